@@ -1,0 +1,98 @@
+/**
+ * The contract every speech engine implements. Knows nothing of tenants, HTTP or the database:
+ * callers hand it plain, already-normalized text for one piece of speech and a voice description.
+ */
+
+/** Engine-specific description of a voice (an eSpeak preset, XTTS latents, ...). */
+export type VoiceConditioning = Record<string, unknown>;
+
+export interface EngineVoice {
+  /** Public voice id, for logs and errors only. */
+  id: string;
+  conditioning: VoiceConditioning;
+}
+
+export interface SynthesisRequest {
+  /** One piece of plain text (a sentence or clause); SSML is resolved before it reaches an engine. */
+  text: string;
+  /** BCP-47-ish language code, e.g. `en`, `en-gb`, `fr`. */
+  language: string;
+  voice: EngineVoice;
+  /** Speaking-rate multiplier, 0.5-2.0 (1 = the voice's own rate). */
+  speed: number;
+  /** Pitch multiplier from SSML prosody (1 = the voice's own pitch). */
+  pitch?: number;
+}
+
+export interface WordTiming {
+  word: string;
+  /** Offsets in milliseconds from the start of this request's audio. */
+  startMs: number;
+  endMs: number;
+}
+
+export interface PcmChunk {
+  /** Mono signed 16-bit samples. */
+  samples: Int16Array;
+  sampleRate: number;
+  /** Words whose start falls inside this chunk, when the engine reports word timings. */
+  words?: WordTiming[];
+}
+
+export interface EngineCapabilities {
+  languages: string[];
+  nativeSampleRate: number;
+  ssml: boolean;
+  wordTimings: boolean;
+  cloning: 'native' | 'approximate' | 'none';
+  streaming: boolean;
+}
+
+export interface EngineHealth {
+  /** True once the engine can answer without a cold start (voices warm, server reachable). */
+  modelLoaded: boolean;
+  /** Engine name and version, e.g. `espeak-ng 1.52 (emscripten)`. */
+  systemTts: string;
+  streamingSupported: boolean;
+  queueDepth: number;
+}
+
+export interface TtsEngine {
+  /** Stable engine id, sent to clients as `X-TTS-Method`. */
+  readonly id: string;
+  readonly capabilities: EngineCapabilities;
+  /** Start workers, warm voices, check the remote server. Called once at boot. */
+  init(): Promise<void>;
+  /** True when the engine can render this voice description (e.g. the eSpeak voice exists). */
+  supportsVoice(conditioning: VoiceConditioning): boolean;
+  /**
+   * Yields audio as it is produced. Aborting `signal` stops the work at once and frees whatever
+   * the engine held (worker, connection); the iterator then ends by throwing an AbortError.
+   */
+  synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<PcmChunk>;
+  health(): EngineHealth;
+  close(): Promise<void>;
+}
+
+export enum EngineErrorCode {
+  Busy = 'engine_busy',
+  Unavailable = 'engine_unavailable',
+  UnknownVoice = 'unknown_engine_voice',
+  UnsupportedLanguage = 'unsupported_language',
+  Failed = 'synthesis_failed',
+}
+
+/** Domain error raised by engines; the API maps `code` to an HTTP status. */
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    /** Seconds a client should wait before retrying (for `engine_busy`). */
+    readonly retryAfterS?: number,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export const TTS_ENGINE = Symbol('TTS_ENGINE');
