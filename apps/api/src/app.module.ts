@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig, ConfigModule } from '@cw/config';
+import { dataSourceOptions } from '@cw/db';
+import { AdminModule } from './admin/admin.module';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
+import { loggerOptions } from './common/logging/logger.options';
+import { HealthModule } from './health/health.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { TenantThrottlerGuard } from './rate-limit/tenant-throttler.guard';
+import { RootController } from './root/root.controller';
+import { TenantsModule } from './tenants/tenants.module';
+import { VoicesModule } from './voices/voices.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** The database to use: DATABASE_URL, or the embedded server started before the app. */
+  databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, databaseUrl }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config.logLevel)),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
+        AuthModule,
+        RateLimitModule,
+        TenantsModule,
+        AdminModule,
+        HealthModule,
+        VoicesModule,
+      ],
+      controllers: [RootController],
+      providers: [
+        // Order matters: authenticate first, then limit by the tenant found.
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useExisting: TenantThrottlerGuard },
+      ],
+    };
+  }
+}

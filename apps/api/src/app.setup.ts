@@ -1,0 +1,33 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { ErrorBody } from './common/errors/error-body';
+import { installBodyParsers } from './common/http/body-parsers';
+import { createValidationPipe } from './common/http/validation.pipe';
+import { SERVICE_NAME, SERVICE_VERSION } from './common/version';
+
+/** Everything main.ts and the e2e tests both need on an app instance. */
+export function configureApp(app: INestApplication): void {
+  app.useLogger(app.get(Logger));
+  installBodyParsers(app);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(SERVICE_NAME)
+      .setDescription(
+        'Multi-tenant streaming text-to-speech for AI phone agents. Authenticate with ' +
+          '`Authorization: Bearer <api key>`. Every error has the body described by `ErrorBody`.',
+      )
+      .setVersion(SERVICE_VERSION)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Tenant API key' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY' }, 'admin')
+      .addSecurityRequirements('bearer')
+      .build(),
+    { extraModels: [ErrorBody] },
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+}

@@ -1,0 +1,20 @@
+import { createHash, randomInt } from 'node:crypto';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+export const LIVE_KEY_PREFIX = 'cw_live_';
+
+/** `cw_live_` + 32 base62 characters (~190 bits), drawn with a CSPRNG without modulo bias. */
+export function generateApiKey(): string {
+  let body = '';
+  for (let i = 0; i < 32; i++) body += BASE62[randomInt(BASE62.length)];
+  return LIVE_KEY_PREFIX + body;
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** What we show of a key: the scheme prefix plus four characters. */
+export function displayPrefix(key: string): string {
+  return key.startsWith(LIVE_KEY_PREFIX) ? key.slice(0, LIVE_KEY_PREFIX.length + 4) : key.slice(0, 8);
+}

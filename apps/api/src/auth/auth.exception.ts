@@ -1,0 +1,34 @@
+import { DomainException } from '../common/errors/domain.exception';
+
+export enum AuthErrorCode {
+  MissingHeader = 'missing_authorization',
+  InvalidFormat = 'invalid_authorization_format',
+  InvalidKey = 'invalid_api_key',
+  TenantInactive = 'tenant_inactive',
+  KeyNotFound = 'api_key_not_found',
+}
+
+/** The exact messages the Python predecessor sent; clients match on them. */
+export const AUTH_MESSAGES = {
+  [AuthErrorCode.MissingHeader]: 'Authorization header required',
+  [AuthErrorCode.InvalidFormat]: 'Invalid authorization format',
+  [AuthErrorCode.InvalidKey]: 'Invalid API key',
+  [AuthErrorCode.TenantInactive]: 'Tenant is inactive',
+  [AuthErrorCode.KeyNotFound]: 'API key not found',
+} as const;
+
+const STATUS: Record<AuthErrorCode, number> = {
+  [AuthErrorCode.MissingHeader]: 401,
+  [AuthErrorCode.InvalidFormat]: 401,
+  [AuthErrorCode.InvalidKey]: 401,
+  [AuthErrorCode.TenantInactive]: 403,
+  [AuthErrorCode.KeyNotFound]: 404,
+};
+
+export class AuthException extends DomainException {
+  constructor(code: AuthErrorCode, message: string = AUTH_MESSAGES[code]) {
+    const headers: Record<string, string> | undefined =
+      STATUS[code] === 401 ? { 'WWW-Authenticate': 'Bearer' } : undefined;
+    super(code, message, STATUS[code], { headers });
+  }
+}

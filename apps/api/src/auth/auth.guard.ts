@@ -1,0 +1,56 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '@cw/config';
+import { ApiKeysService } from './api-keys.service';
+import { AUTH_MODE, AuthenticatedRequest, AuthMode } from './auth.decorators';
+import { AuthErrorCode, AuthException } from './auth.exception';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** Reads `Authorization: Bearer <token>`; throws the predecessor's exact 401 messages. */
+export function bearerToken(header: string | undefined): string {
+  if (header === undefined || header.trim() === '') throw new AuthException(AuthErrorCode.MissingHeader);
+  const match = BEARER.exec(header);
+  if (!match) throw new AuthException(AuthErrorCode.InvalidFormat);
+  return match[1];
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/**
+ * Global guard: every route needs a tenant key unless marked @Public() or @AdminOnly().
+ * Sets `req.tenant` and `req.apiKey` for the throttler, controllers and logs.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeysService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const mode =
+      this.reflector.getAllAndOverride<AuthMode>(AUTH_MODE, [context.getHandler(), context.getClass()]) ??
+      'tenant';
+    if (mode === 'public') return true;
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (mode === 'admin') {
+      const adminKey = this.config.auth.adminApiKey;
+      // Without an admin key configured the admin API does not exist.
+      if (!adminKey) throw new NotFoundException(`Cannot ${req.method} ${req.path}`);
+      const token = bearerToken(req.headers.authorization);
+      if (!sameSecret(token, adminKey)) throw new AuthException(AuthErrorCode.InvalidKey);
+      return true;
+    }
+    const { key, tenant } = await this.apiKeys.authenticate(bearerToken(req.headers.authorization));
+    req.tenant = tenant;
+    req.apiKey = { id: key.id, prefix: key.prefix, scopes: key.scopes };
+    return true;
+  }
+}

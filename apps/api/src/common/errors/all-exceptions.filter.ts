@@ -1,0 +1,108 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { EngineError, EngineErrorCode } from '@cw/engines/engine.interface';
+import { assignRequestId } from '../http/request-id';
+import { CommonErrorCode, DomainException } from './domain.exception';
+import { errorBody } from './error-body';
+
+interface Mapped {
+  status: number;
+  code: string;
+  message: string;
+  headers?: Record<string, string>;
+  extra?: Record<string, unknown>;
+}
+
+const ENGINE_STATUS: Record<EngineErrorCode, number> = {
+  [EngineErrorCode.Busy]: HttpStatus.SERVICE_UNAVAILABLE,
+  [EngineErrorCode.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [EngineErrorCode.UnknownVoice]: HttpStatus.NOT_FOUND,
+  [EngineErrorCode.UnsupportedLanguage]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [EngineErrorCode.Failed]: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+const HTTP_CODES: Record<number, string> = {
+  400: CommonErrorCode.BadRequest,
+  404: CommonErrorCode.NotFound,
+  413: CommonErrorCode.PayloadTooLarge,
+  415: CommonErrorCode.UnsupportedMediaType,
+  429: CommonErrorCode.RateLimited,
+};
+
+/**
+ * The one place errors become HTTP answers: every body has the same shape, internals stay in the
+ * log behind the request id, and a response already streaming is cut off instead of patched.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const requestId = assignRequestId(req, res);
+
+    if (res.headersSent) {
+      // Audio is already on the wire: the only honest signal left is a broken transfer.
+      this.logger.error({ err: exception, requestId }, 'failure after response started');
+      res.destroy(exception instanceof Error ? exception : undefined);
+      return;
+    }
+    const mapped = this.map(exception);
+    if (mapped.status >= 500 && mapped.code === CommonErrorCode.Internal) {
+      this.logger.error({ err: exception, requestId }, 'unhandled error');
+    }
+    for (const [name, value] of Object.entries(mapped.headers ?? {})) res.setHeader(name, value);
+    res
+      .status(mapped.status)
+      .json(errorBody(mapped.status, mapped.code, mapped.message, requestId, mapped.extra));
+  }
+
+  private map(exception: unknown): Mapped {
+    if (exception instanceof DomainException) {
+      return {
+        status: exception.status,
+        code: exception.code,
+        message: exception.message,
+        headers: exception.options.headers,
+        extra: exception.options.extra,
+      };
+    }
+    if (exception instanceof EngineError) {
+      const status = ENGINE_STATUS[exception.code];
+      return {
+        status,
+        code: status >= 500 && exception.code === EngineErrorCode.Failed ? CommonErrorCode.Internal : exception.code,
+        message: exception.message,
+        headers: exception.retryAfterS ? { 'Retry-After': String(exception.retryAfterS) } : undefined,
+      };
+    }
+    if (exception instanceof ThrottlerException) {
+      return { status: 429, code: CommonErrorCode.RateLimited, message: 'Rate limit exceeded' };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const raw =
+        typeof response === 'string'
+          ? response
+          : ((response as { message?: unknown }).message ?? exception.message);
+      const message = Array.isArray(raw) ? raw.join('; ') : String(raw);
+      return { status, code: HTTP_CODES[status] ?? `http_${status}`, message };
+    }
+    const bodyError = exception as { type?: string; status?: number; message?: string };
+    if (bodyError?.type === 'entity.too.large') {
+      return { status: 413, code: CommonErrorCode.PayloadTooLarge, message: 'Request body is too large' };
+    }
+    return { status: 500, code: CommonErrorCode.Internal, message: 'Internal server error' };
+  }
+}

@@ -1,0 +1,37 @@
+import type { Params } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { assignRequestId } from '../http/request-id';
+
+/** Strips credentials from a URL's query (`?api_key=` is accepted on WebSocket upgrades). */
+function safeUrl(url: string | undefined): string | undefined {
+  return url?.replace(/([?&](?:api_key|key|token|signature)=)[^&]*/gi, '$1[redacted]');
+}
+
+/**
+ * Structured JSON logs, one line per request. Serializers whitelist what is logged, so the
+ * Authorization header, API keys and request bodies (uploaded audio) never reach a log line.
+ */
+export function loggerOptions(level: string): Params {
+  return {
+    pinoHttp: {
+      level,
+      genReqId: (req, res) => assignRequestId(req, res),
+      customProps: (req: IncomingMessage) => {
+        const tenant = (req as { tenant?: { tenantId: string } }).tenant;
+        return tenant ? { tenant_id: tenant.tenantId } : {};
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string; raw?: IncomingMessage }) => ({
+          id: req.id,
+          method: req.method,
+          url: safeUrl(req.url),
+          route: (req.raw as { route?: { path?: string } } | undefined)?.route?.path,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      redact: { paths: ['req.headers', 'res.headers'], remove: true },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    },
+  };
+}

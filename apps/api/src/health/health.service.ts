@@ -1,0 +1,55 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { TTS_ENGINE, TtsEngine } from '@cw/engines/engine.interface';
+import { SERVICE_VERSION } from '../common/version';
+
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+const DB_CHECK_TIMEOUT_MS = 2000;
+
+@Injectable()
+export class HealthService {
+  private readonly startedAt = Date.now();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @Inject(TTS_ENGINE) private readonly engine?: TtsEngine,
+  ) {}
+
+  async databaseUp(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.dataSource.query('SELECT 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), DB_CHECK_TIMEOUT_MS);
+        }),
+      ]);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async report() {
+    const dbUp = await this.databaseUp();
+    const engine = this.engine?.health();
+    const modelLoaded = engine?.modelLoaded ?? false;
+    const status: HealthStatus = !dbUp ? 'unhealthy' : modelLoaded ? 'healthy' : 'degraded';
+    return {
+      status,
+      database: dbUp ? ('up' as const) : ('down' as const),
+      version: SERVICE_VERSION,
+      uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
+      timestamp: new Date().toISOString(),
+      model_loaded: modelLoaded,
+      streaming_supported: engine?.streamingSupported ?? false,
+      fallback_mode: false,
+      system_tts: engine?.systemTts ?? null,
+      engine: this.engine?.id ?? null,
+    };
+  }
+}

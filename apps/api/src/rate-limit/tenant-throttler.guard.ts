@@ -1,0 +1,42 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { AuthenticatedRequest } from '../auth/auth.decorators';
+import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+
+/**
+ * Per-tenant limits from the tenant's row, tracked by tenant (never by IP) across all routes.
+ * Runs after the AuthGuard, so unauthenticated and public routes (no tenant) are skipped.
+ */
+@Injectable()
+export class TenantThrottlerGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    return !context.switchToHttp().getRequest<AuthenticatedRequest>().tenant;
+  }
+
+  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+    return (req as unknown as AuthenticatedRequest).tenant.id;
+  }
+
+  /** One budget per tenant and window, shared by every route and every replica. */
+  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+    return `cw:rl:${name}:${tracker}`;
+  }
+
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const window = detail.ttl >= HOUR_MS ? 'hour' : 'minute';
+    const retryAfter = Math.max(1, detail.timeToBlockExpire);
+    throw new DomainException(
+      CommonErrorCode.RateLimited,
+      `Rate limit exceeded: ${detail.limit} requests per ${window}. Retry in ${retryAfter} s.`,
+      429,
+      { headers: { 'Retry-After': String(retryAfter) } },
+    );
+  }
+}

@@ -1,0 +1,50 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/auth.decorators';
+import { SERVICE_NAME, SERVICE_VERSION } from '../common/version';
+
+class ServiceInfoDto {
+  @ApiProperty({ example: SERVICE_NAME })
+  service: string;
+
+  @ApiProperty({ example: '0.1.0' })
+  version: string;
+
+  @ApiProperty({ example: '/docs' })
+  docs: string;
+
+  @ApiProperty({ example: '/openapi.json' })
+  openapi: string;
+
+  @ApiProperty({ type: [String], example: ['GET /v1/health'] })
+  endpoints: string[];
+}
+
+/** Every public route, for humans exploring the API; the OpenAPI document is the full reference. */
+const ENDPOINTS = [
+  'GET /v1/health',
+  'GET /v1/tenant/stats',
+  'POST /v1/admin/tenants',
+  'GET /v1/admin/tenants',
+  'PATCH /v1/admin/tenants/{tenant_id}',
+  'POST /v1/admin/tenants/{tenant_id}/keys',
+  'GET /v1/admin/tenants/{tenant_id}/keys',
+  'DELETE /v1/admin/keys/{key_id}',
+];
+
+@ApiTags('service')
+@Public()
+@Controller()
+export class RootController {
+  @Get()
+  @ApiOkResponse({ type: ServiceInfoDto })
+  info(): ServiceInfoDto {
+    return {
+      service: SERVICE_NAME,
+      version: SERVICE_VERSION,
+      docs: '/docs',
+      openapi: '/openapi.json',
+      endpoints: ENDPOINTS,
+    };
+  }
+}

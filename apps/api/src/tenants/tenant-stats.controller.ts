@@ -1,0 +1,26 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentTenant } from '../auth/auth.decorators';
+import { VoicesService } from '../voices/voices.service';
+import { TenantStatsDto } from './dto/tenant-stats.dto';
+import type { Tenant } from './tenant.entity';
+
+@ApiTags('tenant')
+@ApiBearerAuth()
+@Controller('v1/tenant')
+export class TenantStatsController {
+  constructor(private readonly voices: VoicesService) {}
+
+  @Get('stats')
+  @ApiOkResponse({ type: TenantStatsDto })
+  async stats(@CurrentTenant() tenant: Tenant): Promise<TenantStatsDto> {
+    return {
+      tenant_id: tenant.tenantId,
+      name: tenant.name,
+      total_voices: await this.voices.countVisibleVoices(tenant.id),
+      max_voices: tenant.maxVoices,
+      rate_limit_per_minute: tenant.rateLimitPerMinute,
+      rate_limit_per_hour: tenant.rateLimitPerHour,
+    };
+  }
+}

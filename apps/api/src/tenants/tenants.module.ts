@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { VoicesModule } from '../voices/voices.module';
+import { TenantStatsController } from './tenant-stats.controller';
+import { Tenant } from './tenant.entity';
+import { TenantsRepository } from './tenants.repository';
+import { TenantsService } from './tenants.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Tenant]), VoicesModule],
+  controllers: [TenantStatsController],
+  providers: [TenantsRepository, TenantsService],
+  exports: [TenantsService],
+})
+export class TenantsModule {}

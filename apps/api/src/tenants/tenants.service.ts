@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@cw/config';
+import { Tenant } from './tenant.entity';
+import { NewTenant, TenantChanges, TenantsRepository } from './tenants.repository';
+import { TenantErrorCode, TenantException } from './tenants.exception';
+
+type Listener = (tenant: Tenant) => void;
+
+@Injectable()
+export class TenantsService {
+  private readonly changeListeners: Listener[] = [];
+
+  constructor(
+    private readonly tenants: TenantsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async getBySlug(tenantId: string): Promise<Tenant> {
+    const tenant = await this.tenants.findBySlug(tenantId);
+    if (!tenant) throw new TenantException(TenantErrorCode.NotFound, `Tenant '${tenantId}' not found`);
+    return tenant;
+  }
+
+  list(): Promise<Tenant[]> {
+    return this.tenants.listAll();
+  }
+
+  create(data: NewTenant): Promise<Tenant> {
+    return this.tenants.insertTenant(data);
+  }
+
+  async update(tenantId: string, changes: TenantChanges): Promise<Tenant> {
+    const tenant = await this.getBySlug(tenantId);
+    await this.tenants.updateTenant(tenant.id, changes);
+    const updated = await this.getBySlug(tenantId);
+    for (const listener of this.changeListeners) listener(updated);
+    return updated;
+  }
+
+  /** Lets the auth cache drop a tenant's cached limits and status the moment they change. */
+  onTenantChanged(listener: Listener): void {
+    this.changeListeners.push(listener);
+  }
+
+  maxConcurrentStreams(tenant: Tenant): number {
+    return tenant.maxConcurrentStreams ?? this.config.limits.defaultMaxConcurrentStreams;
+  }
+}

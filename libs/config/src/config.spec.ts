@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('applies defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8000);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.migrationsLock).toBe(true);
+    expect(config.engine.name).toBe('espeak');
+    expect(config.auth.allowDemoKeys).toBe(false);
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    const config = loadConfig({ PORT: '9001', MIGRATIONS_LOCK: 'false', ALLOW_DEMO_KEYS: '1' });
+    expect(config.port).toBe(9001);
+    expect(config.database.migrationsLock).toBe(false);
+    expect(config.auth.allowDemoKeys).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ ADMIN_API_KEY: 'short' }, 'ADMIN_API_KEY'],
+    [{ MIGRATIONS_RUN: 'perhaps' }, 'MIGRATIONS_RUN'],
+  ])('rejects %j naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name}:`));
+  });
+
+  it('treats empty optional variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', REDIS_URL: ' ' }).database.url).toBeUndefined();
+  });
+});

@@ -1,0 +1,103 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EnvSchema } from './env.schema';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+/** The typed configuration object. Built once at boot from the environment. */
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  port: number;
+  host: string;
+  logLevel: string;
+  database: {
+    /** Unset: the service starts an embedded PostgreSQL. */
+    url?: string;
+    embeddedDir: string;
+    embeddedPort: number;
+    migrationsRun: boolean;
+    migrationsLock: boolean;
+  };
+  redisUrl?: string;
+  auth: {
+    adminApiKey?: string;
+    allowDemoKeys: boolean;
+    cacheTtlMs: number;
+  };
+  publicBaseUrl?: string;
+  engine: {
+    name: string;
+    poolSize?: number;
+    maxQueue: number;
+  };
+  limits: {
+    defaultMaxConcurrentStreams: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment and returns the typed config. The one place that reads
+ * `process.env`; throws a ConfigError naming each bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(new EnvSchema())) {
+    if (env[key] !== undefined) raw[key] = env[key];
+  }
+  // Optional keys have no default, so Object.keys(new EnvSchema()) misses them.
+  for (const key of [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'ADMIN_API_KEY',
+    'PUBLIC_BASE_URL',
+    'ENGINE_POOL_SIZE',
+  ]) {
+    if (env[key] !== undefined) raw[key] = env[key];
+  }
+  const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { whitelist: false });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.map((e) => {
+        const messages = Object.values(e.constraints ?? {});
+        return `${e.property}: ${messages.join(', ')} (got ${JSON.stringify(e.value)})`;
+      }),
+    );
+  }
+  return {
+    nodeEnv: parsed.NODE_ENV,
+    port: parsed.PORT,
+    host: parsed.HOST,
+    logLevel: parsed.LOG_LEVEL,
+    database: {
+      url: parsed.DATABASE_URL,
+      embeddedDir: parsed.EMBEDDED_PG_DIR,
+      embeddedPort: parsed.EMBEDDED_PG_PORT,
+      migrationsRun: parsed.MIGRATIONS_RUN,
+      migrationsLock: parsed.MIGRATIONS_LOCK,
+    },
+    redisUrl: parsed.REDIS_URL,
+    auth: {
+      adminApiKey: parsed.ADMIN_API_KEY,
+      allowDemoKeys: parsed.ALLOW_DEMO_KEYS,
+      cacheTtlMs: parsed.AUTH_CACHE_TTL_MS,
+    },
+    publicBaseUrl: parsed.PUBLIC_BASE_URL,
+    engine: {
+      name: parsed.TTS_ENGINE,
+      poolSize: parsed.ENGINE_POOL_SIZE,
+      maxQueue: parsed.ENGINE_MAX_QUEUE,
+    },
+    limits: {
+      defaultMaxConcurrentStreams: parsed.DEFAULT_MAX_CONCURRENT_STREAMS,
+    },
+  };
+}

