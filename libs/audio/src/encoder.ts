@@ -1,0 +1,137 @@
+import { alaw, mulaw } from 'alawmulaw';
+import { AudioFormat, contentTypeFor } from './audio-format';
+import { AudioError, AudioErrorCode } from './audio.exception';
+import { Mp3Writer } from './mp3';
+import { int16ToBytes } from './pcm';
+import { createResampler, Resampler } from './resampler';
+import { wavHeader } from './wav';
+
+export interface AudioEncoderOptions {
+  format: AudioFormat;
+  /** Rate of the samples passed to encode(), e.g. the engine's native 22050 Hz. */
+  inputSampleRate: number;
+  /** Rate of the encoded output. */
+  outputSampleRate: number;
+}
+
+/** Resamples and encodes a mono 16-bit stream chunk by chunk. */
+export interface AudioEncoder {
+  readonly format: AudioFormat;
+  readonly contentType: string;
+  /** Output sample rate. */
+  readonly sampleRate: number;
+  /** Samples handed to the codec so far, at the output rate; the exact duration once flushed. */
+  readonly samplesOut: number;
+  /** Bytes to send before any audio: a streaming WAV header for wav, empty otherwise. */
+  header(): Buffer;
+  /** The encoded bytes ready now (possibly none; resampler and mp3 hold back a little). */
+  encode(samples: Int16Array): Buffer;
+  /** Ends the stream: returns the held-back bytes and frees native memory. */
+  flush(): Buffer;
+  /** Frees native memory without producing output, for a stream abandoned midway. Idempotent. */
+  close(): void;
+}
+
+interface SampleCodec {
+  encode(samples: Int16Array): Buffer;
+  flush(): Buffer;
+}
+
+const G711_RATE = 8000;
+
+export async function createAudioEncoder(options: AudioEncoderOptions): Promise<AudioEncoder> {
+  const { format, inputSampleRate, outputSampleRate } = options;
+  if ((format === 'mulaw' || format === 'alaw') && outputSampleRate !== G711_RATE) {
+    throw new AudioError(
+      AudioErrorCode.UnsupportedSampleRate,
+      `${format} output is ${G711_RATE} Hz only, not ${outputSampleRate} Hz`,
+    );
+  }
+  // The codec first: it validates the output rate before any native memory is taken.
+  const codec = await createCodec(format, outputSampleRate);
+  const resampler = await createResampler(inputSampleRate, outputSampleRate);
+  return new StreamingAudioEncoder(format, outputSampleRate, resampler, codec);
+}
+
+/** One-shot encoding for non-streaming responses; WAV gets its real sizes. */
+export async function encodeWhole(
+  format: AudioFormat,
+  samples: Int16Array,
+  inputSampleRate: number,
+  outputSampleRate: number,
+): Promise<Buffer> {
+  const encoder = await createAudioEncoder({ format, inputSampleRate, outputSampleRate });
+  const body = Buffer.concat([encoder.encode(samples), encoder.flush()]);
+  if (format !== 'wav') return body;
+  const header = wavHeader({
+    sampleRate: outputSampleRate,
+    channels: 1,
+    bitsPerSample: 16,
+    dataBytes: body.length,
+  });
+  return Buffer.concat([header, body]);
+}
+
+async function createCodec(format: AudioFormat, sampleRate: number): Promise<SampleCodec> {
+  switch (format) {
+    case 'wav':
+    case 'pcm':
+      return { encode: int16ToBytes, flush: () => Buffer.alloc(0) };
+    case 'mulaw':
+      return { encode: (s) => uint8ToBuffer(mulaw.encode(s)), flush: () => Buffer.alloc(0) };
+    case 'alaw':
+      return { encode: (s) => uint8ToBuffer(alaw.encode(s)), flush: () => Buffer.alloc(0) };
+    case 'mp3':
+      return Mp3Writer.create(sampleRate);
+  }
+}
+
+function uint8ToBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+class StreamingAudioEncoder implements AudioEncoder {
+  readonly contentType: string;
+  private sent = 0;
+  private finished = false;
+
+  constructor(
+    readonly format: AudioFormat,
+    readonly sampleRate: number,
+    private readonly resampler: Resampler,
+    private readonly codec: SampleCodec,
+  ) {
+    this.contentType = contentTypeFor(format, sampleRate);
+  }
+
+  get samplesOut(): number {
+    return this.sent;
+  }
+
+  header(): Buffer {
+    if (this.format !== 'wav') return Buffer.alloc(0);
+    return wavHeader({ sampleRate: this.sampleRate, channels: 1, bitsPerSample: 16 });
+  }
+
+  encode(samples: Int16Array): Buffer {
+    if (this.finished) throw new Error('audio encoder already flushed or closed');
+    return this.write(this.resampler.process(samples));
+  }
+
+  flush(): Buffer {
+    if (this.finished) throw new Error('audio encoder already flushed or closed');
+    const tail = this.write(this.resampler.flush());
+    this.finished = true;
+    return Buffer.concat([tail, this.codec.flush()]);
+  }
+
+  close(): void {
+    this.finished = true;
+    this.resampler.close();
+  }
+
+  private write(samples: Int16Array): Buffer {
+    this.sent += samples.length;
+    return samples.length === 0 ? Buffer.alloc(0) : this.codec.encode(samples);
+  }
+}

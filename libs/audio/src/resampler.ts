@@ -1,0 +1,159 @@
+import { loadSpeex, SpeexModule } from './esm-loader';
+import { concatInt16 } from './pcm';
+
+/** Converts a mono 16-bit stream between sample rates, one chunk at a time. */
+export interface Resampler {
+  readonly inputRate: number;
+  readonly outputRate: number;
+  /** Returns the output ready so far; the filter holds back a few milliseconds until flush(). */
+  process(samples: Int16Array): Int16Array;
+  /** Drains the filter; afterwards the total output is round(totalInput * outputRate / inputRate). */
+  flush(): Int16Array;
+  /** Frees native memory. Idempotent; flush() calls it. Call it when a stream is abandoned. */
+  close(): void;
+}
+
+export interface ResamplerOptions {
+  /** Speex quality 0-10; 7 keeps aliasing inaudible on 22050 -> 8000 for ~8 ms of latency. */
+  quality?: number;
+}
+
+export async function createResampler(
+  inputRate: number,
+  outputRate: number,
+  options: ResamplerOptions = {},
+): Promise<Resampler> {
+  for (const rate of [inputRate, outputRate]) {
+    if (!Number.isInteger(rate) || rate < 1000 || rate > 192000) {
+      throw new RangeError(`unsupported sample rate: ${rate}`);
+    }
+  }
+  if (inputRate === outputRate) return new PassthroughResampler(inputRate);
+  const quality = options.quality ?? 7;
+  if (!Number.isInteger(quality) || quality < 0 || quality > 10) {
+    throw new RangeError(`resampler quality must be 0-10, got ${quality}`);
+  }
+  return new SpeexResampler(await loadSpeex(), inputRate, outputRate, quality);
+}
+
+class PassthroughResampler implements Resampler {
+  constructor(readonly inputRate: number) {}
+  get outputRate(): number {
+    return this.inputRate;
+  }
+  process(samples: Int16Array): Int16Array {
+    return samples;
+  }
+  flush(): Int16Array {
+    return new Int16Array(0);
+  }
+  close(): void {}
+}
+
+// Input samples handed to Speex per call; bounds the scratch memory in the WASM heap.
+const BLOCK = 4096;
+
+// Native state is freed even when a caller drops a resampler without close(), e.g. on a crash path.
+const finalizer = new FinalizationRegistry<() => void>((free) => free());
+
+class SpeexResampler implements Resampler {
+  private state: number;
+  private readonly scratch: number;
+  private readonly inPtr: number;
+  private readonly outPtr: number;
+  private readonly outCapacity: number;
+  private totalIn = 0;
+  private totalOut = 0;
+
+  constructor(
+    private readonly speex: SpeexModule,
+    readonly inputRate: number,
+    readonly outputRate: number,
+    quality: number,
+  ) {
+    this.outCapacity = Math.ceil((BLOCK * outputRate) / inputRate) + 64;
+    // One allocation: error/in-length/out-length words, then the input and output blocks.
+    this.scratch = speex._malloc(12 + BLOCK * 2 + this.outCapacity * 2);
+    this.inPtr = this.scratch + 12;
+    this.outPtr = this.inPtr + BLOCK * 2;
+    this.state = speex._speex_resampler_init(1, inputRate, outputRate, quality, this.scratch);
+    if (this.state === 0) {
+      const code = speex.HEAP32[this.scratch >> 2];
+      speex._free(this.scratch);
+      throw new Error(`speex_resampler_init failed with error ${code}`);
+    }
+    // Drop the filter's leading delay so output sample n lines up with input time n / outputRate.
+    speex._speex_resampler_skip_zeros(this.state);
+    const { state, scratch } = this;
+    finalizer.register(
+      this,
+      () => {
+        speex._speex_resampler_destroy(state);
+        speex._free(scratch);
+      },
+      this,
+    );
+  }
+
+  process(samples: Int16Array): Int16Array {
+    this.assertOpen();
+    this.totalIn += samples.length;
+    return this.run(samples);
+  }
+
+  flush(): Int16Array {
+    this.assertOpen();
+    // Zeros equal to the input latency push the last real samples through the filter.
+    const tail = new Int16Array(this.speex._speex_resampler_get_input_latency(this.state));
+    let out = this.run(tail);
+    const expected = Math.round((this.totalIn * this.outputRate) / this.inputRate);
+    const excess = this.totalOut - expected;
+    if (excess > 0) out = out.subarray(0, Math.max(0, out.length - excess));
+    this.close();
+    return out;
+  }
+
+  close(): void {
+    if (this.state === 0) return;
+    finalizer.unregister(this);
+    this.speex._speex_resampler_destroy(this.state);
+    this.speex._free(this.scratch);
+    this.state = 0;
+  }
+
+  private run(samples: Int16Array): Int16Array {
+    const { speex } = this;
+    const parts: Int16Array[] = [];
+    let produced = 0;
+    let offset = 0;
+    while (offset < samples.length) {
+      const inLen = Math.min(BLOCK, samples.length - offset);
+      // HEAP views are replaced when the WASM memory grows, so they are re-read on every use.
+      speex.HEAP16.set(samples.subarray(offset, offset + inLen), this.inPtr >> 1);
+      speex.HEAPU32[(this.scratch + 4) >> 2] = inLen;
+      speex.HEAPU32[(this.scratch + 8) >> 2] = this.outCapacity;
+      const err = speex._speex_resampler_process_int(
+        this.state,
+        0,
+        this.inPtr,
+        this.scratch + 4,
+        this.outPtr,
+        this.scratch + 8,
+      );
+      if (err !== 0) throw new Error(`speex_resampler_process_int failed with error ${err}`);
+      const consumed = speex.HEAPU32[(this.scratch + 4) >> 2];
+      const written = speex.HEAPU32[(this.scratch + 8) >> 2];
+      if (consumed === 0 && written === 0) throw new Error('speex resampler made no progress');
+      const start = this.outPtr >> 1;
+      parts.push(speex.HEAP16.slice(start, start + written));
+      produced += written;
+      offset += consumed;
+    }
+    this.totalOut += produced;
+    return parts.length === 1 ? parts[0] : concatInt16(parts);
+  }
+
+  private assertOpen(): void {
+    if (this.state === 0) throw new Error('resampler is closed');
+  }
+}
