@@ -9,8 +9,22 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 export const DEMO_KEYS = ['cw_demo_12345', 'test_key_67890'];
 
 const DEMO_TENANTS = [
-  { slug: 'callwaiting_demo', name: 'CallWaiting Demo', key: 'cw_demo_12345', perMin: 1000, perHour: 10000, voices: 20 },
-  { slug: 'test_tenant', name: 'Test Tenant', key: 'test_key_67890', perMin: 100, perHour: 1000, voices: 5 },
+  {
+    slug: 'callwaiting_demo',
+    name: 'CallWaiting Demo',
+    key: 'cw_demo_12345',
+    perMin: 1000,
+    perHour: 10000,
+    voices: 20,
+  },
+  {
+    slug: 'test_tenant',
+    name: 'Test Tenant',
+    key: 'test_key_67890',
+    perMin: 100,
+    perHour: 1000,
+    voices: 5,
+  },
 ];
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -33,6 +47,8 @@ export class SeedDemoTenants1764180000001 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DELETE FROM tenants WHERE tenant_id = ANY($1)`, [DEMO_TENANTS.map((t) => t.slug)]);
+    await q.query(`DELETE FROM tenants WHERE tenant_id = ANY($1)`, [
+      DEMO_TENANTS.map((t) => t.slug),
+    ]);
   }
 }

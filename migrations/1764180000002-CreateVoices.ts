@@ -29,8 +29,12 @@ export class CreateVoices1764180000002 implements MigrationInterface {
         -- Built-in voices have no tenant and are visible to all; uploaded ones belong to one tenant.
         CONSTRAINT voices_owner CHECK ((source = 'builtin') = (tenant_id IS NULL))
       )`);
-    await q.query(`CREATE UNIQUE INDEX voices_tenant_voice_id_key ON voices (tenant_id, voice_id) WHERE tenant_id IS NOT NULL`);
-    await q.query(`CREATE UNIQUE INDEX voices_builtin_voice_id_key ON voices (voice_id) WHERE tenant_id IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX voices_tenant_voice_id_key ON voices (tenant_id, voice_id) WHERE tenant_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX voices_builtin_voice_id_key ON voices (voice_id) WHERE tenant_id IS NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

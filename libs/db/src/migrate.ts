@@ -10,7 +10,10 @@ export interface MigrateOptions {
 }
 
 /** Runs pending migrations; returns the names of those applied. */
-export async function runMigrations(dataSource: DataSource, options: MigrateOptions): Promise<string[]> {
+export async function runMigrations(
+  dataSource: DataSource,
+  options: MigrateOptions,
+): Promise<string[]> {
   const log = options.log ?? (() => undefined);
   const lockRunner = options.lock ? dataSource.createQueryRunner() : undefined;
   try {

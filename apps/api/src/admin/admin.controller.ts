@@ -1,5 +1,21 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.decorators';
 import { AdminService } from './admin.service';
 import { ApiKeyDto, CreatedKeyDto, RevokedKeyDto, TenantDto } from './dto/admin-responses.dto';
@@ -30,14 +46,20 @@ export class AdminController {
   @Patch('tenants/:tenant_id')
   @ApiOperation({ summary: 'Change limits or deactivate a tenant' })
   @ApiOkResponse({ type: TenantDto })
-  updateTenant(@Param('tenant_id') tenantId: string, @Body() dto: UpdateTenantDto): Promise<TenantDto> {
+  updateTenant(
+    @Param('tenant_id') tenantId: string,
+    @Body() dto: UpdateTenantDto,
+  ): Promise<TenantDto> {
     return this.admin.updateTenant(tenantId, dto);
   }
 
   @Post('tenants/:tenant_id/keys')
   @ApiOperation({ summary: 'Issue an API key; the response is the only time the key is shown' })
   @ApiCreatedResponse({ type: CreatedKeyDto })
-  issueKey(@Param('tenant_id') tenantId: string, @Body() dto: CreateKeyDto): Promise<CreatedKeyDto> {
+  issueKey(
+    @Param('tenant_id') tenantId: string,
+    @Body() dto: CreateKeyDto,
+  ): Promise<CreatedKeyDto> {
     return this.admin.issueKey(tenantId, dto.name);
   }
 
@@ -51,7 +73,9 @@ export class AdminController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke a key' })
   @ApiOkResponse({ type: RevokedKeyDto })
-  revokeKey(@Param('key_id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) keyId: string): Promise<RevokedKeyDto> {
+  revokeKey(
+    @Param('key_id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) keyId: string,
+  ): Promise<RevokedKeyDto> {
     return this.admin.revokeKey(keyId);
   }
 }

@@ -8,7 +8,9 @@ describe('api key utilities', () => {
   });
 
   it('hashes with SHA-256 hex', () => {
-    expect(hashApiKey('a')).toBe('ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb');
+    expect(hashApiKey('a')).toBe(
+      'ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb',
+    );
   });
 
   it('shows only a short prefix', () => {

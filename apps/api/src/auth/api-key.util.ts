@@ -16,5 +16,7 @@ export function hashApiKey(key: string): string {
 
 /** What we show of a key: the scheme prefix plus four characters. */
 export function displayPrefix(key: string): string {
-  return key.startsWith(LIVE_KEY_PREFIX) ? key.slice(0, LIVE_KEY_PREFIX.length + 4) : key.slice(0, 8);
+  return key.startsWith(LIVE_KEY_PREFIX)
+    ? key.slice(0, LIVE_KEY_PREFIX.length + 4)
+    : key.slice(0, 8);
 }

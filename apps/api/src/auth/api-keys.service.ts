@@ -74,7 +74,11 @@ export class ApiKeysService {
 
   async revokeKey(keyId: string): Promise<void> {
     const revoked = await this.keys.revokeKey(keyId);
-    if (!revoked) throw new AuthException(AuthErrorCode.KeyNotFound, `API key '${keyId}' not found or already revoked`);
+    if (!revoked)
+      throw new AuthException(
+        AuthErrorCode.KeyNotFound,
+        `API key '${keyId}' not found or already revoked`,
+      );
     this.cache.delete(revoked.keyHash);
   }
 

@@ -1,4 +1,10 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@cw/config';
@@ -10,7 +16,8 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** Reads `Authorization: Bearer <token>`; throws the predecessor's exact 401 messages. */
 export function bearerToken(header: string | undefined): string {
-  if (header === undefined || header.trim() === '') throw new AuthException(AuthErrorCode.MissingHeader);
+  if (header === undefined || header.trim() === '')
+    throw new AuthException(AuthErrorCode.MissingHeader);
   const match = BEARER.exec(header);
   if (!match) throw new AuthException(AuthErrorCode.InvalidFormat);
   return match[1];
@@ -36,8 +43,10 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const mode =
-      this.reflector.getAllAndOverride<AuthMode>(AUTH_MODE, [context.getHandler(), context.getClass()]) ??
-      'tenant';
+      this.reflector.getAllAndOverride<AuthMode>(AUTH_MODE, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? 'tenant';
     if (mode === 'public') return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (mode === 'admin') {

@@ -22,7 +22,9 @@ export class HealthDto {
   @ApiProperty()
   streaming_supported: boolean;
 
-  @ApiProperty({ description: 'True when a fallback engine is answering instead of the configured one' })
+  @ApiProperty({
+    description: 'True when a fallback engine is answering instead of the configured one',
+  })
   fallback_mode: boolean;
 
   @ApiProperty({ nullable: true, type: String, example: 'espeak-ng 1.52 (emscripten)' })

@@ -7,7 +7,8 @@ import { APP_CONFIG, AppConfig } from '@cw/config';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
 import { HOUR_MS, MINUTE_MS, TenantThrottlerGuard } from './tenant-throttler.guard';
 
-const tenantOf = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthenticatedRequest>().tenant;
+const tenantOf = (ctx: ExecutionContext) =>
+  ctx.switchToHttp().getRequest<AuthenticatedRequest>().tenant;
 
 /**
  * Two windows per tenant. The minute window is the throttler named `default`, so its headers are
@@ -24,7 +25,9 @@ const tenantOf = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<Authen
           { name: 'hour', ttl: HOUR_MS, limit: (ctx) => tenantOf(ctx).rateLimitPerHour },
         ],
         storage: config.redisUrl
-          ? new ThrottlerStorageRedisService(new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }))
+          ? new ThrottlerStorageRedisService(
+              new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }),
+            )
           : undefined,
       }),
     }),

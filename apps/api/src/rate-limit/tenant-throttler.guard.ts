@@ -22,7 +22,11 @@ export class TenantThrottlerGuard extends ThrottlerGuard {
   }
 
   /** One budget per tenant and window, shared by every route and every replica. */
-  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    name: string,
+  ): string {
     return `cw:rl:${name}:${tracker}`;
   }
 

@@ -17,7 +17,8 @@ export class TenantsService {
 
   async getBySlug(tenantId: string): Promise<Tenant> {
     const tenant = await this.tenants.findBySlug(tenantId);
-    if (!tenant) throw new TenantException(TenantErrorCode.NotFound, `Tenant '${tenantId}' not found`);
+    if (!tenant)
+      throw new TenantException(TenantErrorCode.NotFound, `Tenant '${tenantId}' not found`);
     return tenant;
   }
 

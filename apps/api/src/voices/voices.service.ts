@@ -18,7 +18,8 @@ export class VoicesService {
   /** Resolves a voice for this tenant; unknown and other tenants' voices look the same (404). */
   async getVoice(tenantUuid: string, voiceId: string): Promise<Voice> {
     const voice = await this.voices.findVisibleVoice(tenantUuid, voiceId);
-    if (!voice) throw new VoiceException(VoiceErrorCode.NotFound, `Voice profile '${voiceId}' not found`);
+    if (!voice)
+      throw new VoiceException(VoiceErrorCode.NotFound, `Voice profile '${voiceId}' not found`);
     return voice;
   }
 }

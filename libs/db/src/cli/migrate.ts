@@ -15,8 +15,13 @@ async function main(): Promise<void> {
   try {
     await ds.initialize();
     if (command === 'run') {
-      const applied = await runMigrations(ds, { lock: config.database.migrationsLock, log: console.log });
-      console.log(applied.length ? `${applied.length} migration(s) applied` : 'schema is up to date');
+      const applied = await runMigrations(ds, {
+        lock: config.database.migrationsLock,
+        log: console.log,
+      });
+      console.log(
+        applied.length ? `${applied.length} migration(s) applied` : 'schema is up to date',
+      );
     } else if (command === 'revert') {
       await ds.undoLastMigration({ transaction: 'each' });
       console.log('reverted the last migration');

@@ -1,10 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 export class CreateTenantDto {
   @ApiProperty({ example: 'acme_clinic', description: 'Slug: lower-case letters, digits, _ and -' })
   @Matches(/^[a-z0-9][a-z0-9_-]{1,63}$/, {
-    message: 'tenant_id must be 2-64 characters of a-z, 0-9, _ or -, starting with a letter or digit',
+    message:
+      'tenant_id must be 2-64 characters of a-z, 0-9, _ or -, starting with a letter or digit',
   })
   tenant_id: string;
 
@@ -41,7 +51,11 @@ export class CreateTenantDto {
   @Min(0)
   monthly_quota_seconds?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Null or absent: service default' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'Null or absent: service default',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

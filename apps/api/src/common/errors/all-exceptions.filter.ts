@@ -58,7 +58,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     const mapped = this.map(exception);
-    if (mapped.status >= 500 && mapped.code === CommonErrorCode.Internal) {
+    if (mapped.status === 500) {
       this.logger.error({ err: exception, requestId }, 'unhandled error');
     }
     for (const [name, value] of Object.entries(mapped.headers ?? {})) res.setHeader(name, value);
@@ -78,12 +78,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof EngineError) {
-      const status = ENGINE_STATUS[exception.code];
+      const failed = exception.code === EngineErrorCode.Failed;
       return {
-        status,
-        code: status >= 500 && exception.code === EngineErrorCode.Failed ? CommonErrorCode.Internal : exception.code,
-        message: exception.message,
-        headers: exception.retryAfterS ? { 'Retry-After': String(exception.retryAfterS) } : undefined,
+        status: ENGINE_STATUS[exception.code],
+        // An engine failure is ours, not the caller's: say so without internals.
+        code: failed ? CommonErrorCode.Internal : exception.code,
+        message: failed ? 'Speech synthesis failed' : exception.message,
+        headers: exception.retryAfterS
+          ? { 'Retry-After': String(exception.retryAfterS) }
+          : undefined,
       };
     }
     if (exception instanceof ThrottlerException) {
@@ -92,16 +95,24 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const raw =
+      const raw: unknown =
         typeof response === 'string'
           ? response
           : ((response as { message?: unknown }).message ?? exception.message);
-      const message = Array.isArray(raw) ? raw.join('; ') : String(raw);
+      const message = Array.isArray(raw)
+        ? raw.join('; ')
+        : typeof raw === 'string'
+          ? raw
+          : exception.message;
       return { status, code: HTTP_CODES[status] ?? `http_${status}`, message };
     }
     const bodyError = exception as { type?: string; status?: number; message?: string };
     if (bodyError?.type === 'entity.too.large') {
-      return { status: 413, code: CommonErrorCode.PayloadTooLarge, message: 'Request body is too large' };
+      return {
+        status: 413,
+        code: CommonErrorCode.PayloadTooLarge,
+        message: 'Request body is too large',
+      };
     }
     return { status: 500, code: CommonErrorCode.Internal, message: 'Internal server error' };
   }

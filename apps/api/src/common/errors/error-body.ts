@@ -15,7 +15,10 @@ export class ErrorBody {
   @ApiProperty({ example: 'Invalid API key' })
   message: string;
 
-  @ApiProperty({ example: 'Invalid API key', description: 'Repeats `message` (older clients read it)' })
+  @ApiProperty({
+    example: 'Invalid API key',
+    description: 'Repeats `message` (older clients read it)',
+  })
   detail: string;
 
   @ApiProperty({ example: '4f0c0d0e-8f7a-4a5e-9d7c-0a1b2c3d4e5f' })

@@ -24,7 +24,16 @@ export function installBodyParsers(app: INestApplication): void {
       return;
     }
     if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
-      res.status(415).json(errorBody(415, CommonErrorCode.UnsupportedMediaType, e.message ?? 'Unsupported encoding', requestId));
+      res
+        .status(415)
+        .json(
+          errorBody(
+            415,
+            CommonErrorCode.UnsupportedMediaType,
+            e.message ?? 'Unsupported encoding',
+            requestId,
+          ),
+        );
       return;
     }
     next(err);

@@ -19,7 +19,9 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => {
       const fields = collect(errors);
       const message = Object.values(fields).flat().join('; ') || 'Request validation failed';
-      return new DomainException(CommonErrorCode.ValidationFailed, message, 422, { extra: { fields } });
+      return new DomainException(CommonErrorCode.ValidationFailed, message, 422, {
+        extra: { fields },
+      });
     },
   });
 }

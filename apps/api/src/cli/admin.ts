@@ -1,0 +1,122 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { parseArgs } from 'node:util';
+import { ConfigModule, loadConfig } from '@cw/config';
+import { dataSourceOptions, prepareDatabase } from '@cw/db';
+import { AdminModule } from '../admin/admin.module';
+import { AdminService } from '../admin/admin.service';
+import { CreateTenantDto } from '../admin/dto/create-tenant.dto';
+import { UpdateTenantDto } from '../admin/dto/update-tenant.dto';
+
+const USAGE = `Usage: npm run admin -- <command> [options]
+
+  tenants:create --tenant-id ID --name NAME [--per-minute N] [--per-hour N] [--max-voices N]
+                 [--monthly-quota-seconds N] [--max-concurrent-streams N]
+  tenants:list
+  tenants:update ID [--name NAME] [--per-minute N] [--per-hour N] [--max-voices N]
+                 [--monthly-quota-seconds N] [--max-concurrent-streams N] [--active true|false]
+  keys:create ID --name NAME      prints the new key once
+  keys:list ID
+  keys:revoke KEY_ID
+
+Revocations made here reach running servers within AUTH_CACHE_TTL_MS (default 30 s).`;
+
+const OPTIONS = {
+  'tenant-id': { type: 'string' },
+  name: { type: 'string' },
+  'per-minute': { type: 'string' },
+  'per-hour': { type: 'string' },
+  'max-voices': { type: 'string' },
+  'monthly-quota-seconds': { type: 'string' },
+  'max-concurrent-streams': { type: 'string' },
+  active: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
+async function validated<T extends object>(cls: new () => T, plain: object): Promise<T> {
+  const dto = plainToInstance(cls, JSON.parse(JSON.stringify(plain)) as object);
+  const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length) {
+    throw new Error(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
+  }
+  return dto;
+}
+
+async function run(
+  admin: AdminService,
+  command: string,
+  positional: string[],
+  o: Record<string, string | boolean | undefined>,
+) {
+  const limits = {
+    name: o.name,
+    rate_limit_per_minute: num(o['per-minute'] as string),
+    rate_limit_per_hour: num(o['per-hour'] as string),
+    max_voices: num(o['max-voices'] as string),
+    monthly_quota_seconds: num(o['monthly-quota-seconds'] as string),
+    max_concurrent_streams: num(o['max-concurrent-streams'] as string),
+  };
+  switch (command) {
+    case 'tenants:create':
+      return admin.createTenant(
+        await validated(CreateTenantDto, { tenant_id: o['tenant-id'], ...limits }),
+      );
+    case 'tenants:list':
+      return admin.listTenants();
+    case 'tenants:update': {
+      const active = o.active === undefined ? undefined : o.active === 'true';
+      return admin.updateTenant(
+        positional[0],
+        await validated(UpdateTenantDto, { ...limits, is_active: active }),
+      );
+    }
+    case 'keys:create':
+      return admin.issueKey(positional[0], String(o.name ?? 'cli'));
+    case 'keys:list':
+      return admin.listKeys(positional[0]);
+    case 'keys:revoke':
+      return admin.revokeKey(positional[0]);
+    default:
+      throw new Error(`unknown command '${command}'\n\n${USAGE}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ options: OPTIONS, allowPositionals: true });
+  const [command, ...rest] = positionals;
+  if (!command || values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfig();
+  const db = await prepareDatabase(config, () => undefined);
+
+  @Module({
+    imports: [
+      ConfigModule.forRoot(config),
+      TypeOrmModule.forRoot({ ...dataSourceOptions(db.url), autoLoadEntities: true }),
+      AdminModule,
+    ],
+  })
+  class AdminCliModule {}
+
+  const ctx = await NestFactory.createApplicationContext(AdminCliModule, { logger: ['error'] });
+  try {
+    const result = await run(ctx.get(AdminService), command, rest, values);
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await ctx.close();
+    await db.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

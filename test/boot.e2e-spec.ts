@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { spawnService, waitFor } from './helpers/spawn-service';
+
+const randomPort = () => 20000 + Math.floor(Math.random() * 20000);
+
+function postgresProcessesFor(dir: string): string {
+  try {
+    // No shell: pgrep never lists itself, and a shell would match its own command line.
+    return execFileSync('pgrep', ['-af', dir], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+describe('booting the service', () => {
+  it('stops at boot with a message naming an invalid variable', async () => {
+    const svc = spawnService({ PORT: 'eighty', LOG_LEVEL: 'silent' });
+    expect(await svc.exited).toBe(1);
+    expect(svc.output()).toMatch(/Invalid configuration: PORT: /);
+  });
+
+  it('refuses to start in production while a demo key is active', async () => {
+    const svc = spawnService({
+      NODE_ENV: 'production',
+      ALLOW_DEMO_KEYS: undefined,
+      PORT: String(randomPort()),
+    });
+    expect(await svc.exited).toBe(1);
+    const lines = svc
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('demo API key'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('ALLOW_DEMO_KEYS=true');
+  });
+
+  it('with no DATABASE_URL starts an embedded PostgreSQL, answers /v1/health, and leaves nothing behind on SIGTERM', async () => {
+    const dir = resolve(__dirname, `../.data/boot-pg-${randomBytes(4).toString('hex')}`);
+    const port = randomPort();
+    const svc = spawnService({
+      DATABASE_URL: undefined,
+      EMBEDDED_PG_DIR: dir,
+      EMBEDDED_PG_PORT: String(randomPort()),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
+    try {
+      await waitFor(
+        () => svc.output().includes('listening on') || svc.child.exitCode !== null,
+        90_000,
+        'listening',
+      );
+      expect(svc.output()).toContain('starting an embedded PostgreSQL');
+      const res = await fetch(`http://127.0.0.1:${port}/v1/health`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ database: 'up' });
+      expect(postgresProcessesFor(dir)).not.toBe('');
+      svc.child.kill('SIGTERM');
+      expect(await svc.exited).toBe(0);
+      expect(postgresProcessesFor(dir)).toBe('');
+    } finally {
+      if (svc.child.exitCode === null) svc.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
