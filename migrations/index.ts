@@ -1,10 +1,12 @@
 import { CreateTenantsAndApiKeys1764180000000 } from './1764180000000-CreateTenantsAndApiKeys';
 import { SeedDemoTenants1764180000001 } from './1764180000001-SeedDemoTenants';
 import { CreateVoices1764180000002 } from './1764180000002-CreateVoices';
+import { SeedBuiltinVoices1764180000003 } from './1764180000003-SeedBuiltinVoices';
 
 /** Every migration, in order. Listed explicitly so the compiled app and the CLI share one list. */
 export const MIGRATIONS = [
   CreateTenantsAndApiKeys1764180000000,
   SeedDemoTenants1764180000001,
   CreateVoices1764180000002,
+  SeedBuiltinVoices1764180000003,
 ];

@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TenantThrottlerGuard } from './rate-limit/tenant-throttler.guard';
 import { RootController } from './root/root.controller';
+import { SynthesisModule } from './synthesis/synthesis.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { VoicesModule } from './voices/voices.module';
 
@@ -36,6 +37,7 @@ export class AppModule {
         AdminModule,
         HealthModule,
         VoicesModule,
+        SynthesisModule,
       ],
       controllers: [RootController],
       providers: [

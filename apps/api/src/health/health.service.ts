@@ -1,7 +1,7 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { TTS_ENGINE, TtsEngine } from '@cw/engines/engine.interface';
+import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
 import { SERVICE_VERSION } from '../common/version';
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
@@ -14,7 +14,7 @@ export class HealthService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Optional() @Inject(TTS_ENGINE) private readonly engine?: TtsEngine,
+    @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
   ) {}
 
   async databaseUp(): Promise<boolean> {
@@ -36,8 +36,8 @@ export class HealthService {
 
   async report() {
     const dbUp = await this.databaseUp();
-    const engine = this.engine?.health();
-    const modelLoaded = engine?.modelLoaded ?? false;
+    const engine = this.engine.health();
+    const modelLoaded = engine.modelLoaded;
     const status: HealthStatus = !dbUp ? 'unhealthy' : modelLoaded ? 'healthy' : 'degraded';
     return {
       status,
@@ -46,10 +46,10 @@ export class HealthService {
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
       timestamp: new Date().toISOString(),
       model_loaded: modelLoaded,
-      streaming_supported: engine?.streamingSupported ?? false,
+      streaming_supported: engine.streamingSupported,
       fallback_mode: false,
-      system_tts: engine?.systemTts ?? null,
-      engine: this.engine?.id ?? null,
+      system_tts: engine.systemTts,
+      engine: this.engine.id,
     };
   }
 }

@@ -1,0 +1,38 @@
+import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@cw/config';
+import { createEngine, TTS_ENGINE, TtsEngine } from '@cw/engines';
+
+/**
+ * The configured speech engine behind the TTS_ENGINE token. An unknown TTS_ENGINE fails here, at
+ * boot, with the list of known engines. Voices are warmed before the app starts listening.
+ */
+@Module({
+  providers: [
+    {
+      provide: TTS_ENGINE,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): TtsEngine =>
+        createEngine(config.engine.name, {
+          espeak: { poolSize: config.engine.poolSize, maxQueue: config.engine.maxQueue },
+        }),
+    },
+  ],
+  exports: [TTS_ENGINE],
+})
+export class EngineModule implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(EngineModule.name);
+
+  constructor(@Inject(TTS_ENGINE) private readonly engine: TtsEngine) {}
+
+  async onModuleInit(): Promise<void> {
+    const started = Date.now();
+    await this.engine.init();
+    this.logger.log(
+      `engine ${this.engine.id} ready in ${Date.now() - started} ms (${this.engine.health().systemTts})`,
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.engine.close();
+  }
+}

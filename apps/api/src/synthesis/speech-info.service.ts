@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { isBlank, planSpeech, spokenText, SsmlError } from '@cw/text';
+import type { Tenant } from '../tenants/tenant.entity';
+import { VoicesService } from '../voices/voices.service';
+import type {
+  DemoAudioDto,
+  LanguagesDto,
+  NormalizedTextDto,
+  NormalizeTextDto,
+} from './dto/speech-info.dto';
+import { SynthesisErrorCode, SynthesisException } from './synthesis.exception';
+import { SynthesisService } from './synthesis.service';
+
+export const DEMO_SENTENCES = [
+  'Good afternoon, thank you for calling. How may I help you today?',
+  'Your order of ₦12,500 will be delivered on 25/12/2026 between 9am and 1pm.',
+];
+
+@Injectable()
+export class SpeechInfoService {
+  constructor(
+    @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
+    private readonly synthesis: SynthesisService,
+    private readonly voices: VoicesService,
+  ) {}
+
+  languages(): LanguagesDto {
+    return {
+      engine: this.engine.id,
+      languages: this.engine.capabilities.languages,
+      note: 'Languages come from the engine’s own voice list. eSpeak NG has no Yoruba, Hausa, Igbo or Nigerian Pidgin voice.',
+    };
+  }
+
+  normalize(dto: NormalizeTextDto): NormalizedTextDto {
+    if (isBlank(dto.text))
+      throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
+    try {
+      return {
+        spoken_text: spokenText(
+          planSpeech({ text: dto.text, ssml: dto.ssml ?? false, language: dto.language }),
+        ),
+      };
+    } catch (err) {
+      if (err instanceof SsmlError) {
+        throw new SynthesisException(SynthesisErrorCode.InvalidSsml, err.message, {
+          line: err.line,
+          column: err.column,
+        });
+      }
+      throw err;
+    }
+  }
+
+  async demoAudio(tenant: Tenant, signal: AbortSignal): Promise<DemoAudioDto[]> {
+    const builtins = (await this.voices.listVoices(tenant.id)).filter(
+      (v) => v.source === 'builtin',
+    );
+    const out: DemoAudioDto[] = [];
+    for (const voice of builtins) {
+      for (const text of DEMO_SENTENCES) {
+        const job = await this.synthesis.prepare(tenant, {
+          text,
+          voice_id: voice.voiceId,
+          format: 'wav',
+        });
+        const audio = await this.synthesis.renderComplete(job, signal);
+        out.push({
+          voice_id: voice.voiceId,
+          text,
+          audio_base64: audio.toString('base64'),
+          content_type: 'audio/wav',
+        });
+      }
+    }
+    return out;
+  }
+}

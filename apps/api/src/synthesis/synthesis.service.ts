@@ -1,0 +1,175 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  applyGain,
+  type AudioFormat,
+  contentTypeFor,
+  createAudioEncoder,
+  silence,
+  wavHeader,
+} from '@cw/audio';
+import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { isBlank, planSpeech, SsmlError, type SpeechPlanItem } from '@cw/text';
+import type { Tenant } from '../tenants/tenant.entity';
+import type { Voice } from '../voices/voice.entity';
+import { VoicesService } from '../voices/voices.service';
+import type { SynthesizeDto } from './dto/synthesize.dto';
+import { SynthesisErrorCode, SynthesisException } from './synthesis.exception';
+
+/** Everything decided before any audio is produced; all caller mistakes are found by then. */
+export interface SynthesisJob {
+  tenant: Tenant;
+  voice: Voice;
+  plan: SpeechPlanItem[];
+  language: string;
+  format: AudioFormat;
+  sampleRate: number;
+  speed: number;
+  characters: number;
+}
+
+const TELEPHONY_FORMATS: ReadonlySet<AudioFormat> = new Set(['mulaw', 'alaw']);
+
+@Injectable()
+export class SynthesisService {
+  constructor(
+    @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
+    private readonly voices: VoicesService,
+  ) {}
+
+  get engineId(): string {
+    return this.engine.id;
+  }
+
+  async prepare(tenant: Tenant, dto: SynthesizeDto): Promise<SynthesisJob> {
+    if (isBlank(dto.text))
+      throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
+    const format = dto.format ?? 'wav';
+    const sampleRate = this.sampleRateFor(format, dto.sample_rate);
+    const voice = await this.voices.getVoice(tenant.id, dto.voice_id ?? 'default');
+    if (!this.engine.supportsVoice(voice.conditioning)) {
+      throw new SynthesisException(
+        SynthesisErrorCode.VoiceUnavailable,
+        `Voice '${voice.voiceId}' cannot be rendered by the ${this.engine.id} engine`,
+      );
+    }
+    const language = dto.language ?? 'en';
+    const plan = this.plan(dto.text, dto.ssml ?? false, language);
+    if (!plan.some((item) => item.type === 'speak')) {
+      throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
+    }
+    return {
+      tenant,
+      voice,
+      plan,
+      language,
+      format,
+      sampleRate,
+      speed: dto.speed ?? 1,
+      characters: dto.text.length,
+    };
+  }
+
+  contentType(job: SynthesisJob): string {
+    return contentTypeFor(job.format, job.sampleRate);
+  }
+
+  /**
+   * Encoded audio, piece by piece, as the engine produces it. For `wav` the first chunk is a
+   * streaming header (sizes 0xFFFFFFFF). Aborting `signal` stops the engine at once.
+   */
+  async *render(
+    job: SynthesisJob,
+    signal: AbortSignal,
+    format: AudioFormat = job.format,
+  ): AsyncGenerator<Buffer> {
+    const inputRate = this.engine.capabilities.nativeSampleRate;
+    const encoder = await createAudioEncoder({
+      format,
+      inputSampleRate: inputRate,
+      outputSampleRate: job.sampleRate,
+    });
+    try {
+      const header = encoder.header();
+      if (header.length) yield header;
+      for (const item of job.plan) {
+        signal.throwIfAborted();
+        if (item.type === 'break') {
+          const out = encoder.encode(silence(item.ms, inputRate));
+          if (out.length) yield out;
+        } else if (item.type === 'speak') {
+          const chunks = this.engine.synthesize(
+            {
+              text: item.text,
+              language: job.language,
+              voice: { id: job.voice.voiceId, conditioning: job.voice.conditioning },
+              speed: clamp(job.speed * item.prosody.rate, 0.25, 4),
+              pitch: item.prosody.pitch,
+            },
+            signal,
+          );
+          for await (const chunk of chunks) {
+            const samples =
+              item.prosody.volume === 1
+                ? chunk.samples
+                : applyGain(chunk.samples, item.prosody.volume);
+            const out = encoder.encode(samples);
+            if (out.length) yield out;
+          }
+        }
+      }
+      const tail = encoder.flush();
+      if (tail.length) yield tail;
+    } finally {
+      encoder.close();
+    }
+  }
+
+  /** The whole file, for the non-streaming route: WAV gets its real sizes. */
+  async renderComplete(job: SynthesisJob, signal: AbortSignal): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    const format = job.format === 'wav' ? 'pcm' : job.format;
+    for await (const part of this.render(job, signal, format)) parts.push(part);
+    const body = Buffer.concat(parts);
+    if (job.format !== 'wav') return body;
+    return Buffer.concat([
+      wavHeader({
+        sampleRate: job.sampleRate,
+        channels: 1,
+        bitsPerSample: 16,
+        dataBytes: body.length,
+      }),
+      body,
+    ]);
+  }
+
+  private plan(text: string, ssml: boolean, language: string): SpeechPlanItem[] {
+    try {
+      return planSpeech({ text, ssml, language });
+    } catch (err) {
+      if (err instanceof SsmlError) {
+        throw new SynthesisException(SynthesisErrorCode.InvalidSsml, err.message, {
+          line: err.line,
+          column: err.column,
+        });
+      }
+      throw err;
+    }
+  }
+
+  private sampleRateFor(format: AudioFormat, requested: number | undefined): number {
+    if (TELEPHONY_FORMATS.has(format)) {
+      if (requested !== undefined && requested !== 8000) {
+        throw new SynthesisException(
+          SynthesisErrorCode.UnsupportedSampleRate,
+          `format ${format} is G.711 telephony audio and supports sample_rate 8000 only (got ${requested})`,
+        );
+      }
+      return 8000;
+    }
+    return requested ?? this.engine.capabilities.nativeSampleRate;
+  }
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
