@@ -15,6 +15,7 @@ export async function createTestApp(
 ): Promise<NestExpressApplication> {
   const config = loadConfig({
     LOG_LEVEL: 'silent',
+    ENGINE_POOL_SIZE: '1',
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     ...process.env,
     MIGRATIONS_RUN: 'false',

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
-import { isBlank, planSpeech, spokenText, SsmlError } from '@cw/text';
+import { isBlank, spokenText } from '@cw/text';
 import type { Tenant } from '../tenants/tenant.entity';
 import { VoicesService } from '../voices/voices.service';
 import type {
@@ -36,21 +36,8 @@ export class SpeechInfoService {
   normalize(dto: NormalizeTextDto): NormalizedTextDto {
     if (isBlank(dto.text))
       throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
-    try {
-      return {
-        spoken_text: spokenText(
-          planSpeech({ text: dto.text, ssml: dto.ssml ?? false, language: dto.language }),
-        ),
-      };
-    } catch (err) {
-      if (err instanceof SsmlError) {
-        throw new SynthesisException(SynthesisErrorCode.InvalidSsml, err.message, {
-          line: err.line,
-          column: err.column,
-        });
-      }
-      throw err;
-    }
+    const plan = this.synthesis.planText(dto.text, dto.ssml ?? false, dto.language ?? 'en');
+    return { spoken_text: spokenText(plan) };
   }
 
   async demoAudio(tenant: Tenant, signal: AbortSignal): Promise<DemoAudioDto[]> {

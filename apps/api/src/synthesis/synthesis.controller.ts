@@ -58,7 +58,12 @@ export class SynthesisController {
     const job = await this.synthesis.prepare(tenant, dto);
     const abort = abortOnDisconnect(req, res);
     const audio = await this.synthesis.renderComplete(job, abort.signal);
-    res.status(200).set(this.headers(job, false)).setHeader('Content-Length', String(audio.length));
+    res.status(200).set(this.headers(job, false));
+    res.setHeader('Content-Length', String(audio.length));
+    res.setHeader(
+      'X-Audio-Duration-Ms',
+      String(Math.round(((job.samplesOut ?? 0) * 1000) / job.sampleRate)),
+    );
     res.end(audio);
   }
 

@@ -8,7 +8,7 @@ import {
   wavHeader,
 } from '@cw/audio';
 import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
-import { isBlank, planSpeech, SsmlError, type SpeechPlanItem } from '@cw/text';
+import { isBlank, looksLikeSsml, planSpeech, SsmlError, type SpeechPlanItem } from '@cw/text';
 import type { Tenant } from '../tenants/tenant.entity';
 import type { Voice } from '../voices/voice.entity';
 import { VoicesService } from '../voices/voices.service';
@@ -25,6 +25,8 @@ export interface SynthesisJob {
   sampleRate: number;
   speed: number;
   characters: number;
+  /** Samples delivered at `sampleRate`, known once rendering has finished. */
+  samplesOut?: number;
 }
 
 const TELEPHONY_FORMATS: ReadonlySet<AudioFormat> = new Set(['mulaw', 'alaw']);
@@ -53,7 +55,7 @@ export class SynthesisService {
       );
     }
     const language = dto.language ?? 'en';
-    const plan = this.plan(dto.text, dto.ssml ?? false, language);
+    const plan = this.planText(dto.text, dto.ssml ?? false, language);
     if (!plan.some((item) => item.type === 'speak')) {
       throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
     }
@@ -74,8 +76,10 @@ export class SynthesisService {
   }
 
   /**
-   * Encoded audio, piece by piece, as the engine produces it. For `wav` the first chunk is a
-   * streaming header (sizes 0xFFFFFFFF). Aborting `signal` stops the engine at once.
+   * Encoded audio, piece by piece, as the engine produces it. For `wav` the first chunk starts
+   * with a streaming header (sizes 0xFFFFFFFF). The header travels with the first audio, so a
+   * failure before any audio (unsupported language, engine busy) surfaces before the response
+   * starts. Aborting `signal` stops the engine at once.
    */
   async *render(
     job: SynthesisJob,
@@ -88,14 +92,20 @@ export class SynthesisService {
       inputSampleRate: inputRate,
       outputSampleRate: job.sampleRate,
     });
+    let pending: Buffer | undefined = encoder.header();
+    const emit = (out: Buffer): Buffer | undefined => {
+      if (pending) {
+        out = Buffer.concat([pending, out]);
+        pending = undefined;
+      }
+      return out.length ? out : undefined;
+    };
     try {
-      const header = encoder.header();
-      if (header.length) yield header;
       for (const item of job.plan) {
         signal.throwIfAborted();
         if (item.type === 'break') {
-          const out = encoder.encode(silence(item.ms, inputRate));
-          if (out.length) yield out;
+          const out = emit(encoder.encode(silence(item.ms, inputRate)));
+          if (out) yield out;
         } else if (item.type === 'speak') {
           const chunks = this.engine.synthesize(
             {
@@ -112,13 +122,17 @@ export class SynthesisService {
               item.prosody.volume === 1
                 ? chunk.samples
                 : applyGain(chunk.samples, item.prosody.volume);
-            const out = encoder.encode(samples);
-            if (out.length) yield out;
+            const encoded = encoder.encode(samples);
+            // Until the first audio bytes exist, keep the header back (see above).
+            if (encoded.length === 0) continue;
+            const out = emit(encoded);
+            if (out) yield out;
           }
         }
       }
-      const tail = encoder.flush();
-      if (tail.length) yield tail;
+      const tail = emit(encoder.flush());
+      if (tail) yield tail;
+      job.samplesOut = encoder.samplesOut;
     } finally {
       encoder.close();
     }
@@ -142,9 +156,12 @@ export class SynthesisService {
     ]);
   }
 
-  private plan(text: string, ssml: boolean, language: string): SpeechPlanItem[] {
+  /** Text or SSML → speakable pieces; SSML errors become 400 invalid_ssml with the position. */
+  planText(text: string, ssml: boolean, language: string): SpeechPlanItem[] {
+    // `ssml: true` with a fragment (`Hi <break time="1s"/> there`) gets the root it lacks.
+    const source = ssml && !looksLikeSsml(text) ? `<speak>${text}</speak>` : text;
     try {
-      return planSpeech({ text, ssml, language });
+      return planSpeech({ text: source, ssml, language });
     } catch (err) {
       if (err instanceof SsmlError) {
         throw new SynthesisException(SynthesisErrorCode.InvalidSsml, err.message, {
