@@ -1,0 +1,520 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import {
+  EngineError,
+  EngineErrorCode,
+  type EngineCapabilities,
+  type EngineHealth,
+  type EngineVoice,
+  type PcmChunk,
+  type SynthesisRequest,
+  type TtsEngine,
+  type VoiceConditioning,
+} from '../engine.interface';
+import { EspeakVoiceCatalog } from './espeak-voices';
+import {
+  CANCEL_SLOT,
+  ESPEAK_SAMPLE_RATE,
+  FAILED_SLOT,
+  SETTLED_SLOT,
+  type EspeakDescription,
+  type EspeakTask,
+  type EspeakVoiceInfo,
+  type EspeakVoiceRef,
+  type EspeakWorkerData,
+  type StreamMessage,
+  type SynthStats,
+} from './espeak.protocol';
+import {
+  BUILTIN_VOICE_PRESETS,
+  ESPEAK_RATE_MAX,
+  ESPEAK_RATE_MIN,
+  parseEspeakConditioning,
+  type EspeakConditioning,
+} from './voice-presets';
+
+export interface EspeakEngineOptions {
+  /** Worker threads, each with its own eSpeak instance; default `os.availableParallelism()`. */
+  poolSize?: number;
+  /** Requests that may wait for a free thread; one more makes `synthesize` throw `engine_busy`. */
+  maxQueue?: number;
+  /** Suggested client back-off when busy, in seconds. */
+  retryAfterS?: number;
+  /** Voices warmed in every thread during `init()`; default: the built-in presets. */
+  warmVoices?: EspeakVoiceRef[];
+  /** Compiled worker script; default: see `resolveWorkerFile`. */
+  workerFile?: string;
+  /** `init()` fails when the threads are not warm by then. */
+  initTimeoutMs?: number;
+  /** Called each time a thread finishes a synthesis task (metrics, tests). */
+  onTaskDone?: (stats: SynthStats) => void;
+}
+
+type EspeakPool = Piscina<EspeakTask, SynthStats | EspeakDescription>;
+
+const QUEUE_PER_THREAD = 16;
+const PACKAGE = '@echogarden/espeak-ng-emscripten';
+
+/**
+ * The embedded default engine: eSpeak NG compiled to JavaScript, one instance per worker thread.
+ * A synthesis streams ~100 ms chunks through a MessagePort as eSpeak produces them; aborting
+ * flips a shared flag that the thread checks in every eSpeak callback, so it stops within one chunk
+ * and the (expensively warmed) thread goes straight on to the next task.
+ */
+export class EspeakEngine implements TtsEngine {
+  readonly id = 'espeak';
+
+  private readonly poolSize: number;
+  private readonly maxQueue: number;
+  private readonly retryAfterS: number;
+  private readonly warmVoices: EspeakVoiceRef[];
+  private readonly workerFile: string;
+  private readonly initTimeoutMs: number;
+  private readonly onTaskDone?: (stats: SynthStats) => void;
+  private readonly systemTts = describeBuild();
+  private readonly streams = new Set<EspeakStream>();
+  private pool: EspeakPool | null = null;
+  private catalog: EspeakVoiceCatalog | null = null;
+  private starting: Promise<void> | null = null;
+  private closed = false;
+  private lastWarmUpMs = 0;
+
+  constructor(options: EspeakEngineOptions = {}) {
+    this.poolSize = Math.max(1, Math.floor(options.poolSize ?? availableParallelism()));
+    this.maxQueue = Math.max(0, Math.floor(options.maxQueue ?? this.poolSize * QUEUE_PER_THREAD));
+    this.retryAfterS = options.retryAfterS ?? 1;
+    this.warmVoices =
+      options.warmVoices ??
+      Object.values(BUILTIN_VOICE_PRESETS).map((p) => ({
+        voice: p.espeakVoice,
+        variant: p.variant,
+      }));
+    this.workerFile = options.workerFile ?? resolveWorkerFile();
+    this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
+    this.onTaskDone = options.onTaskDone;
+  }
+
+  get capabilities(): EngineCapabilities {
+    return {
+      languages: this.catalog?.languages ?? [],
+      nativeSampleRate: ESPEAK_SAMPLE_RATE,
+      // eSpeak reads SSML natively; callers resolve it into text, speed and pitch before us.
+      ssml: true,
+      wordTimings: true,
+      cloning: 'none',
+      streaming: true,
+    };
+  }
+
+  /** Milliseconds a thread took to load eSpeak and warm its voices (one thread's figure). */
+  get warmUpMs(): number {
+    return this.lastWarmUpMs;
+  }
+
+  init(): Promise<void> {
+    this.starting ??= this.start();
+    return this.starting;
+  }
+
+  /** Language codes eSpeak has a voice for (`en`, `en-gb`, `sw`, ...). Empty before `init()`. */
+  listLanguages(): string[] {
+    return this.catalog?.languages ?? [];
+  }
+
+  /** eSpeak's own voice list. Empty before `init()`. */
+  listVoices(): readonly EspeakVoiceInfo[] {
+    return this.catalog?.voices ?? [];
+  }
+
+  /** Variant names usable as `conditioning.variant`. Empty before `init()`. */
+  listVariants(): string[] {
+    return this.catalog?.variants ?? [];
+  }
+
+  supportsVoice(conditioning: VoiceConditioning): boolean {
+    if (!this.catalog) return false;
+    const parsed = parseEspeakConditioning(conditioning);
+    return parsed !== null && this.lookUp(this.catalog, parsed) !== null;
+  }
+
+  synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<PcmChunk> {
+    const { pool, catalog } = this.requireReady();
+    const conditioning = this.resolveVoice(catalog, request.voice);
+    const voice = this.voiceForLanguage(catalog, conditioning, request.language);
+
+    if (signal.aborted) return settledStream(abortError(signal));
+    if (request.text.trim() === '') return settledStream(null);
+    if (pool.queueSize >= this.maxQueue) {
+      throw new EngineError(
+        EngineErrorCode.Busy,
+        `eSpeak queue is full (${pool.queueSize} waiting for ${this.poolSize} threads)`,
+        this.retryAfterS,
+      );
+    }
+
+    const speed = Number.isFinite(request.speed) && request.speed > 0 ? request.speed : 1;
+    const pitchFactor =
+      request.pitch !== undefined && Number.isFinite(request.pitch) && request.pitch > 0
+        ? request.pitch
+        : 1;
+    const cancel = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    const { port1, port2 } = new MessageChannel();
+    const stream = new EspeakStream(port1, new Int32Array(cancel), signal, () =>
+      this.streams.delete(stream),
+    );
+    this.streams.add(stream);
+
+    pool
+      .run(
+        {
+          kind: 'synth',
+          text: request.text,
+          voice,
+          // Scaling the 0-99 pitch value is what eSpeak itself does for SSML prosody pitch="x%".
+          pitch: clamp(Math.round(conditioning.pitch * pitchFactor), 0, 99),
+          pitchRange: conditioning.pitchRange,
+          rate: clamp(Math.round(conditioning.rate * speed), ESPEAK_RATE_MIN, ESPEAK_RATE_MAX),
+          port: port2,
+          cancel,
+        },
+        { transferList: [port2] },
+      )
+      .then(
+        (result) => {
+          const stats = result as SynthStats;
+          this.onTaskDone?.(stats);
+          stream.taskFinished(stats);
+        },
+        (error: unknown) => stream.taskFailed(error),
+      );
+    return stream;
+  }
+
+  health(): EngineHealth {
+    return {
+      modelLoaded: this.catalog !== null && !this.closed,
+      systemTts: this.systemTts,
+      streamingSupported: true,
+      queueDepth: this.pool?.queueSize ?? 0,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const stream of this.streams) {
+      stream.fail(new EngineError(EngineErrorCode.Unavailable, 'eSpeak engine is shutting down'));
+    }
+    await this.starting?.catch(() => undefined);
+    await this.pool?.destroy();
+    this.pool = null;
+  }
+
+  private async start(): Promise<void> {
+    const readiness = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+    const workerData: EspeakWorkerData = { warmVoices: this.warmVoices, readiness };
+    const pool: EspeakPool = new Piscina({
+      filename: this.workerFile,
+      minThreads: this.poolSize,
+      maxThreads: this.poolSize,
+      workerData,
+    });
+    this.pool = pool;
+    let poolError: unknown = null;
+    // piscina emits 'error' for a thread dying outside a task; with no listener that would throw.
+    pool.on('error', (error: unknown) => {
+      poolError ??= error;
+    });
+
+    try {
+      const slots = new Int32Array(readiness);
+      await waitForThreads(slots, this.poolSize, this.initTimeoutMs, () => poolError);
+      // A thread that failed to start answers every task with its error: ask them all to get it.
+      const answers = await Promise.allSettled(
+        Array.from({ length: this.poolSize }, () => pool.run({ kind: 'describe' })),
+      );
+      const failed = answers.find((a) => a.status === 'rejected');
+      if (failed) throw failed.reason;
+      if (Atomics.load(slots, FAILED_SLOT) > 0) throw new Error('a thread failed to warm eSpeak');
+      const description = (answers[0] as PromiseFulfilledResult<EspeakDescription>).value;
+      if (this.closed) return;
+      this.catalog = new EspeakVoiceCatalog(description.voices, description.variants);
+      this.lastWarmUpMs = description.warmUpMs;
+    } catch (error) {
+      this.pool = null;
+      await pool.destroy();
+      throw new EngineError(EngineErrorCode.Unavailable, `eSpeak failed to start: ${text(error)}`);
+    }
+  }
+
+  private requireReady(): { pool: EspeakPool; catalog: EspeakVoiceCatalog } {
+    if (this.closed || !this.pool || !this.catalog) {
+      throw new EngineError(EngineErrorCode.Unavailable, 'eSpeak engine is not running');
+    }
+    return { pool: this.pool, catalog: this.catalog };
+  }
+
+  private resolveVoice(catalog: EspeakVoiceCatalog, voice: EngineVoice): EspeakConditioning {
+    const parsed = parseEspeakConditioning(voice.conditioning);
+    if (!parsed) {
+      throw new EngineError(
+        EngineErrorCode.UnknownVoice,
+        `Voice ${voice.id} has no valid eSpeak conditioning`,
+      );
+    }
+    if (!this.lookUp(catalog, parsed)) {
+      const name = parsed.variant ? `${parsed.espeakVoice}+${parsed.variant}` : parsed.espeakVoice;
+      throw new EngineError(
+        EngineErrorCode.UnknownVoice,
+        `Voice ${voice.id} uses "${name}", which eSpeak does not have`,
+      );
+    }
+    return parsed;
+  }
+
+  private lookUp(catalog: EspeakVoiceCatalog, c: EspeakConditioning): EspeakVoiceInfo | null {
+    const voice = catalog.findVoice(c.espeakVoice);
+    if (!voice || (c.variant !== undefined && !catalog.hasVariant(c.variant))) return null;
+    return voice;
+  }
+
+  /**
+   * The voice's own eSpeak voice when it speaks the requested language (any region of it);
+   * otherwise eSpeak's voice for that language, keeping the preset's variant, pitch and rate.
+   */
+  private voiceForLanguage(
+    catalog: EspeakVoiceCatalog,
+    c: EspeakConditioning,
+    language: string,
+  ): EspeakVoiceRef {
+    const own = catalog.findVoice(c.espeakVoice)!;
+    const code = language.trim();
+    let voice = own;
+    if (code !== '' && !catalog.speaks(own, code)) {
+      const other = catalog.voiceForLanguage(code);
+      if (!other) {
+        throw new EngineError(
+          EngineErrorCode.UnsupportedLanguage,
+          `eSpeak has no voice for language "${code}"`,
+        );
+      }
+      voice = other;
+    }
+    return { voice: voice.identifier, variant: c.variant };
+  }
+}
+
+/**
+ * Chunks from one synthesis task, in order. It ends once the thread has both sent its last chunk
+ * and returned (so the thread is free again), or at once with an AbortError when aborted. The port
+ * stays open until the task settles: a still-queued task carries the other end, and piscina cannot
+ * hand a closed port to the thread.
+ */
+class EspeakStream implements AsyncIterableIterator<PcmChunk> {
+  private readonly queue: PcmChunk[] = [];
+  private lastChunkSent = false;
+  private threadReturned = false;
+  private settled = false;
+  private failure: Error | null = null;
+  private waiter: {
+    resolve: (result: IteratorResult<PcmChunk>) => void;
+    reject: (error: unknown) => void;
+  } | null = null;
+
+  constructor(
+    private readonly port: MessagePort,
+    private readonly cancel: Int32Array,
+    private readonly signal: AbortSignal,
+    private readonly onSettled: () => void,
+  ) {
+    port.on('message', (message: StreamMessage) => this.onMessage(message));
+    port.on('close', () =>
+      this.fail(new EngineError(EngineErrorCode.Failed, 'eSpeak thread closed the stream')),
+    );
+    signal.addEventListener('abort', this.onAbort);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<PcmChunk> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<PcmChunk>> {
+    const chunk = this.queue.shift();
+    if (chunk) return Promise.resolve({ value: chunk, done: false });
+    if (this.failure !== null) {
+      const failure = this.failure;
+      this.failure = null;
+      return Promise.reject(failure);
+    }
+    if (this.settled) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  /** The consumer stopped early (break, throw): stop the thread as an abort would. */
+  return(): Promise<IteratorResult<PcmChunk>> {
+    Atomics.store(this.cancel, CANCEL_SLOT, 1);
+    this.queue.length = 0;
+    this.failure = null;
+    this.settle();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  fail(error: Error): void {
+    if (this.settled) return;
+    Atomics.store(this.cancel, CANCEL_SLOT, 1);
+    // Whatever is still queued is dropped: an aborted caller wants the error now, not more audio.
+    this.queue.length = 0;
+    this.settle();
+    if (this.waiter) {
+      this.waiter.reject(error);
+      this.waiter = null;
+    } else {
+      this.failure = error;
+    }
+  }
+
+  /** The thread returned from the task; its result travels on another port than the chunks. */
+  taskFinished(stats: SynthStats): void {
+    this.threadReturned = true;
+    if (stats.aborted) {
+      this.fail(new EngineError(EngineErrorCode.Failed, 'eSpeak synthesis was stopped'));
+    } else {
+      this.finishIfComplete();
+    }
+    if (this.settled) this.port.close();
+  }
+
+  taskFailed(error: unknown): void {
+    this.fail(new EngineError(EngineErrorCode.Failed, `eSpeak thread failed: ${text(error)}`));
+    this.port.close();
+  }
+
+  private readonly onAbort = (): void => this.fail(abortError(this.signal));
+
+  private onMessage(message: StreamMessage): void {
+    if (this.settled) return;
+    switch (message.type) {
+      case 'chunk': {
+        const chunk: PcmChunk = { samples: message.samples, sampleRate: ESPEAK_SAMPLE_RATE };
+        if (message.words) chunk.words = message.words;
+        if (this.waiter) {
+          this.waiter.resolve({ value: chunk, done: false });
+          this.waiter = null;
+        } else {
+          this.queue.push(chunk);
+        }
+        break;
+      }
+      case 'end':
+        this.lastChunkSent = true;
+        this.finishIfComplete();
+        break;
+      case 'error':
+        this.fail(new EngineError(EngineErrorCode.Failed, message.message));
+        break;
+    }
+  }
+
+  private finishIfComplete(): void {
+    if (!this.lastChunkSent || !this.threadReturned) return;
+    this.settle();
+    this.port.close();
+    if (this.waiter) {
+      this.waiter.resolve({ value: undefined, done: true });
+      this.waiter = null;
+    }
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.onSettled();
+  }
+}
+
+/** An iterable that throws `error` on the first `next()`, or ends at once when it is null. */
+function settledStream(error: Error | null): AsyncIterable<PcmChunk> {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () =>
+        error ? Promise.reject(error) : Promise.resolve({ value: undefined, done: true }),
+    }),
+  };
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  return new DOMException('Synthesis was aborted', 'AbortError');
+}
+
+async function waitForThreads(
+  slots: Int32Array,
+  threads: number,
+  timeoutMs: number,
+  poolError: () => unknown,
+): Promise<void> {
+  // Atomics.waitAsync is in Node 20 but not in the ES2022 lib typings.
+  const atomics = Atomics as unknown as {
+    waitAsync(
+      array: Int32Array,
+      index: number,
+      value: number,
+      timeout: number,
+    ): { async: boolean; value: unknown };
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const settled = Atomics.load(slots, SETTLED_SLOT);
+    if (settled >= threads) return;
+    const error = poolError();
+    if (error instanceof Error) throw error;
+    if (error) throw new Error('a pool thread failed');
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      throw new Error(`only ${settled} of ${threads} threads were warm after ${timeoutMs} ms`);
+    }
+    // The short timeout also lets a pool error that never touches the slots end the wait.
+    const result = atomics.waitAsync(slots, SETTLED_SLOT, settled, Math.min(remaining, 250));
+    if (result.async) await result.value;
+  }
+}
+
+/**
+ * In production the compiled worker sits beside this file. Under ts-jest this file runs from its
+ * `.ts` source, and a worker thread cannot load TypeScript, so use the compiled copy that
+ * `npm test` builds first: `<repo>/dist/<same relative path>/espeak.worker.js`.
+ */
+function resolveWorkerFile(): string {
+  if (__filename.endsWith('.ts')) {
+    const repoRoot = path.resolve(__dirname, '../../../..');
+    return path.join(repoRoot, 'dist', path.relative(repoRoot, __dirname), 'espeak.worker.js');
+  }
+  return path.join(__dirname, 'espeak.worker.js');
+}
+
+/** The build does not export espeak_Info: give the package version rather than guess eSpeak's. */
+function describeBuild(): string {
+  try {
+    const manifest = JSON.parse(
+      readFileSync(require.resolve(`${PACKAGE}/package.json`), 'utf8'),
+    ) as { version?: string };
+    return `espeak-ng (emscripten, ${PACKAGE} ${manifest.version ?? 'unknown'})`;
+  } catch {
+    return 'espeak-ng (emscripten)';
+  }
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+function text(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

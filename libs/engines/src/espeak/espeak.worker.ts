@@ -1,0 +1,171 @@
+/**
+ * Pool thread for EspeakEngine: one emscripten eSpeak NG instance per thread, loaded and warmed
+ * before piscina marks the thread ready, then one synthesis per task.
+ */
+import { threadId, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { ChunkAssembler, prepareEspeakInput, type EspeakEvent } from './espeak-text';
+import {
+  CANCEL_SLOT,
+  ESPEAK_SAMPLE_RATE,
+  FAILED_SLOT,
+  SETTLED_SLOT,
+  type EspeakDescription,
+  type EspeakTask,
+  type EspeakVoiceInfo,
+  type EspeakVoiceRef,
+  type EspeakWorkerData,
+  type StreamMessage,
+  type SynthStats,
+  type SynthTask,
+} from './espeak.protocol';
+
+interface EspeakInstance {
+  set_voice(name: string): number;
+  rate: number;
+  pitch: number;
+  range: number;
+  readonly samplerate: number;
+  list_voices(): EspeakVoiceInfo[];
+  /** The callback's truthy return value aborts the synthesis. */
+  synthesize(text: string, callback: (samples: Int16Array, events: EspeakEvent[]) => number): void;
+}
+
+interface EspeakModule {
+  eSpeakNGWorker: new () => EspeakInstance;
+  FS: { readdir(path: string): string[] };
+}
+
+const VARIANTS_DIR = '/usr/share/espeak-ng-data/voices/!v';
+const WARM_TEXT = 'Hello, thank you for calling.';
+
+// The package is ESM-only and this file compiles to CommonJS, where TypeScript would turn a plain
+// import() into require(); a Function body is left alone.
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<{ default: () => Promise<EspeakModule> }>;
+
+function voiceName(ref: EspeakVoiceRef): string {
+  return ref.variant ? `${ref.voice}+${ref.variant}` : ref.voice;
+}
+
+async function loadEspeak(): Promise<{ module: EspeakModule; instance: EspeakInstance }> {
+  const entry = pathToFileURL(require.resolve('@echogarden/espeak-ng-emscripten')).href;
+  const { default: createModule } = await importEsm(entry);
+  const module = await createModule();
+  return { module, instance: new module.eSpeakNGWorker() };
+}
+
+function warm(instance: EspeakInstance, voices: EspeakVoiceRef[]): void {
+  // A voice's first use loads its dictionary and costs 150-500 ms; pay that before serving calls.
+  for (const ref of voices) {
+    if (instance.set_voice(voiceName(ref)) !== 0) {
+      throw new Error(`eSpeak has no voice "${voiceName(ref)}"`);
+    }
+    instance.synthesize(WARM_TEXT, () => 0);
+  }
+}
+
+function synthesize(instance: EspeakInstance, task: SynthTask): SynthStats {
+  const { port } = task;
+  const cancel = new Int32Array(task.cancel);
+  const stats: SynthStats = { threadId, aborted: false, samples: 0, chunks: 0 };
+  const post = (message: StreamMessage): void => {
+    if (message.type === 'chunk') {
+      port.postMessage(message, [message.samples.buffer as ArrayBuffer]);
+    } else {
+      port.postMessage(message);
+    }
+  };
+
+  if (Atomics.load(cancel, CANCEL_SLOT) !== 0) {
+    stats.aborted = true;
+    return stats;
+  }
+  // eSpeak keeps the previous voice when a name is unknown, so the return code must be checked.
+  if (instance.set_voice(voiceName(task.voice)) !== 0) {
+    post({ type: 'error', message: `eSpeak has no voice "${voiceName(task.voice)}"` });
+    return stats;
+  }
+  instance.rate = task.rate;
+  instance.pitch = task.pitch;
+  instance.range = task.pitchRange;
+
+  const prepared = prepareEspeakInput(task.text);
+  const assembler = new ChunkAssembler(prepared, ESPEAK_SAMPLE_RATE);
+  const send = (chunks: ReturnType<ChunkAssembler['push']>): void => {
+    for (const chunk of chunks) {
+      stats.samples += chunk.samples.length;
+      stats.chunks += 1;
+      post({
+        type: 'chunk',
+        samples: chunk.samples,
+        words: chunk.words.length > 0 ? chunk.words : undefined,
+      });
+    }
+  };
+
+  // Set inside the callback, so a holder object keeps TypeScript from narrowing it to null.
+  const outcome: { failure?: Error } = {};
+  instance.synthesize(prepared.input, (samples, events) => {
+    // The engine flips the flag from the main thread; returning 1 makes eSpeak stop right here.
+    if (Atomics.load(cancel, CANCEL_SLOT) !== 0) {
+      stats.aborted = true;
+      return 1;
+    }
+    try {
+      send(assembler.push(samples, events));
+      return 0;
+    } catch (error) {
+      // Throwing through the wasm frames would leave eSpeak mid-utterance; stop it cleanly instead.
+      outcome.failure = error instanceof Error ? error : new Error(String(error));
+      return 1;
+    }
+  });
+
+  if (outcome.failure) {
+    post({ type: 'error', message: outcome.failure.message });
+  } else if (!stats.aborted) {
+    send(assembler.finish());
+    post({ type: 'end' });
+  }
+  return stats;
+}
+
+function describe(
+  module: EspeakModule,
+  instance: EspeakInstance,
+  warmUpMs: number,
+): EspeakDescription {
+  // Variants are not in eSpeak's voice list; they are the files of voices/!v.
+  const variants = module.FS.readdir(VARIANTS_DIR).filter((name) => name !== '.' && name !== '..');
+  return { voices: instance.list_voices(), variants, sampleRate: instance.samplerate, warmUpMs };
+}
+
+async function start(): Promise<(task: EspeakTask) => SynthStats | EspeakDescription> {
+  const data = workerData as EspeakWorkerData;
+  const readiness = new Int32Array(data.readiness);
+  try {
+    const started = performance.now();
+    const { module, instance } = await loadEspeak();
+    warm(instance, data.warmVoices);
+    const description = describe(module, instance, performance.now() - started);
+    Atomics.add(readiness, SETTLED_SLOT, 1);
+    Atomics.notify(readiness, SETTLED_SLOT);
+    return (task) => (task.kind === 'synth' ? synthesize(instance, task) : description);
+  } catch (error) {
+    // piscina swallows a rejected handler, so report the failure through the shared slots and
+    // answer every task with it.
+    Atomics.add(readiness, FAILED_SLOT, 1);
+    Atomics.add(readiness, SETTLED_SLOT, 1);
+    Atomics.notify(readiness, SETTLED_SLOT);
+    return () => {
+      throw error;
+    };
+  }
+}
+
+// piscina awaits this before it marks the thread ready, so no task reaches a cold instance.
+export default start();
