@@ -21,7 +21,7 @@ const BUILTIN_VOICES = [
       'Female, West-African-leaning English: non-rhotic, TH-stopping, syllable-timed (eSpeak en-029 + f3). An approximation: eSpeak has no Nigerian English voice.',
     gender: 'female',
     accent: 'nigerian (approximate)',
-    conditioning: { espeakVoice: 'en-029', variant: 'f3', pitch: 55, pitchRange: 55, rate: 145 },
+    conditioning: { espeakVoice: 'en-029', variant: 'f3', pitch: 55, pitchRange: 55, rate: 148 },
   },
   {
     voiceId: 'naija_male',
@@ -30,7 +30,7 @@ const BUILTIN_VOICES = [
       'Male, West-African-leaning English (eSpeak en-029 + m3). An approximation: eSpeak has no Nigerian English voice.',
     gender: 'male',
     accent: 'nigerian (approximate)',
-    conditioning: { espeakVoice: 'en-029', variant: 'm3', pitch: 48, pitchRange: 55, rate: 145 },
+    conditioning: { espeakVoice: 'en-029', variant: 'm3', pitch: 48, pitchRange: 55, rate: 148 },
   },
   {
     voiceId: 'professional_female',
@@ -43,7 +43,7 @@ const BUILTIN_VOICES = [
       variant: 'f2',
       pitch: 50,
       pitchRange: 45,
-      rate: 140,
+      rate: 143,
     },
   },
   {
@@ -57,7 +57,7 @@ const BUILTIN_VOICES = [
       variant: 'm1',
       pitch: 45,
       pitchRange: 45,
-      rate: 140,
+      rate: 143,
     },
   },
 ];
