@@ -35,6 +35,8 @@ export interface PcmChunk {
   /** Mono signed 16-bit samples. */
   samples: Int16Array;
   sampleRate: number;
+  /** Set by engines that delegate (a fallback wrapper): the id of the engine that produced it. */
+  engineId?: string;
   /** Words whose start falls inside this chunk, when the engine reports word timings. */
   words?: WordTiming[];
 }
@@ -72,6 +74,27 @@ export interface TtsEngine {
   synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<PcmChunk>;
   health(): EngineHealth;
   close(): Promise<void>;
+  /**
+   * Turns a reference recording into this engine's conditioning for a new voice. Engines without
+   * cloning leave it undefined.
+   */
+  cloneVoice?(reference: VoiceReference, signal?: AbortSignal): Promise<ClonedVoice>;
+}
+
+/** A validated reference recording and what was measured on it. */
+export interface VoiceReference {
+  /** Mono 16-bit PCM WAV at 24 kHz. */
+  wav: Buffer;
+  durationMs: number;
+  /** Median fundamental frequency of voiced frames, if any were found. */
+  f0MedianHz: number | null;
+  /** Syllables per second, if measurable. */
+  speakingRate: number | null;
+}
+
+export interface ClonedVoice {
+  cloning: 'native' | 'approximate';
+  conditioning: VoiceConditioning;
 }
 
 export enum EngineErrorCode {
