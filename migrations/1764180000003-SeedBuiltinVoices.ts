@@ -1,7 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The built-in voices, visible to every tenant. Their conditioning is a snapshot of the eSpeak
+ * The built-in voices, visible to every tenant. Conditioning is keyed by engine id; the `espeak`
+ * entry is a snapshot of the eSpeak
  * presets documented in libs/engines/src/espeak/voice-presets.ts (a migration must not change
  * when that file does; a later change to a preset is a new migration).
  */
@@ -12,7 +13,7 @@ const BUILTIN_VOICES = [
     description: 'Neutral British English, male (eSpeak en).',
     gender: 'male',
     accent: 'british',
-    conditioning: { espeakVoice: 'en', pitch: 50, pitchRange: 50, rate: 145 },
+    conditioning: { espeak: { espeakVoice: 'en', pitch: 50, pitchRange: 50, rate: 145 } },
   },
   {
     voiceId: 'naija_female',
@@ -21,7 +22,9 @@ const BUILTIN_VOICES = [
       'Female, West-African-leaning English: non-rhotic, TH-stopping, syllable-timed (eSpeak en-029 + f3). An approximation: eSpeak has no Nigerian English voice.',
     gender: 'female',
     accent: 'nigerian (approximate)',
-    conditioning: { espeakVoice: 'en-029', variant: 'f3', pitch: 55, pitchRange: 55, rate: 148 },
+    conditioning: {
+      espeak: { espeakVoice: 'en-029', variant: 'f3', pitch: 55, pitchRange: 55, rate: 148 },
+    },
   },
   {
     voiceId: 'naija_male',
@@ -30,7 +33,9 @@ const BUILTIN_VOICES = [
       'Male, West-African-leaning English (eSpeak en-029 + m3). An approximation: eSpeak has no Nigerian English voice.',
     gender: 'male',
     accent: 'nigerian (approximate)',
-    conditioning: { espeakVoice: 'en-029', variant: 'm3', pitch: 48, pitchRange: 55, rate: 148 },
+    conditioning: {
+      espeak: { espeakVoice: 'en-029', variant: 'm3', pitch: 48, pitchRange: 55, rate: 148 },
+    },
   },
   {
     voiceId: 'professional_female',
@@ -39,11 +44,13 @@ const BUILTIN_VOICES = [
     gender: 'female',
     accent: 'british rp',
     conditioning: {
-      espeakVoice: 'en-GB-x-rp',
-      variant: 'f2',
-      pitch: 50,
-      pitchRange: 45,
-      rate: 143,
+      espeak: {
+        espeakVoice: 'en-GB-x-rp',
+        variant: 'f2',
+        pitch: 50,
+        pitchRange: 45,
+        rate: 143,
+      },
     },
   },
   {
@@ -53,11 +60,13 @@ const BUILTIN_VOICES = [
     gender: 'male',
     accent: 'british rp',
     conditioning: {
-      espeakVoice: 'en-GB-x-rp',
-      variant: 'm1',
-      pitch: 45,
-      pitchRange: 45,
-      rate: 143,
+      espeak: {
+        espeakVoice: 'en-GB-x-rp',
+        variant: 'm1',
+        pitch: 45,
+        pitchRange: 45,
+        rate: 143,
+      },
     },
   },
 ];

@@ -48,7 +48,7 @@ export class SynthesisService {
     const format = dto.format ?? 'wav';
     const sampleRate = this.sampleRateFor(format, dto.sample_rate);
     const voice = await this.voices.getVoice(tenant.id, dto.voice_id ?? 'default');
-    if (!this.engine.supportsVoice(voice.conditioning)) {
+    if (!this.engine.supportsVoice(this.conditioningOf(voice))) {
       throw new SynthesisException(
         SynthesisErrorCode.VoiceUnavailable,
         `Voice '${voice.voiceId}' cannot be rendered by the ${this.engine.id} engine`,
@@ -111,7 +111,7 @@ export class SynthesisService {
             {
               text: item.text,
               language: job.language,
-              voice: { id: job.voice.voiceId, conditioning: job.voice.conditioning },
+              voice: { id: job.voice.voiceId, conditioning: this.conditioningOf(job.voice) },
               speed: clamp(job.speed * item.prosody.rate, 0.25, 4),
               pitch: item.prosody.pitch,
             },
@@ -171,6 +171,12 @@ export class SynthesisService {
       }
       throw err;
     }
+  }
+
+  /** A voice row keeps one conditioning per engine id; the engine gets its own. */
+  private conditioningOf(voice: Voice): Record<string, unknown> {
+    const own = voice.conditioning[this.engine.id];
+    return typeof own === 'object' && own !== null ? (own as Record<string, unknown>) : {};
   }
 
   private sampleRateFor(format: AudioFormat, requested: number | undefined): number {

@@ -64,7 +64,7 @@ export class Voice {
   @Column({ type: 'varchar', length: 16 })
   cloning: VoiceCloning;
 
-  /** Engine-specific parameters (an eSpeak preset, XTTS latents). */
+  /** Per engine id, that engine's parameters: `{espeak: {...preset}, xtts: {...latents}}`. */
   @Column({ type: 'jsonb' })
   conditioning: Record<string, unknown>;
 

@@ -13,7 +13,10 @@ import {
   type SynthesisRequest,
   type TtsEngine,
   type VoiceConditioning,
+  type ClonedVoice,
+  type VoiceReference,
 } from '../engine.interface';
+import { approximateEspeakVoice } from './espeak-cloning';
 import { EspeakVoiceCatalog } from './espeak-voices';
 import {
   CANCEL_SLOT,
@@ -104,7 +107,7 @@ export class EspeakEngine implements TtsEngine {
       // eSpeak reads SSML natively; callers resolve it into text, speed and pitch before us.
       ssml: true,
       wordTimings: true,
-      cloning: 'none',
+      cloning: 'approximate',
       streaming: true,
     };
   }
@@ -132,6 +135,11 @@ export class EspeakEngine implements TtsEngine {
   /** Variant names usable as `conditioning.variant`. Empty before `init()`. */
   listVariants(): string[] {
     return this.catalog?.variants ?? [];
+  }
+
+  /** Approximate cloning: the eSpeak setting nearest the reference's pitch and pace. */
+  async cloneVoice(reference: VoiceReference): Promise<ClonedVoice> {
+    return { cloning: 'approximate', conditioning: { ...approximateEspeakVoice(reference) } };
   }
 
   supportsVoice(conditioning: VoiceConditioning): boolean {
