@@ -35,3 +35,27 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: '', REDIS_URL: ' ' }).database.url).toBeUndefined();
   });
 });
+
+describe('loadConfig: engines and storage', () => {
+  it('groups S3 settings only when a bucket is set', () => {
+    expect(loadConfig({}).storage.s3).toBeUndefined();
+    const config = loadConfig({
+      S3_BUCKET: 'voices',
+      S3_ENDPOINT: 'http://127.0.0.1:4569',
+      S3_FORCE_PATH_STYLE: 'true',
+    });
+    expect(config.storage.s3).toMatchObject({
+      bucket: 'voices',
+      endpoint: 'http://127.0.0.1:4569',
+      forcePathStyle: true,
+    });
+  });
+
+  it.each([
+    [{ XTTS_URL: 'not a url' }, 'XTTS_URL'],
+    [{ XTTS_FALLBACK: 'maybe' }, 'XTTS_FALLBACK'],
+    [{ S3_BUCKET: 'Bad_Bucket' }, 'S3_BUCKET'],
+  ])('rejects %j naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name}:`));
+  });
+});

@@ -34,6 +34,24 @@ export interface AppConfig {
   limits: {
     defaultMaxConcurrentStreams: number;
   };
+  xtts: {
+    /** Set: the XTTS adapter is available (TTS_ENGINE=xtts). */
+    url?: string;
+    fallback: 'none' | 'embedded';
+    timeoutMs: number;
+  };
+  storage: {
+    localDir: string;
+    /** Set: voice audio goes to S3 instead of the local directory. */
+    s3?: {
+      bucket: string;
+      endpoint?: string;
+      region: string;
+      accessKeyId?: string;
+      secretAccessKey?: string;
+      forcePathStyle: boolean;
+    };
+  };
 }
 
 export class ConfigError extends Error {
@@ -59,6 +77,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'ADMIN_API_KEY',
     'PUBLIC_BASE_URL',
     'ENGINE_POOL_SIZE',
+    'XTTS_URL',
+    'S3_BUCKET',
+    'S3_ENDPOINT',
+    'S3_ACCESS_KEY_ID',
+    'S3_SECRET_ACCESS_KEY',
   ]) {
     if (env[key] !== undefined) raw[key] = env[key];
   }
@@ -98,6 +121,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     limits: {
       defaultMaxConcurrentStreams: parsed.DEFAULT_MAX_CONCURRENT_STREAMS,
+    },
+    xtts: {
+      url: parsed.XTTS_URL,
+      fallback: parsed.XTTS_FALLBACK,
+      timeoutMs: parsed.XTTS_TIMEOUT_MS,
+    },
+    storage: {
+      localDir: parsed.VOICE_STORAGE_DIR,
+      s3: parsed.S3_BUCKET
+        ? {
+            bucket: parsed.S3_BUCKET,
+            endpoint: parsed.S3_ENDPOINT,
+            region: parsed.S3_REGION,
+            accessKeyId: parsed.S3_ACCESS_KEY_ID,
+            secretAccessKey: parsed.S3_SECRET_ACCESS_KEY,
+            forcePathStyle: parsed.S3_FORCE_PATH_STYLE,
+          }
+        : undefined,
     },
   };
 }

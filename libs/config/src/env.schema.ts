@@ -115,4 +115,56 @@ export class EnvSchema {
   @Min(1)
   @Max(1000)
   DEFAULT_MAX_CONCURRENT_STREAMS = 10;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true },
+    { message: 'XTTS_URL must be an http(s) URL' },
+  )
+  XTTS_URL?: string;
+
+  @IsIn(['none', 'embedded'])
+  XTTS_FALLBACK: 'none' | 'embedded' = 'none';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  XTTS_TIMEOUT_MS = 10000;
+
+  @IsString()
+  VOICE_STORAGE_DIR = './.data/voices';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    message: 'S3_BUCKET must be a valid bucket name',
+  })
+  S3_BUCKET?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true },
+    { message: 'S3_ENDPOINT must be an http(s) URL' },
+  )
+  S3_ENDPOINT?: string;
+
+  @IsString()
+  S3_REGION = 'us-east-1';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  @Transform(toBool)
+  @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
 }
