@@ -1,16 +1,34 @@
 import type { TtsEngine } from './engine.interface';
 import { EspeakEngine, type EspeakEngineOptions } from './espeak/espeak.engine';
+import { FallbackEngine } from './fallback/fallback.engine';
+import { XttsEngine, type XttsEngineOptions } from './xtts/xtts.engine';
 
 /** Settings for every driver; only the chosen driver's entry is read. */
 export interface EngineFactoryOptions {
   espeak?: EspeakEngineOptions;
+  /** `url` is required when the `xtts` engine is chosen. */
+  xtts?: Partial<XttsEngineOptions>;
+  /**
+   * What serves speech when a remote engine is down: `embedded` wraps it in a FallbackEngine
+   * with eSpeak (built from the `espeak` options), `none` (the default) serves it alone.
+   */
+  fallback?: 'embedded' | 'none';
+  /** See `FallbackEngineOptions.cooldownMs`. */
+  fallbackCooldownMs?: number;
 }
 
 type EngineBuilder = (options: EngineFactoryOptions) => TtsEngine;
 
-// Add a driver here (e.g. `xtts`) with its own options key above.
+// Add a driver here with its own options key above.
 const ENGINE_BUILDERS: Record<string, EngineBuilder> = {
   espeak: (options) => new EspeakEngine(options.espeak),
+  xtts: (options) => {
+    const { url, ...xtts } = options.xtts ?? {};
+    if (!url?.trim()) {
+      throw new Error('TTS engine "xtts" needs the XTTS server URL: set XTTS_URL');
+    }
+    return withFallback(new XttsEngine({ ...xtts, url: url.trim() }), options);
+  },
 };
 
 export const ENGINE_NAMES: readonly string[] = Object.keys(ENGINE_BUILDERS);
@@ -23,4 +41,18 @@ export function createEngine(name: string, options: EngineFactoryOptions = {}): 
     throw new Error(`Unknown TTS engine "${name}"; known engines: ${ENGINE_NAMES.join(', ')}`);
   }
   return build(options);
+}
+
+function withFallback(engine: TtsEngine, options: EngineFactoryOptions): TtsEngine {
+  const fallback = options.fallback ?? 'none';
+  switch (fallback) {
+    case 'none':
+      return engine;
+    case 'embedded':
+      return new FallbackEngine(engine, new EspeakEngine(options.espeak), {
+        cooldownMs: options.fallbackCooldownMs,
+      });
+  }
+  // Reached only when an unchecked string gets past the type.
+  throw new Error(`Unknown engine fallback "${String(fallback)}"; use embedded or none`);
 }

@@ -12,3 +12,16 @@ export {
   type EngineBenchOptions,
   type EngineBenchResult,
 } from './espeak/bench-engine';
+export { XttsEngine, type XttsEngineOptions } from './xtts/xtts.engine';
+export {
+  parseXttsConditioning,
+  toXttsLanguage,
+  XTTS_LANGUAGES,
+  XTTS_SAMPLE_RATE,
+  type XttsConditioning,
+} from './xtts/xtts.protocol';
+export {
+  FallbackEngine,
+  type FallbackEngineHealth,
+  type FallbackEngineOptions,
+} from './fallback/fallback.engine';
