@@ -2,6 +2,7 @@ import { CreateTenantsAndApiKeys1764180000000 } from './1764180000000-CreateTena
 import { SeedDemoTenants1764180000001 } from './1764180000001-SeedDemoTenants';
 import { CreateVoices1764180000002 } from './1764180000002-CreateVoices';
 import { SeedBuiltinVoices1764180000003 } from './1764180000003-SeedBuiltinVoices';
+import { CreateUsageEvents1764180000004 } from './1764180000004-CreateUsageEvents';
 
 /** Every migration, in order. Listed explicitly so the compiled app and the CLI share one list. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   SeedDemoTenants1764180000001,
   CreateVoices1764180000002,
   SeedBuiltinVoices1764180000003,
+  CreateUsageEvents1764180000004,
 ];

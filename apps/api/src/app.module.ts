@@ -11,6 +11,8 @@ import { loggerOptions } from './common/logging/logger.options';
 import { HealthModule } from './health/health.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TenantThrottlerGuard } from './rate-limit/tenant-throttler.guard';
+import { MetricsModule } from './metrics/metrics.module';
+import { RedisModule } from './redis/redis.module';
 import { RootController } from './root/root.controller';
 import { SynthesisModule } from './synthesis/synthesis.module';
 import { TenantsModule } from './tenants/tenants.module';
@@ -31,6 +33,8 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config.logLevel)),
         TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
+        RedisModule,
+        MetricsModule,
         AuthModule,
         RateLimitModule,
         TenantsModule,

@@ -40,6 +40,8 @@ export interface AppConfig {
     fallback: 'none' | 'embedded';
     timeoutMs: number;
   };
+  metrics: { tenantLabels: boolean };
+  usage: { flushMs: number; bufferMax: number };
   storage: {
     localDir: string;
     /** Set: voice audio goes to S3 instead of the local directory. */
@@ -127,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       fallback: parsed.XTTS_FALLBACK,
       timeoutMs: parsed.XTTS_TIMEOUT_MS,
     },
+    metrics: { tenantLabels: parsed.METRICS_TENANT_LABELS },
+    usage: { flushMs: parsed.USAGE_FLUSH_MS, bufferMax: parsed.USAGE_BUFFER_MAX },
     storage: {
       localDir: parsed.VOICE_STORAGE_DIR,
       s3: parsed.S3_BUCKET

@@ -167,4 +167,20 @@ export class EnvSchema {
   @Transform(toBool)
   @IsBoolean()
   S3_FORCE_PATH_STYLE = false;
+
+  @Transform(toBool)
+  @IsBoolean()
+  METRICS_TENANT_LABELS = false;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  USAGE_FLUSH_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1000000)
+  USAGE_BUFFER_MAX = 10000;
 }

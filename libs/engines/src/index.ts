@@ -7,6 +7,7 @@ export {
   parseEspeakConditioning,
   type EspeakConditioning,
 } from './espeak/voice-presets';
+export { approximateEspeakVoice } from './espeak/espeak-cloning';
 export {
   benchEngine,
   type EngineBenchOptions,

@@ -14,6 +14,10 @@ import { createEngine, TTS_ENGINE, TtsEngine } from '@cw/engines';
       useFactory: (config: AppConfig): TtsEngine =>
         createEngine(config.engine.name, {
           espeak: { poolSize: config.engine.poolSize, maxQueue: config.engine.maxQueue },
+          xtts: config.xtts.url
+            ? { url: config.xtts.url, timeoutMs: config.xtts.timeoutMs }
+            : undefined,
+          fallback: config.xtts.fallback,
         }),
     },
   ],

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { EngineModule } from '../engine/engine.module';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
+import { ReadinessIndicators } from './readiness.service';
 
 @Module({
-  imports: [EngineModule],
+  imports: [EngineModule, TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [HealthService],
+  providers: [HealthService, ReadinessIndicators],
   exports: [HealthService],
 })
 export class HealthModule {}

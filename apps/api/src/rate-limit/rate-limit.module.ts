@@ -1,10 +1,10 @@
-import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ExecutionContext } from '@nestjs/common';
-import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import Redis from 'ioredis';
-import { APP_CONFIG, AppConfig } from '@cw/config';
+import type Redis from 'ioredis';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
+import { REDIS } from '../redis/redis.module';
 import { HOUR_MS, MINUTE_MS, TenantThrottlerGuard } from './tenant-throttler.guard';
 
 const tenantOf = (ctx: ExecutionContext) =>
@@ -18,34 +18,18 @@ const tenantOf = (ctx: ExecutionContext) =>
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
+      inject: [REDIS],
+      useFactory: (redis: Redis | null) => ({
         throttlers: [
           { name: 'default', ttl: MINUTE_MS, limit: (ctx) => tenantOf(ctx).rateLimitPerMinute },
           { name: 'hour', ttl: HOUR_MS, limit: (ctx) => tenantOf(ctx).rateLimitPerHour },
         ],
-        storage: config.redisUrl
-          ? new ThrottlerStorageRedisService(
-              new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }),
-            )
-          : undefined,
+        // The storage does not close a client it was handed; RedisModule owns the connection.
+        storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
       }),
     }),
   ],
   providers: [TenantThrottlerGuard],
   exports: [TenantThrottlerGuard],
 })
-export class RateLimitModule implements OnApplicationShutdown {
-  private readonly logger = new Logger(RateLimitModule.name);
-
-  constructor(@Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage) {}
-
-  /** The Redis storage only closes connections it opened itself; we opened this one. */
-  onApplicationShutdown(): void {
-    const redis = (this.storage as { redis?: Redis }).redis;
-    if (redis) {
-      redis.disconnect(false);
-      this.logger.log('rate-limit Redis connection closed');
-    }
-  }
-}
+export class RateLimitModule {}

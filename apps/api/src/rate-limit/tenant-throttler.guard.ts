@@ -1,5 +1,14 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import { MetricsService } from '../metrics/metrics.service';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
 import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
 
@@ -12,6 +21,15 @@ export const HOUR_MS = 3_600_000;
  */
 @Injectable()
 export class TenantThrottlerGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly metrics: MetricsService,
+  ) {
+    super(options, storage, reflector);
+  }
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     return !context.switchToHttp().getRequest<AuthenticatedRequest>().tenant;
@@ -31,9 +49,11 @@ export class TenantThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(
-    _context: ExecutionContext,
+    context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
+    const tenant = context.switchToHttp().getRequest<AuthenticatedRequest>().tenant;
+    this.metrics.reject('rate_limit', tenant.tenantId);
     const window = detail.ttl >= HOUR_MS ? 'hour' : 'minute';
     const retryAfter = Math.max(1, detail.timeToBlockExpire);
     throw new DomainException(

@@ -35,21 +35,27 @@ async function* prepend(
  * failure after that destroys the connection, so the client sees a truncated transfer rather than
  * a complete-looking file.
  */
+export type StreamOutcome =
+  { status: 'completed' | 'cancelled' } | { status: 'failed'; error: unknown };
+
 export async function streamAudio(
   res: Response,
   chunks: AsyncIterator<Buffer>,
-  headers: Record<string, string>,
+  /** Called once the first audio exists, so headers can say which engine produced it. */
+  headers: () => Record<string, string>,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<StreamOutcome> {
   const first = await chunks.next();
   res.status(200);
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(headers())) res.setHeader(name, value);
   res.flushHeaders();
   try {
     await pipeline(Readable.from(prepend(first, chunks), { objectMode: false }), res);
+    return { status: 'completed' };
   } catch (err) {
-    if (signal.aborted) return;
+    if (signal.aborted) return { status: 'cancelled' };
     logger.error({ err }, 'audio stream failed after headers were sent');
     res.destroy(err instanceof Error ? err : undefined);
+    return { status: 'failed', error: err };
   }
 }

@@ -8,12 +8,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentTenant } from '../auth/auth.decorators';
+import { type AuthenticatedKey, CurrentApiKey, CurrentTenant } from '../auth/auth.decorators';
 import { ErrorBody } from '../common/errors/error-body';
 import type { Tenant } from '../tenants/tenant.entity';
-import { abortOnDisconnect, streamAudio } from './audio-response';
 import { SynthesizeDto } from './dto/synthesize.dto';
-import { SynthesisJob, SynthesisService } from './synthesis.service';
+import { SpeechResponder } from './speech-responder';
 
 const AUDIO_TYPES = ['audio/wav', 'audio/L16', 'audio/basic', 'audio/x-alaw-basic', 'audio/mpeg'];
 const AUDIO_SCHEMA = { type: 'string', format: 'binary' } as const;
@@ -31,11 +30,15 @@ const AUDIO_SCHEMA = { type: 'string', format: 'binary' } as const;
   type: ErrorBody,
   description: 'validation_failed, unsupported_sample_rate',
 })
-@ApiResponse({ status: 429, type: ErrorBody, description: 'rate_limit_exceeded' })
+@ApiResponse({
+  status: 429,
+  type: ErrorBody,
+  description: 'rate_limit_exceeded, quota_exceeded, too_many_concurrent_requests',
+})
 @ApiResponse({ status: 503, type: ErrorBody, description: 'engine_busy (with Retry-After)' })
 @Controller('v1/synthesize')
 export class SynthesisController {
-  constructor(private readonly synthesis: SynthesisService) {}
+  constructor(private readonly responder: SpeechResponder) {}
 
   @Post()
   @HttpCode(200)
@@ -51,20 +54,12 @@ export class SynthesisController {
   })
   async synthesize(
     @CurrentTenant() tenant: Tenant,
+    @CurrentApiKey() key: AuthenticatedKey,
     @Body() dto: SynthesizeDto,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const job = await this.synthesis.prepare(tenant, dto);
-    const abort = abortOnDisconnect(req, res);
-    const audio = await this.synthesis.renderComplete(job, abort.signal);
-    res.status(200).set(this.headers(job, false));
-    res.setHeader('Content-Length', String(audio.length));
-    res.setHeader(
-      'X-Audio-Duration-Ms',
-      String(Math.round(((job.samplesOut ?? 0) * 1000) / job.sampleRate)),
-    );
-    res.end(audio);
+    await this.responder.whole(tenant, key, dto, req, res);
   }
 
   @Post('streaming')
@@ -81,25 +76,11 @@ export class SynthesisController {
   })
   async stream(
     @CurrentTenant() tenant: Tenant,
+    @CurrentApiKey() key: AuthenticatedKey,
     @Body() dto: SynthesizeDto,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const job = await this.synthesis.prepare(tenant, dto);
-    const abort = abortOnDisconnect(req, res);
-    const chunks = this.synthesis.render(job, abort.signal);
-    await streamAudio(res, chunks, this.headers(job, true), abort.signal);
-  }
-
-  private headers(job: SynthesisJob, streaming: boolean): Record<string, string> {
-    return {
-      'Content-Type': this.synthesis.contentType(job),
-      'Cache-Control': 'no-store',
-      'X-Voice-ID': job.voice.voiceId,
-      'X-Tenant-ID': job.tenant.tenantId,
-      'X-TTS-Method': this.synthesis.engineId,
-      'X-Audio-Sample-Rate': String(job.sampleRate),
-      ...(streaming ? { 'X-Streaming': 'true' } : {}),
-    };
+    await this.responder.stream(tenant, key, dto, req, res);
   }
 }

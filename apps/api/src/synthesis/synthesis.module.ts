@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
 import { EngineModule } from '../engine/engine.module';
+import { UsageModule } from '../usage/usage.module';
 import { VoicesModule } from '../voices/voices.module';
+import { SpeechResponder } from './speech-responder';
 import { SpeechInfoController } from './speech-info.controller';
 import { SpeechInfoService } from './speech-info.service';
 import { SynthesisController } from './synthesis.controller';
 import { SynthesisService } from './synthesis.service';
 
 @Module({
-  imports: [EngineModule, VoicesModule],
+  imports: [EngineModule, VoicesModule, UsageModule],
   controllers: [SynthesisController, SpeechInfoController],
-  providers: [SynthesisService, SpeechInfoService],
+  providers: [SynthesisService, SpeechInfoService, SpeechResponder],
   exports: [SynthesisService],
 })
 export class SynthesisModule {}

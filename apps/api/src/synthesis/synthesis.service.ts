@@ -4,10 +4,12 @@ import {
   type AudioFormat,
   contentTypeFor,
   createAudioEncoder,
+  createResampler,
+  type Resampler,
   silence,
   wavHeader,
 } from '@cw/audio';
-import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { FallbackEngine, TTS_ENGINE, type TtsEngine } from '@cw/engines';
 import { isBlank, looksLikeSsml, planSpeech, SsmlError, type SpeechPlanItem } from '@cw/text';
 import type { Tenant } from '../tenants/tenant.entity';
 import type { Voice } from '../voices/voice.entity';
@@ -27,6 +29,23 @@ export interface SynthesisJob {
   characters: number;
   /** Samples delivered at `sampleRate`, known once rendering has finished. */
   samplesOut?: number;
+  /** The engine that produced the first audio (differs from the configured one on fallback). */
+  engineUsed?: string;
+}
+
+/**
+ * Pauses between pieces we split ourselves. eSpeak ends a whole text's sentences with ~0.4 s more
+ * silence than it gives each sentence synthesized alone (measured by the bench), so without these
+ * split sentences run together.
+ */
+const SENTENCE_GAP_MS = 350;
+const CLAUSE_GAP_MS = 150;
+
+function gapAfter(piece: string): number {
+  const end = piece.trimEnd().slice(-1);
+  if ('.!?…'.includes(end)) return SENTENCE_GAP_MS;
+  if (',;:—–'.includes(end)) return CLAUSE_GAP_MS;
+  return 0;
 }
 
 const TELEPHONY_FORMATS: ReadonlySet<AudioFormat> = new Set(['mulaw', 'alaw']);
@@ -92,6 +111,14 @@ export class SynthesisService {
       inputSampleRate: inputRate,
       outputSampleRate: job.sampleRate,
     });
+    // A fallback engine may answer at another native rate; bring its chunks to `inputRate`.
+    const converters = new Map<number, Resampler>();
+    const toInputRate = async (samples: Int16Array, rate: number): Promise<Int16Array> => {
+      if (rate === inputRate) return samples;
+      let converter = converters.get(rate);
+      if (!converter) converters.set(rate, (converter = await createResampler(rate, inputRate)));
+      return converter.process(samples);
+    };
     let pending: Buffer | undefined = encoder.header();
     const emit = (out: Buffer): Buffer | undefined => {
       if (pending) {
@@ -101,7 +128,7 @@ export class SynthesisService {
       return out.length ? out : undefined;
     };
     try {
-      for (const item of job.plan) {
+      for (const [index, item] of job.plan.entries()) {
         signal.throwIfAborted();
         if (item.type === 'break') {
           const out = emit(encoder.encode(silence(item.ms, inputRate)));
@@ -118,15 +145,23 @@ export class SynthesisService {
             signal,
           );
           for await (const chunk of chunks) {
-            const samples =
-              item.prosody.volume === 1
-                ? chunk.samples
-                : applyGain(chunk.samples, item.prosody.volume);
-            const encoded = encoder.encode(samples);
+            job.engineUsed ??= chunk.engineId ?? this.engine.id;
+            const samples = await toInputRate(chunk.samples, chunk.sampleRate);
+            const gained =
+              item.prosody.volume === 1 ? samples : applyGain(samples, item.prosody.volume);
+            const encoded = encoder.encode(gained);
             // Until the first audio bytes exist, keep the header back (see above).
             if (encoded.length === 0) continue;
             const out = emit(encoded);
             if (out) yield out;
+          }
+          const next = job.plan[index + 1];
+          if (next?.type === 'speak') {
+            const gap = gapAfter(item.text);
+            if (gap > 0) {
+              const out = emit(encoder.encode(silence(gap, inputRate)));
+              if (out) yield out;
+            }
           }
         }
       }
@@ -135,6 +170,7 @@ export class SynthesisService {
       job.samplesOut = encoder.samplesOut;
     } finally {
       encoder.close();
+      for (const converter of converters.values()) converter.close();
     }
   }
 
@@ -173,8 +209,12 @@ export class SynthesisService {
     }
   }
 
-  /** A voice row keeps one conditioning per engine id; the engine gets its own. */
+  /**
+   * A voice row keeps one conditioning per engine id; an engine gets its own part, and a
+   * fallback wrapper the whole map (it hands each of its engines their part).
+   */
   private conditioningOf(voice: Voice): Record<string, unknown> {
+    if (this.engine instanceof FallbackEngine) return voice.conditioning;
     const own = voice.conditioning[this.engine.id];
     return typeof own === 'object' && own !== null ? (own as Record<string, unknown>) : {};
   }

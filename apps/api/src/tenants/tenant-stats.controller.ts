@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/auth.decorators';
+import { UsageService } from '../usage/usage.service';
 import { VoicesService } from '../voices/voices.service';
 import { TenantStatsDto } from './dto/tenant-stats.dto';
 import type { Tenant } from './tenant.entity';
@@ -9,7 +10,10 @@ import type { Tenant } from './tenant.entity';
 @ApiBearerAuth()
 @Controller('v1/tenant')
 export class TenantStatsController {
-  constructor(private readonly voices: VoicesService) {}
+  constructor(
+    private readonly voices: VoicesService,
+    private readonly usage: UsageService,
+  ) {}
 
   @Get('stats')
   @ApiOkResponse({ type: TenantStatsDto })
@@ -21,6 +25,7 @@ export class TenantStatsController {
       max_voices: tenant.maxVoices,
       rate_limit_per_minute: tenant.rateLimitPerMinute,
       rate_limit_per_hour: tenant.rateLimitPerHour,
+      ...(await this.usage.stats(tenant)),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsageModule } from '../usage/usage.module';
 import { VoicesModule } from '../voices/voices.module';
 import { TenantStatsController } from './tenant-stats.controller';
 import { Tenant } from './tenant.entity';
@@ -7,7 +8,7 @@ import { TenantsRepository } from './tenants.repository';
 import { TenantsService } from './tenants.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Tenant]), VoicesModule],
+  imports: [TypeOrmModule.forFeature([Tenant]), VoicesModule, UsageModule],
   controllers: [TenantStatsController],
   providers: [TenantsRepository, TenantsService],
   exports: [TenantsService],

@@ -1,5 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@cw/config';
+import { Injectable } from '@nestjs/common';
 import { Tenant } from './tenant.entity';
 import { NewTenant, TenantChanges, TenantsRepository } from './tenants.repository';
 import { TenantErrorCode, TenantException } from './tenants.exception';
@@ -10,10 +9,7 @@ type Listener = (tenant: Tenant) => void;
 export class TenantsService {
   private readonly changeListeners: Listener[] = [];
 
-  constructor(
-    private readonly tenants: TenantsRepository,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly tenants: TenantsRepository) {}
 
   async getBySlug(tenantId: string): Promise<Tenant> {
     const tenant = await this.tenants.findBySlug(tenantId);
@@ -41,9 +37,5 @@ export class TenantsService {
   /** Lets the auth cache drop a tenant's cached limits and status the moment they change. */
   onTenantChanged(listener: Listener): void {
     this.changeListeners.push(listener);
-  }
-
-  maxConcurrentStreams(tenant: Tenant): number {
-    return tenant.maxConcurrentStreams ?? this.config.limits.defaultMaxConcurrentStreams;
   }
 }

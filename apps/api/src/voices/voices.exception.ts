@@ -2,14 +2,30 @@ import { DomainException } from '../common/errors/domain.exception';
 
 export enum VoiceErrorCode {
   NotFound = 'voice_not_found',
+  InvalidAudio = 'invalid_audio',
+  AudioTooShort = 'audio_too_short',
+  AudioTooLong = 'audio_too_long',
+  AudioSilent = 'audio_silent',
+  LimitReached = 'voice_limit_reached',
+  BuiltinVoice = 'builtin_voice',
+  NoReference = 'no_reference_audio',
+  MissingFile = 'validation_failed',
 }
 
 const STATUS: Record<VoiceErrorCode, number> = {
   [VoiceErrorCode.NotFound]: 404,
+  [VoiceErrorCode.InvalidAudio]: 400,
+  [VoiceErrorCode.AudioTooShort]: 400,
+  [VoiceErrorCode.AudioTooLong]: 400,
+  [VoiceErrorCode.AudioSilent]: 400,
+  [VoiceErrorCode.LimitReached]: 409,
+  [VoiceErrorCode.BuiltinVoice]: 403,
+  [VoiceErrorCode.NoReference]: 404,
+  [VoiceErrorCode.MissingFile]: 422,
 };
 
 export class VoiceException extends DomainException {
-  constructor(code: VoiceErrorCode, message: string) {
-    super(code, message, STATUS[code]);
+  constructor(code: VoiceErrorCode, message: string, extra?: Record<string, unknown>) {
+    super(code, message, STATUS[code], { extra });
   }
 }

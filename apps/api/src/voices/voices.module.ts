@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EngineModule } from '../engine/engine.module';
+import { voiceStorageProvider } from './storage/voice-storage.provider';
 import { Voice } from './voice.entity';
+import { VoicesController } from './voices.controller';
 import { VoicesRepository } from './voices.repository';
 import { VoicesService } from './voices.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Voice])],
-  providers: [VoicesRepository, VoicesService],
+  imports: [TypeOrmModule.forFeature([Voice]), EngineModule],
+  controllers: [VoicesController],
+  providers: [VoicesRepository, VoicesService, voiceStorageProvider],
   exports: [VoicesService],
 })
 export class VoicesModule {}

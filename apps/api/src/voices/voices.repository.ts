@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Voice } from './voice.entity';
+
+export type NewVoice = Omit<Voice, 'id' | 'createdAt' | 'updatedAt'> & { id: string };
 
 @Injectable()
 export class VoicesRepository {
-  constructor(@InjectRepository(Voice) private readonly repo: Repository<Voice>) {}
+  constructor(
+    @InjectRepository(Voice) private readonly repo: Repository<Voice>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
 
   /** Built-in voices plus the tenant's own. */
   countVisibleVoices(tenantUuid: string): Promise<number> {
@@ -32,5 +37,52 @@ export class VoicesRepository {
       .orderBy('v.source', 'ASC')
       .addOrderBy('v.created_at', 'ASC')
       .getMany();
+  }
+
+  /**
+   * Runs `work` in a transaction holding the tenant's row lock, so concurrent uploads for one
+   * tenant are serialized and the voice count they check cannot change under them.
+   */
+  withTenantVoicesLocked<T>(
+    tenantUuid: string,
+    work: (tx: VoicesTransaction, maxVoices: number) => Promise<T>,
+  ): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      // The limit is read from the locked row, not from the (cached) tenant of the request.
+      const rows: { max_voices: number }[] = await manager.query(
+        'SELECT max_voices FROM tenants WHERE id = $1 FOR UPDATE',
+        [tenantUuid],
+      );
+      return work(new VoicesTransaction(manager, tenantUuid), rows[0]?.max_voices ?? 0);
+    });
+  }
+
+  async updateVoice(
+    id: string,
+    changes: Partial<Pick<Voice, 'name' | 'description'>>,
+  ): Promise<void> {
+    await this.repo.update({ id }, changes);
+  }
+
+  async deleteVoice(id: string): Promise<void> {
+    await this.repo.delete({ id });
+  }
+}
+
+export class VoicesTransaction {
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly tenantUuid: string,
+  ) {}
+
+  countUploadedVoices(): Promise<number> {
+    return this.manager
+      .getRepository(Voice)
+      .countBy({ tenantUuid: this.tenantUuid, source: 'uploaded' });
+  }
+
+  insertVoice(voice: NewVoice): Promise<Voice> {
+    const repo = this.manager.getRepository(Voice);
+    return repo.save(repo.create(voice));
   }
 }

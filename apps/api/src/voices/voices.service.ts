@@ -1,11 +1,34 @@
-import { Injectable } from '@nestjs/common';
-import { Voice } from './voice.entity';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { analyzeReference, AudioError, type ReferenceAnalysis } from '@cw/audio';
+import { approximateEspeakVoice, TTS_ENGINE, type ClonedVoice, type TtsEngine } from '@cw/engines';
+import type { Tenant } from '../tenants/tenant.entity';
+import type { UpdateVoiceDto, UploadVoiceDto } from './dto/voice.dto';
+import { referenceKey, VOICE_STORAGE, type VoiceStorage } from './storage/voice-storage';
+import type { Voice } from './voice.entity';
 import { VoicesRepository } from './voices.repository';
 import { VoiceErrorCode, VoiceException } from './voices.exception';
 
+export const MIN_REFERENCE_MS = 3000;
+export const MAX_REFERENCE_MS = 60000;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Public ids of uploaded voices: random, so one tenant cannot guess another's. */
+function newVoiceId(): string {
+  let id = 'v_';
+  for (let i = 0; i < 20; i++) id += BASE62[randomInt(BASE62.length)];
+  return id;
+}
+
 @Injectable()
 export class VoicesService {
-  constructor(private readonly voices: VoicesRepository) {}
+  private readonly logger = new Logger(VoicesService.name);
+
+  constructor(
+    private readonly voices: VoicesRepository,
+    @Inject(VOICE_STORAGE) private readonly storage: VoiceStorage,
+    @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
+  ) {}
 
   countVisibleVoices(tenantUuid: string): Promise<number> {
     return this.voices.countVisibleVoices(tenantUuid);
@@ -21,5 +44,161 @@ export class VoicesService {
     if (!voice)
       throw new VoiceException(VoiceErrorCode.NotFound, `Voice profile '${voiceId}' not found`);
     return voice;
+  }
+
+  /**
+   * Validates and measures the reference, clones it with the engine, then stores file and row
+   * together under the tenant's lock: the limit holds under concurrency, and a failure leaves
+   * neither a row nor a file.
+   */
+  async upload(
+    tenant: Tenant,
+    dto: UploadVoiceDto,
+    bytes: Buffer,
+  ): Promise<{ voice: Voice; message: string }> {
+    const analysis = await this.analyze(bytes);
+    const cloned = await this.clone(analysis);
+    const id = randomUUID();
+    const key = referenceKey(tenant.id, id);
+    let stored = false;
+    try {
+      const voice = await this.voices.withTenantVoicesLocked(tenant.id, async (tx, maxVoices) => {
+        if ((await tx.countUploadedVoices()) >= maxVoices) {
+          throw new VoiceException(
+            VoiceErrorCode.LimitReached,
+            `Voice limit reached: this tenant may upload at most ${maxVoices} voices. Delete one first.`,
+            { max_voices: maxVoices },
+          );
+        }
+        await this.storage.put(key, analysis.wav24k);
+        stored = true;
+        return tx.insertVoice({
+          id,
+          voiceId: newVoiceId(),
+          tenantUuid: tenant.id,
+          name: dto.name,
+          description: dto.description ?? null,
+          language: dto.language ?? 'en',
+          gender: dto.gender ?? null,
+          accent: null,
+          source: 'uploaded',
+          engine: this.engine.id,
+          referenceStorageKey: key,
+          referenceSha256: createHash('sha256').update(analysis.wav24k).digest('hex'),
+          referenceDurationMs: Math.round(analysis.durationMs),
+          referenceSampleRate: analysis.originalSampleRate,
+          referenceChannels: analysis.channels,
+          referenceFormat: analysis.format,
+          cloning: cloned.cloning,
+          conditioning: this.conditioningFor(analysis, cloned),
+        });
+      });
+      return { voice, message: `Voice uploaded and cloned (${cloned.cloning})` };
+    } catch (err) {
+      if (stored)
+        await this.storage
+          .delete(key)
+          .catch((e: unknown) => this.logger.error({ err: e }, 'orphan cleanup failed'));
+      throw err;
+    }
+  }
+
+  async updateVoice(tenantUuid: string, voiceId: string, dto: UpdateVoiceDto): Promise<Voice> {
+    const voice = await this.ownVoice(tenantUuid, voiceId);
+    await this.voices.updateVoice(voice.id, { name: dto.name, description: dto.description });
+    return this.getVoice(tenantUuid, voiceId);
+  }
+
+  async deleteVoice(tenantUuid: string, voiceId: string): Promise<void> {
+    const voice = await this.ownVoice(tenantUuid, voiceId);
+    await this.voices.deleteVoice(voice.id);
+    if (voice.referenceStorageKey) {
+      await this.storage
+        .delete(voice.referenceStorageKey)
+        .catch((err: unknown) =>
+          this.logger.error({ err, voiceId }, 'reference audio not deleted'),
+        );
+    }
+  }
+
+  async referenceAudio(tenantUuid: string, voiceId: string): Promise<Buffer> {
+    const voice = await this.getVoice(tenantUuid, voiceId);
+    if (!voice.referenceStorageKey) {
+      throw new VoiceException(
+        VoiceErrorCode.NoReference,
+        `Voice '${voiceId}' has no reference audio`,
+      );
+    }
+    return this.storage.get(voice.referenceStorageKey);
+  }
+
+  /** The tenant's own voice; built-in voices are visible but not theirs to change. */
+  private async ownVoice(tenantUuid: string, voiceId: string): Promise<Voice> {
+    const voice = await this.getVoice(tenantUuid, voiceId);
+    if (voice.source === 'builtin') {
+      throw new VoiceException(
+        VoiceErrorCode.BuiltinVoice,
+        `Voice '${voiceId}' is built in and cannot be changed or deleted`,
+      );
+    }
+    return voice;
+  }
+
+  private async analyze(bytes: Buffer): Promise<ReferenceAnalysis> {
+    let analysis: ReferenceAnalysis;
+    try {
+      analysis = await analyzeReference(bytes);
+    } catch (err) {
+      if (err instanceof AudioError) {
+        throw new VoiceException(VoiceErrorCode.InvalidAudio, 'File must be an audio file', {
+          reason: err.message,
+        });
+      }
+      throw err;
+    }
+    const seconds = (analysis.durationMs / 1000).toFixed(1);
+    if (analysis.durationMs < MIN_REFERENCE_MS) {
+      throw new VoiceException(
+        VoiceErrorCode.AudioTooShort,
+        `Audio is too short (${seconds} s): a voice reference must be 3 to 60 seconds long`,
+      );
+    }
+    if (analysis.durationMs > MAX_REFERENCE_MS) {
+      throw new VoiceException(
+        VoiceErrorCode.AudioTooLong,
+        `Audio is too long (${seconds} s): a voice reference must be 3 to 60 seconds long`,
+      );
+    }
+    if (analysis.silent) {
+      throw new VoiceException(
+        VoiceErrorCode.AudioSilent,
+        `Audio is silent (level ${analysis.rmsDbfs.toFixed(0)} dBFS): record 3 to 60 seconds of clear speech`,
+      );
+    }
+    return analysis;
+  }
+
+  /**
+   * The engine's own clone, plus an approximate eSpeak one: the voice keeps speaking (in an
+   * approximation) when a remote engine is down or the deployment moves to the embedded engine.
+   */
+  private conditioningFor(
+    analysis: ReferenceAnalysis,
+    cloned: { conditioning: object },
+  ): Record<string, unknown> {
+    return { espeak: approximateEspeakVoice(analysis), [this.engine.id]: cloned.conditioning };
+  }
+
+  private async clone(
+    analysis: ReferenceAnalysis,
+  ): Promise<ClonedVoice | { cloning: 'none'; conditioning: object }> {
+    // An engine without cloning still stores the reference; the voice then speaks its default.
+    if (!this.engine.cloneVoice) return { cloning: 'none', conditioning: {} };
+    return this.engine.cloneVoice({
+      wav: analysis.wav24k,
+      durationMs: analysis.durationMs,
+      f0MedianHz: analysis.f0MedianHz,
+      speakingRate: analysis.speakingRate,
+    });
   }
 }

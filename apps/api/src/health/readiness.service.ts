@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type HealthIndicatorFunction,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import type Redis from 'ioredis';
+import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { REDIS } from '../redis/redis.module';
+
+/** The indicators behind /v1/health/ready: database, Redis (when configured) and the engine. */
+@Injectable()
+export class ReadinessIndicators {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly db: TypeOrmHealthIndicator,
+    @Inject(REDIS) private readonly redis: Redis | null,
+    @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
+  ) {}
+
+  all(): HealthIndicatorFunction[] {
+    const checks: HealthIndicatorFunction[] = [
+      () => this.db.pingCheck('database', { timeout: 2000 }),
+      () => this.engineCheck(),
+    ];
+    const redis = this.redis;
+    if (redis) checks.push(() => this.redisCheck(redis));
+    return checks;
+  }
+
+  private async redisCheck(redis: Redis) {
+    const session = this.indicators.check('redis');
+    try {
+      const pong = await Promise.race([
+        redis.ping(),
+        new Promise<string>((_, reject) =>
+          setTimeout(() => reject(new Error('timeout')), 2000).unref(),
+        ),
+      ]);
+      return pong === 'PONG' ? session.up() : session.down({ message: `unexpected reply ${pong}` });
+    } catch (err) {
+      return session.down({ message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private engineCheck() {
+    const session = this.indicators.check('engine');
+    const health = this.engine.health();
+    const data = { engine: this.engine.id, queue_depth: health.queueDepth };
+    return health.modelLoaded
+      ? session.up(data)
+      : session.down({ ...data, message: 'engine not ready' });
+  }
+}

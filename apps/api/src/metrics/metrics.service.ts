@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { APP_CONFIG, type AppConfig } from '@cw/config';
+import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+
+export type RejectionReason = 'rate_limit' | 'quota' | 'concurrency' | 'engine_busy';
+
+/**
+ * Prometheus metrics. Tenant labels only when METRICS_TENANT_LABELS=true: with many tenants
+ * they multiply series, so by default every tenant shares the label value `all`.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly tenantLabels: boolean;
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly ttfb = new Histogram({
+    name: 'tts_time_to_first_byte_seconds',
+    help: 'Time from request to the first audio byte',
+    labelNames: ['engine', 'format', 'streaming'] as const,
+    buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    registers: [this.registry],
+  });
+
+  readonly audioSeconds = new Counter({
+    name: 'tts_audio_seconds_total',
+    help: 'Seconds of audio delivered to clients',
+    labelNames: ['engine', 'tenant'] as const,
+    registers: [this.registry],
+  });
+
+  readonly activeStreams = new Gauge({
+    name: 'tts_active_streams',
+    help: 'Syntheses in flight in this process',
+    registers: [this.registry],
+  });
+
+  readonly rejections = new Counter({
+    name: 'tts_rejections_total',
+    help: 'Requests refused before synthesis, by reason',
+    labelNames: ['reason', 'tenant'] as const,
+    registers: [this.registry],
+  });
+
+  readonly usageDropped = new Counter({
+    name: 'usage_events_dropped_total',
+    help: 'Usage events dropped because the buffer was full while the database was unreachable',
+    registers: [this.registry],
+  });
+
+  readonly usageBuffered = new Gauge({
+    name: 'usage_events_buffered',
+    help: 'Usage events waiting to be written',
+    registers: [this.registry],
+  });
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(TTS_ENGINE) engine: TtsEngine) {
+    this.tenantLabels = config.metrics.tenantLabels;
+    new Gauge({
+      name: 'tts_engine_queue_depth',
+      help: 'Syntheses waiting for an engine worker',
+      registers: [this.registry],
+      collect() {
+        this.set(engine.health().queueDepth);
+      },
+    });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  tenantLabel(tenantSlug: string): string {
+    return this.tenantLabels ? tenantSlug : 'all';
+  }
+
+  reject(reason: RejectionReason, tenantSlug: string): void {
+    this.rejections.inc({ reason, tenant: this.tenantLabel(tenantSlug) });
+  }
+}

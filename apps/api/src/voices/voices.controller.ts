@@ -1,0 +1,137 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Res,
+  UploadedFiles,
+  UseInterceptors,
+} from '@nestjs/common';
+import { AnyFilesInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentTenant } from '../auth/auth.decorators';
+import { ErrorBody } from '../common/errors/error-body';
+import type { Tenant } from '../tenants/tenant.entity';
+import { UpdateVoiceDto, UploadedVoiceDto, UploadVoiceDto, VoiceDto } from './dto/voice.dto';
+import { VoiceErrorCode, VoiceException } from './voices.exception';
+import { VoicesService } from './voices.service';
+
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+@ApiTags('voices')
+@ApiBearerAuth()
+@ApiResponse({
+  status: 404,
+  type: ErrorBody,
+  description: 'voice_not_found (also for other tenants’ voices)',
+})
+@Controller('v1/voices')
+export class VoicesController {
+  constructor(private readonly voices: VoicesService) {}
+
+  @Post('upload')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: UploadVoiceDto })
+  @ApiCreatedResponse({ type: UploadedVoiceDto })
+  @ApiResponse({
+    status: 400,
+    type: ErrorBody,
+    description: 'invalid_audio, audio_too_short, audio_too_long, audio_silent',
+  })
+  @ApiResponse({ status: 409, type: ErrorBody, description: 'voice_limit_reached' })
+  @ApiResponse({ status: 413, type: ErrorBody, description: 'payload_too_large (over 10 MB)' })
+  @ApiResponse({
+    status: 422,
+    type: ErrorBody,
+    description: 'validation_failed (missing voice_file or name)',
+  })
+  @UseInterceptors(
+    AnyFilesInterceptor({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 2, fields: 10 } }),
+  )
+  async upload(
+    @CurrentTenant() tenant: Tenant,
+    @Body() dto: UploadVoiceDto,
+    @UploadedFiles() files: Express.Multer.File[] | undefined,
+  ): Promise<UploadedVoiceDto> {
+    const file = files?.find((f) => f.fieldname === 'voice_file');
+    if (!file) {
+      const other = files?.[0]?.fieldname;
+      const hint = other ? ` (a file arrived in field '${other}')` : '';
+      throw new VoiceException(
+        VoiceErrorCode.MissingFile,
+        `voice_file is required: send the audio as multipart field 'voice_file'${hint}`,
+        {
+          fields: { voice_file: ['voice_file is required'] },
+        },
+      );
+    }
+    const { voice, message } = await this.voices.upload(tenant, dto, file.buffer);
+    return { ...VoiceDto.from(voice), message };
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [VoiceDto] })
+  async list(@CurrentTenant() tenant: Tenant): Promise<VoiceDto[]> {
+    return (await this.voices.listVoices(tenant.id)).map((v) => VoiceDto.from(v));
+  }
+
+  @Get(':voice_id')
+  @ApiOkResponse({ type: VoiceDto })
+  async get(
+    @CurrentTenant() tenant: Tenant,
+    @Param('voice_id') voiceId: string,
+  ): Promise<VoiceDto> {
+    return VoiceDto.from(await this.voices.getVoice(tenant.id, voiceId));
+  }
+
+  @Patch(':voice_id')
+  @ApiOkResponse({ type: VoiceDto })
+  @ApiResponse({ status: 403, type: ErrorBody, description: 'builtin_voice' })
+  async update(
+    @CurrentTenant() tenant: Tenant,
+    @Param('voice_id') voiceId: string,
+    @Body() dto: UpdateVoiceDto,
+  ): Promise<VoiceDto> {
+    return VoiceDto.from(await this.voices.updateVoice(tenant.id, voiceId, dto));
+  }
+
+  @Delete(':voice_id')
+  @HttpCode(200)
+  @ApiOkResponse({ schema: { example: { voice_id: 'v_abc', deleted: true } } })
+  @ApiResponse({ status: 403, type: ErrorBody, description: 'builtin_voice' })
+  async remove(
+    @CurrentTenant() tenant: Tenant,
+    @Param('voice_id') voiceId: string,
+  ): Promise<{ voice_id: string; deleted: true }> {
+    await this.voices.deleteVoice(tenant.id, voiceId);
+    return { voice_id: voiceId, deleted: true };
+  }
+
+  @Get(':voice_id/reference')
+  @ApiProduces('audio/wav')
+  @ApiOkResponse({ description: 'The stored reference: mono 16-bit WAV at 24 kHz' })
+  async reference(
+    @CurrentTenant() tenant: Tenant,
+    @Param('voice_id') voiceId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Buffer> {
+    const audio = await this.voices.referenceAudio(tenant.id, voiceId);
+    res.setHeader('Content-Type', 'audio/wav');
+    res.setHeader('Content-Length', String(audio.length));
+    return audio;
+  }
+}
