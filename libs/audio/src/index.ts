@@ -36,3 +36,44 @@ export {
   parseWav,
   wavHeader,
 } from './wav';
+export { DBFS_FLOOR, type Levels, measureLevels, SILENCE_DBFS, toDbfs } from './analysis/levels';
+export {
+  isVoicedAt,
+  medianF0,
+  MIN_VOICED_FRAMES,
+  type PitchOptions,
+  type PitchTrack,
+  trackPitch,
+} from './analysis/pitch';
+export {
+  findSyllableNuclei,
+  measureSpeakingRate,
+  type SpeakingRateOptions,
+  type SyllableNuclei,
+} from './analysis/speaking-rate';
+export {
+  analyzeVoice,
+  isSilent,
+  measureVoice,
+  type VoiceAnalysis,
+  type VoiceAnalysisOptions,
+  type VoiceMeasurements,
+} from './analysis/voice-analysis';
+export {
+  analyzeReference,
+  AudioWorkerPool,
+  type AudioWorkerPoolOptions,
+  closeSharedAudioWorkerPool,
+  decodeAudio,
+  resolveAudioWorkerFile,
+  sharedAudioWorkerPool,
+} from './decode/audio-worker-pool';
+export {
+  ANALYSIS_SAMPLE_RATE,
+  type DecodedAudio,
+  type DecodeOptions,
+  DEFAULT_MAX_DURATION_MS,
+  REFERENCE_SAMPLE_RATE,
+  type ReferenceAnalysis,
+} from './decode/decoded-audio';
+export { type AudioContainer, type OggCodec, sniffAudioType, sniffOggCodec } from './decode/sniff';

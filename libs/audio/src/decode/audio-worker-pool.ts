@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Piscina } from 'piscina';
+import { AudioError, AudioErrorCode } from '../audio.exception';
+import type { AudioWorkerReply, AudioWorkerTask } from './audio-worker.protocol';
+import {
+  DEFAULT_MAX_DURATION_MS,
+  type DecodedAudio,
+  type DecodeOptions,
+  type ReferenceAnalysis,
+} from './decoded-audio';
+
+export interface AudioWorkerPoolOptions {
+  /** Threads; default 1, as uploads are occasional and the speech engines need the cores. */
+  maxThreads?: number;
+  /** Tasks that may wait for a thread; one more is refused with `audio_busy`. Default 8. */
+  maxQueue?: number;
+  /** An idle thread exits after this long; default 30 s. */
+  idleTimeoutMs?: number;
+  /** Compiled worker script; default: see `resolveAudioWorkerFile`. */
+  workerFile?: string;
+}
+
+/**
+ * Decodes and analyses uploaded audio in worker threads: a 10 MB MP3 takes a second or more of
+ * CPU, which must not stall the server's event loop. Errors come back as `AudioError`s.
+ */
+export class AudioWorkerPool {
+  private readonly pool: Piscina<AudioWorkerTask, AudioWorkerReply<unknown>>;
+  private readonly maxQueue: number;
+  private closed = false;
+
+  constructor(options: AudioWorkerPoolOptions = {}) {
+    const filename = options.workerFile ?? resolveAudioWorkerFile();
+    if (!existsSync(filename)) {
+      throw new Error(`audio worker script ${filename} does not exist; run "npm run build" first`);
+    }
+    this.maxQueue = Math.max(1, Math.floor(options.maxQueue ?? 8));
+    this.pool = new Piscina({
+      filename,
+      minThreads: 0,
+      maxThreads: Math.max(1, Math.floor(options.maxThreads ?? 1)),
+      idleTimeout: options.idleTimeoutMs ?? 30_000,
+    });
+    // piscina emits 'error' for a thread dying outside a task; with no listener that would crash
+    // the process. The tasks it was running reject on their own.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Sniffs the bytes' format, decodes them and mixes to mono. */
+  async decode(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedAudio> {
+    return this.run<DecodedAudio>('decode', bytes, options);
+  }
+
+  /** Decodes, then measures level, pitch and speaking rate and renders the 24 kHz reference. */
+  async analyzeReference(
+    bytes: Uint8Array,
+    options: DecodeOptions = {},
+  ): Promise<ReferenceAnalysis> {
+    const analysis = await this.run<ReferenceAnalysis>('analyze', bytes, options);
+    // Structured cloning delivers a plain Uint8Array.
+    const { buffer, byteOffset, byteLength } = analysis.wav24k;
+    return { ...analysis, wav24k: Buffer.from(buffer, byteOffset, byteLength) };
+  }
+
+  /** Stops the threads, failing tasks still queued or running. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.destroy();
+  }
+
+  private async run<T>(
+    kind: AudioWorkerTask['kind'],
+    bytes: Uint8Array,
+    { maxDurationMs = DEFAULT_MAX_DURATION_MS, signal }: DecodeOptions,
+  ): Promise<T> {
+    if (this.closed) throw new Error('the audio worker pool is closed');
+    signal?.throwIfAborted();
+    if (this.pool.queueSize >= this.maxQueue) {
+      throw new AudioError(AudioErrorCode.AudioBusy, 'too many audio files are being processed');
+    }
+    // One copy into memory the task then owns, whatever the caller's buffer is a view of.
+    const task: AudioWorkerTask = { kind, bytes: new Uint8Array(bytes), maxDurationMs };
+    const reply = (await this.pool.run(task, {
+      transferList: [task.bytes.buffer as ArrayBuffer],
+      signal,
+    })) as AudioWorkerReply<T>;
+    if (!reply.ok) throw new AudioError(reply.code, reply.message);
+    return reply.value;
+  }
+}
+
+/**
+ * The compiled worker beside this file in production (`dist/.../decode/audio.worker.js`); under
+ * ts-jest this file is the `.ts` source, and the worker is its build output under `<repo>/dist`.
+ */
+export function resolveAudioWorkerFile(): string {
+  if (__filename.endsWith('.ts')) {
+    const repoRoot = path.resolve(__dirname, '../../../..');
+    return path.join(repoRoot, 'dist', path.relative(repoRoot, __dirname), 'audio.worker.js');
+  }
+  return path.join(__dirname, 'audio.worker.js');
+}
+
+let shared: AudioWorkerPool | undefined;
+
+/** The process-wide pool behind `decodeAudio` and `analyzeReference`, created on first use. */
+export function sharedAudioWorkerPool(): AudioWorkerPool {
+  shared ??= new AudioWorkerPool();
+  return shared;
+}
+
+/** Closes the shared pool (at shutdown); the next call creates a new one. */
+export async function closeSharedAudioWorkerPool(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.close();
+}
+
+/** Decodes WAV, MP3, FLAC or Ogg Opus to mono float samples, in a worker thread. */
+export function decodeAudio(bytes: Uint8Array, options?: DecodeOptions): Promise<DecodedAudio> {
+  return sharedAudioWorkerPool().decode(bytes, options);
+}
+
+/** Decodes and measures a voice reference recording, in a worker thread. */
+export function analyzeReference(
+  bytes: Uint8Array,
+  options?: DecodeOptions,
+): Promise<ReferenceAnalysis> {
+  return sharedAudioWorkerPool().analyzeReference(bytes, options);
+}
