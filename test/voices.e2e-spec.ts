@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { medianF0, parseWav } from '@cw/audio';
+import { medianF0, parseWav, trackPitch } from '@cw/audio';
 import { BUILTIN_VOICE_PRESETS } from '@cw/engines';
 import { mp3File, randomNoiseBytes, voiceLike, wavFile } from './helpers/audio-fixtures';
-import { bearer, createTenant, createTestApp, TestTenant } from './helpers/test-app';
+import { bearer, binaryParser, createTenant, createTestApp, TestTenant } from './helpers/test-app';
 
 describe('voice profiles', () => {
   let app: NestExpressApplication;
@@ -72,11 +72,7 @@ describe('voice profiles', () => {
         .get(`/v1/voices/${res.body.voice_id}/reference`)
         .set(bearer(tenant.key))
         .buffer(true)
-        .parse((r, cb) => {
-          const parts: Buffer[] = [];
-          r.on('data', (d: Buffer) => parts.push(d));
-          r.on('end', () => cb(null, Buffer.concat(parts)));
-        })
+        .parse(binaryParser)
         .expect(200);
       expect(ref.headers['content-type']).toBe('audio/wav');
       const wav = parseWav(ref.body);
@@ -286,14 +282,10 @@ describe('voice profiles', () => {
         .set(bearer(own.key))
         .send({ text, voice_id: voiceId, format: 'wav' })
         .buffer(true)
-        .parse((r, cb) => {
-          const parts: Buffer[] = [];
-          r.on('data', (d: Buffer) => parts.push(d));
-          r.on('end', () => cb(null, Buffer.concat(parts)));
-        })
+        .parse(binaryParser)
         .expect(200);
       const wav = parseWav(res.body);
-      return medianF0(wav.samples[0], wav.sampleRate);
+      return medianF0(trackPitch(wav.samples[0], wav.sampleRate));
     };
     const lowHz = await f0Of(low);
     const highHz = await f0Of(high);

@@ -12,6 +12,7 @@ export const TEST_ADMIN_KEY = 'test_admin_key_0123456789';
 /** A full app on the real database (migrated by the global setup), as main.ts builds it. */
 export async function createTestApp(
   env: Record<string, string | undefined> = {},
+  options: { logStream?: NodeJS.WritableStream; databaseUrl?: string } = {},
 ): Promise<NestExpressApplication> {
   const config = loadConfig({
     LOG_LEVEL: 'silent',
@@ -22,7 +23,13 @@ export async function createTestApp(
     ...env,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ config, databaseUrl: process.env.DATABASE_URL! })],
+    imports: [
+      AppModule.forRoot({
+        config,
+        databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL!,
+        logStream: options.logStream,
+      }),
+    ],
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
   configureApp(app);
@@ -57,3 +64,14 @@ export async function createTenant(
 }
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+/** supertest parser that keeps a binary body as one Buffer. */
+export function binaryParser(
+  res: unknown,
+  callback: (err: Error | null, body: Buffer) => void,
+): void {
+  const stream = res as NodeJS.ReadableStream;
+  const parts: Buffer[] = [];
+  stream.on('data', (d: Buffer) => parts.push(d));
+  stream.on('end', () => callback(null, Buffer.concat(parts)));
+}

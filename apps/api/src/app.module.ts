@@ -22,16 +22,18 @@ export interface AppModuleOptions {
   config: AppConfig;
   /** The database to use: DATABASE_URL, or the embedded server started before the app. */
   databaseUrl: string;
+  /** Where logs go (tests capture them); stdout by default. */
+  logStream?: NodeJS.WritableStream;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, databaseUrl }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, databaseUrl, logStream }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config.logLevel)),
+        LoggerModule.forRoot(loggerOptions(config.logLevel, logStream)),
         TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
         RedisModule,
         MetricsModule,

@@ -41,6 +41,8 @@ export interface AppConfig {
     timeoutMs: number;
   };
   metrics: { tenantLabels: boolean };
+  /** Uploads waiting for the decoder thread before new ones get 503 upload_busy. */
+  uploads: { decodeQueue: number };
   usage: { flushMs: number; bufferMax: number };
   storage: {
     localDir: string;
@@ -130,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       timeoutMs: parsed.XTTS_TIMEOUT_MS,
     },
     metrics: { tenantLabels: parsed.METRICS_TENANT_LABELS },
+    uploads: { decodeQueue: parsed.UPLOAD_DECODE_QUEUE },
     usage: { flushMs: parsed.USAGE_FLUSH_MS, bufferMax: parsed.USAGE_BUFFER_MAX },
     storage: {
       localDir: parsed.VOICE_STORAGE_DIR,

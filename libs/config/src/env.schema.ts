@@ -174,6 +174,12 @@ export class EnvSchema {
 
   @Transform(toInt)
   @IsInt()
+  @Min(1)
+  @Max(10000)
+  UPLOAD_DECODE_QUEUE = 32;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(50)
   @Max(60000)
   USAGE_FLUSH_MS = 1000;

@@ -1,4 +1,5 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.decorators';
 import { MetricsService } from './metrics.service';
@@ -14,7 +15,8 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format' })
-  async scrape(): Promise<string> {
+  async scrape(@Res({ passthrough: true }) res: Response): Promise<string> {
+    res.type(this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }
 }

@@ -7,7 +7,7 @@ import {
   Param,
   Patch,
   Post,
-  Res,
+  StreamableFile,
   UploadedFiles,
   UseInterceptors,
 } from '@nestjs/common';
@@ -22,7 +22,6 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { CurrentTenant } from '../auth/auth.decorators';
 import { ErrorBody } from '../common/errors/error-body';
 import type { Tenant } from '../tenants/tenant.entity';
@@ -127,11 +126,8 @@ export class VoicesController {
   async reference(
     @CurrentTenant() tenant: Tenant,
     @Param('voice_id') voiceId: string,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<Buffer> {
+  ): Promise<StreamableFile> {
     const audio = await this.voices.referenceAudio(tenant.id, voiceId);
-    res.setHeader('Content-Type', 'audio/wav');
-    res.setHeader('Content-Length', String(audio.length));
-    return audio;
+    return new StreamableFile(audio, { type: 'audio/wav', length: audio.length });
   }
 }

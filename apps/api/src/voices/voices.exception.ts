@@ -10,6 +10,7 @@ export enum VoiceErrorCode {
   BuiltinVoice = 'builtin_voice',
   NoReference = 'no_reference_audio',
   MissingFile = 'validation_failed',
+  UploadBusy = 'upload_busy',
 }
 
 const STATUS: Record<VoiceErrorCode, number> = {
@@ -22,10 +23,16 @@ const STATUS: Record<VoiceErrorCode, number> = {
   [VoiceErrorCode.BuiltinVoice]: 403,
   [VoiceErrorCode.NoReference]: 404,
   [VoiceErrorCode.MissingFile]: 422,
+  [VoiceErrorCode.UploadBusy]: 503,
 };
 
 export class VoiceException extends DomainException {
-  constructor(code: VoiceErrorCode, message: string, extra?: Record<string, unknown>) {
-    super(code, message, STATUS[code], { extra });
+  constructor(
+    code: VoiceErrorCode,
+    message: string,
+    extra?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ) {
+    super(code, message, STATUS[code], { extra, headers });
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EngineModule } from '../engine/engine.module';
+import { ReferenceAnalyzer } from './analysis/reference-analyzer';
 import { voiceStorageProvider } from './storage/voice-storage.provider';
 import { Voice } from './voice.entity';
 import { VoicesController } from './voices.controller';
@@ -10,7 +11,7 @@ import { VoicesService } from './voices.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Voice]), EngineModule],
   controllers: [VoicesController],
-  providers: [VoicesRepository, VoicesService, voiceStorageProvider],
+  providers: [VoicesRepository, VoicesService, ReferenceAnalyzer, voiceStorageProvider],
   exports: [VoicesService],
 })
 export class VoicesModule {}

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import { analyzeReference, AudioError, type ReferenceAnalysis } from '@cw/audio';
+import { AudioError, AudioErrorCode, type ReferenceAnalysis } from '@cw/audio';
 import { approximateEspeakVoice, TTS_ENGINE, type ClonedVoice, type TtsEngine } from '@cw/engines';
 import type { Tenant } from '../tenants/tenant.entity';
+import { ReferenceAnalyzer } from './analysis/reference-analyzer';
 import type { UpdateVoiceDto, UploadVoiceDto } from './dto/voice.dto';
 import { referenceKey, VOICE_STORAGE, type VoiceStorage } from './storage/voice-storage';
 import type { Voice } from './voice.entity';
@@ -28,6 +29,7 @@ export class VoicesService {
     private readonly voices: VoicesRepository,
     @Inject(VOICE_STORAGE) private readonly storage: VoiceStorage,
     @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
+    private readonly analyzer: ReferenceAnalyzer,
   ) {}
 
   countVisibleVoices(tenantUuid: string): Promise<number> {
@@ -147,8 +149,22 @@ export class VoicesService {
   private async analyze(bytes: Buffer): Promise<ReferenceAnalysis> {
     let analysis: ReferenceAnalysis;
     try {
-      analysis = await analyzeReference(bytes);
+      analysis = await this.analyzer.analyze(bytes, MAX_REFERENCE_MS + 1000);
     } catch (err) {
+      if (err instanceof AudioError && err.code === AudioErrorCode.AudioBusy) {
+        throw new VoiceException(
+          VoiceErrorCode.UploadBusy,
+          'Too many uploads are being processed; retry shortly',
+          {},
+          { 'Retry-After': '1' },
+        );
+      }
+      if (err instanceof AudioError && err.code === AudioErrorCode.AudioTooLong) {
+        throw new VoiceException(
+          VoiceErrorCode.AudioTooLong,
+          'Audio is too long (over 60 s): a voice reference must be 3 to 60 seconds long',
+        );
+      }
       if (err instanceof AudioError) {
         throw new VoiceException(VoiceErrorCode.InvalidAudio, 'File must be an audio file', {
           reason: err.message,

@@ -11,10 +11,11 @@ function safeUrl(url: string | undefined): string | undefined {
  * Structured JSON logs, one line per request. Serializers whitelist what is logged, so the
  * Authorization header, API keys and request bodies (uploaded audio) never reach a log line.
  */
-export function loggerOptions(level: string): Params {
+export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Params {
   return {
     pinoHttp: {
       level,
+      stream,
       genReqId: (req, res) => assignRequestId(req, res),
       customProps: (req: IncomingMessage) => {
         const tenant = (req as { tenant?: { tenantId: string } }).tenant;
