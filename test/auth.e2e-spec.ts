@@ -169,4 +169,14 @@ describe('authentication and the error body', () => {
     expect(res.body.paths['/v1/tenant/stats'].get).toBeDefined();
     await request(app.getHttpServer()).get('/docs').expect(200);
   });
+
+  it('the root endpoint list matches the OpenAPI document', async () => {
+    const doc = await request(app.getHttpServer()).get('/openapi.json').expect(200);
+    const documented = Object.entries(doc.body.paths as Record<string, object>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+      .filter((e) => e !== 'GET /')
+      .sort();
+    const root = await request(app.getHttpServer()).get('/').expect(200);
+    expect([...root.body.endpoints].sort()).toEqual(documented);
+  });
 });

@@ -97,6 +97,7 @@ describe('metrics, logs and probes', () => {
     );
     const requestLine = parsed.find((l) => l.req?.id === 'log-check-1');
     expect(requestLine).toMatchObject({
+      route: '/v1/tenant/stats',
       tenant_id: t.tenantId,
       req: { method: 'GET', url: '/v1/tenant/stats' },
     });

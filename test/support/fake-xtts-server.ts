@@ -82,6 +82,8 @@ interface FieldError {
 export class FakeXttsServer {
   readonly requests: ReceivedRequest[] = [];
   readonly streams: FakeXttsStream[] = [];
+  /** The `wav_file` of each `/clone_speaker` request, in order. */
+  readonly cloneUploads: Buffer[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly events = new EventEmitter();
   /** Responses the stand-in broke on purpose: their closing is not the client leaving. */
@@ -177,6 +179,7 @@ export class FakeXttsServer {
   reset(): void {
     this.requests.length = 0;
     this.streams.length = 0;
+    this.cloneUploads.length = 0;
     this.cancelled = 0;
     this.delayMs = 0;
     this.firstAudioDelayMs = 0;
@@ -240,6 +243,7 @@ export class FakeXttsServer {
         ],
       });
     }
+    this.cloneUploads.push(file);
     let mono: Float32Array;
     let sampleRate: number;
     try {

@@ -23,13 +23,28 @@ class ServiceInfoDto {
 /** Every public route, for humans exploring the API; the OpenAPI document is the full reference. */
 const ENDPOINTS = [
   'GET /v1/health',
+  'GET /v1/health/live',
+  'GET /v1/health/ready',
   'GET /v1/tenant/stats',
+  'GET /v1/usage',
+  'POST /v1/synthesize',
+  'POST /v1/synthesize/streaming',
+  'POST /v1/text/normalize',
+  'GET /v1/languages',
+  'POST /v1/generate-demo-audio',
+  'GET /v1/voices',
+  'POST /v1/voices/upload',
+  'GET /v1/voices/{voice_id}',
+  'PATCH /v1/voices/{voice_id}',
+  'DELETE /v1/voices/{voice_id}',
+  'GET /v1/voices/{voice_id}/reference',
   'POST /v1/admin/tenants',
   'GET /v1/admin/tenants',
   'PATCH /v1/admin/tenants/{tenant_id}',
   'POST /v1/admin/tenants/{tenant_id}/keys',
   'GET /v1/admin/tenants/{tenant_id}/keys',
   'DELETE /v1/admin/keys/{key_id}',
+  'GET /metrics',
 ];
 
 @ApiTags('service')

@@ -17,16 +17,24 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Pa
       level,
       stream,
       genReqId: (req, res) => assignRequestId(req, res),
+      // Evaluated when the line is written, after routing: the matched pattern, not the raw URL.
       customProps: (req: IncomingMessage) => {
-        const tenant = (req as { tenant?: { tenantId: string } }).tenant;
-        return tenant ? { tenant_id: tenant.tenantId } : {};
+        const r = req as {
+          tenant?: { tenantId: string };
+          baseUrl?: string;
+          route?: { path?: string };
+        };
+        const path = r.route?.path;
+        return {
+          ...(r.tenant ? { tenant_id: r.tenant.tenantId } : {}),
+          ...(path && !path.includes('*') ? { route: `${r.baseUrl ?? ''}${path}` } : {}),
+        };
       },
       serializers: {
-        req: (req: { id: string; method: string; url: string; raw?: IncomingMessage }) => ({
+        req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
           url: safeUrl(req.url),
-          route: (req.raw as { route?: { path?: string } } | undefined)?.route?.path,
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
