@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from './config';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError, configVariableNames, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('applies defaults for an empty environment', () => {
@@ -57,5 +59,20 @@ describe('loadConfig: engines and storage', () => {
     [{ S3_BUCKET: 'Bad_Bucket' }, 'S3_BUCKET'],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name}:`));
+  });
+});
+
+describe('documentation of the variables', () => {
+  const names = configVariableNames();
+
+  it('.env.example lists exactly the variables the service reads', () => {
+    const example = readFileSync(resolve(__dirname, '../../../.env.example'), 'utf8');
+    const listed = [...example.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]).sort();
+    expect(listed).toEqual(names);
+  });
+
+  it('the README names every variable', () => {
+    const readme = readFileSync(resolve(__dirname, '../../../README.md'), 'utf8');
+    expect(names.filter((n) => !readme.includes(`\`${n}\``))).toEqual([]);
   });
 });

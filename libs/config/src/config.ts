@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { getMetadataStorage, validateSync } from 'class-validator';
 import { EnvSchema } from './env.schema';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -58,6 +58,12 @@ export interface AppConfig {
   };
 }
 
+/** Every variable the service reads (the decorated properties of EnvSchema). */
+export function configVariableNames(): string[] {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(EnvSchema, '', true, false);
+  return [...new Set(metadata.map((m) => m.propertyName))].sort();
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration: ${problems.join('; ')}`);
@@ -70,26 +76,8 @@ export class ConfigError extends Error {
  * `process.env`; throws a ConfigError naming each bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(new EnvSchema())) {
-    if (env[key] !== undefined) raw[key] = env[key];
-  }
-  // Optional keys have no default, so Object.keys(new EnvSchema()) misses them.
-  for (const key of [
-    'DATABASE_URL',
-    'REDIS_URL',
-    'ADMIN_API_KEY',
-    'PUBLIC_BASE_URL',
-    'ENGINE_POOL_SIZE',
-    'XTTS_URL',
-    'S3_BUCKET',
-    'S3_ENDPOINT',
-    'S3_ACCESS_KEY_ID',
-    'S3_SECRET_ACCESS_KEY',
-  ]) {
-    if (env[key] !== undefined) raw[key] = env[key];
-  }
-  const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
+  // Unrelated variables land on the instance too; only decorated properties are validated and read.
+  const parsed = plainToInstance(EnvSchema, { ...env }, { exposeDefaultValues: true });
   const errors = validateSync(parsed, { whitelist: false });
   if (errors.length > 0) {
     throw new ConfigError(
