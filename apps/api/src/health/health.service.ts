@@ -47,7 +47,8 @@ export class HealthService {
       timestamp: new Date().toISOString(),
       model_loaded: modelLoaded,
       streaming_supported: engine.streamingSupported,
-      fallback_mode: false,
+      // True only while a fallback wrapper is answering with its fallback engine.
+      fallback_mode: 'fallbackMode' in engine && engine.fallbackMode === true,
       system_tts: engine.systemTts,
       engine: this.engine.id,
     };
