@@ -13,6 +13,9 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TenantThrottlerGuard } from './rate-limit/tenant-throttler.guard';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
+import { ClipsModule } from './clips/clips.module';
+import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import { RootController } from './root/root.controller';
 import { SynthesisModule } from './synthesis/synthesis.module';
 import { TenantsModule } from './tenants/tenants.module';
@@ -44,6 +47,9 @@ export class AppModule {
         HealthModule,
         VoicesModule,
         SynthesisModule,
+        RealtimeModule,
+        OpenAiCompatModule,
+        ClipsModule,
       ],
       controllers: [RootController],
       providers: [

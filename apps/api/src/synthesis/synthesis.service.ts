@@ -9,7 +9,7 @@ import {
   silence,
   wavHeader,
 } from '@cw/audio';
-import { FallbackEngine, TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { FallbackEngine, TTS_ENGINE, type TtsEngine, type WordTiming } from '@cw/engines';
 import { isBlank, looksLikeSsml, planSpeech, SsmlError, type SpeechPlanItem } from '@cw/text';
 import type { Tenant } from '../tenants/tenant.entity';
 import type { Voice } from '../voices/voice.entity';
@@ -32,6 +32,12 @@ export interface SynthesisJob {
   /** The engine that produced the first audio (differs from the configured one on fallback). */
   engineUsed?: string;
 }
+
+/** What `renderEvents` yields: encoded audio, and timings relative to the job's first sample. */
+export type RenderEvent =
+  | { type: 'audio'; data: Buffer }
+  | { type: 'words'; words: WordTiming[] }
+  | { type: 'mark'; name: string; atMs: number };
 
 /**
  * Pauses between pieces we split ourselves. eSpeak ends a whole text's sentences with ~0.4 s more
@@ -105,6 +111,20 @@ export class SynthesisService {
     signal: AbortSignal,
     format: AudioFormat = job.format,
   ): AsyncGenerator<Buffer> {
+    for await (const event of this.renderEvents(job, signal, format)) {
+      if (event.type === 'audio') yield event.data;
+    }
+  }
+
+  /**
+   * Like `render`, with word timings and SSML marks between the audio, their times in
+   * milliseconds from the start of this job's audio (what a player has heard by then).
+   */
+  async *renderEvents(
+    job: SynthesisJob,
+    signal: AbortSignal,
+    format: AudioFormat = job.format,
+  ): AsyncGenerator<RenderEvent> {
     const inputRate = this.engine.capabilities.nativeSampleRate;
     const encoder = await createAudioEncoder({
       format,
@@ -120,20 +140,30 @@ export class SynthesisService {
       return converter.process(samples);
     };
     let pending: Buffer | undefined = encoder.header();
-    const emit = (out: Buffer): Buffer | undefined => {
+    /** Samples handed to the encoder so far, at `inputRate`: the clock for timings. */
+    let clock = 0;
+    const encode = (samples: Int16Array): RenderEvent | undefined => {
+      clock += samples.length;
+      let out = encoder.encode(samples);
+      // Until the first audio bytes exist, keep the header back (see above).
+      if (out.length === 0) return undefined;
       if (pending) {
         out = Buffer.concat([pending, out]);
         pending = undefined;
       }
-      return out.length ? out : undefined;
+      return { type: 'audio', data: out };
     };
+    const nowMs = () => (clock * 1000) / inputRate;
     try {
       for (const [index, item] of job.plan.entries()) {
         signal.throwIfAborted();
         if (item.type === 'break') {
-          const out = emit(encoder.encode(silence(item.ms, inputRate)));
+          const out = encode(silence(item.ms, inputRate));
           if (out) yield out;
-        } else if (item.type === 'speak') {
+        } else if (item.type === 'mark') {
+          yield { type: 'mark', name: item.name, atMs: Math.round(nowMs()) };
+        } else {
+          const pieceStartMs = nowMs();
           const chunks = this.engine.synthesize(
             {
               text: item.text,
@@ -146,27 +176,35 @@ export class SynthesisService {
           );
           for await (const chunk of chunks) {
             job.engineUsed ??= chunk.engineId ?? this.engine.id;
+            if (chunk.words?.length) {
+              yield {
+                type: 'words',
+                words: chunk.words.map((w) => ({
+                  word: w.word,
+                  startMs: Math.round(pieceStartMs + w.startMs),
+                  endMs: Math.round(pieceStartMs + w.endMs),
+                })),
+              };
+            }
             const samples = await toInputRate(chunk.samples, chunk.sampleRate);
-            const gained =
-              item.prosody.volume === 1 ? samples : applyGain(samples, item.prosody.volume);
-            const encoded = encoder.encode(gained);
-            // Until the first audio bytes exist, keep the header back (see above).
-            if (encoded.length === 0) continue;
-            const out = emit(encoded);
+            const out = encode(
+              item.prosody.volume === 1 ? samples : applyGain(samples, item.prosody.volume),
+            );
             if (out) yield out;
           }
           const next = job.plan[index + 1];
           if (next?.type === 'speak') {
             const gap = gapAfter(item.text);
             if (gap > 0) {
-              const out = emit(encoder.encode(silence(gap, inputRate)));
+              const out = encode(silence(gap, inputRate));
               if (out) yield out;
             }
           }
         }
       }
-      const tail = emit(encoder.flush());
-      if (tail) yield tail;
+      let tail = encoder.flush();
+      if (pending) tail = Buffer.concat([pending, tail]);
+      if (tail.length) yield { type: 'audio', data: tail };
       job.samplesOut = encoder.samplesOut;
     } finally {
       encoder.close();
