@@ -436,9 +436,8 @@ describe('XTTS engine (TTS_ENGINE=xtts against a stand-in xtts-streaming-server)
       ]);
     });
 
-    // Known bug: AllExceptionsFilter passes an Unavailable engine error's message through, so
-    // callers read the internal XTTS address and socket error. Make this `it` once it is fixed.
-    it.failing('the 503 does not reveal the XTTS server’s address', async () => {
+    // The filter replaces an outage's internal message (server address, socket error).
+    it('the 503 does not reveal the XTTS server’s address', async () => {
       const { tenant, voiceId } = await clonedVoice(180);
       const res = await request(down.getHttpServer())
         .post('/v1/synthesize')

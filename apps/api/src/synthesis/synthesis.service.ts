@@ -192,6 +192,15 @@ export class SynthesisService {
             );
             if (out) yield out;
           }
+          // Drain what the rate converters still hold for this piece, before its pause.
+          for (const [rate, converter] of converters) {
+            converters.delete(rate);
+            const rest = converter.flush();
+            const out = encode(
+              item.prosody.volume === 1 ? rest : applyGain(rest, item.prosody.volume),
+            );
+            if (out) yield out;
+          }
           const next = job.plan[index + 1];
           if (next?.type === 'speak') {
             const gap = gapAfter(item.text);

@@ -14,6 +14,8 @@ import { CommonErrorCode, DomainException } from './domain.exception';
 import { errorBody } from './error-body';
 
 interface Mapped {
+  /** Log the original error (its message was replaced in the body). */
+  logged?: boolean;
   status: number;
   code: string;
   message: string;
@@ -58,8 +60,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     const mapped = this.map(exception);
-    if (mapped.status === 500) {
+    if (mapped.status === 500 && !mapped.logged) {
       this.logger.error({ err: exception, requestId }, 'unhandled error');
+    } else if (mapped.logged) {
+      this.logger.warn({ err: exception, requestId }, 'engine error');
     }
     for (const [name, value] of Object.entries(mapped.headers ?? {})) res.setHeader(name, value);
     res
@@ -79,14 +83,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof EngineError) {
       const failed = exception.code === EngineErrorCode.Failed;
+      const unavailable = exception.code === EngineErrorCode.Unavailable;
+      // Failures and outages are ours, not the caller's: no internals (such as a server's
+      // address) in the body; the original message is logged with the request id.
+      const message = failed
+        ? 'Speech synthesis failed'
+        : unavailable
+          ? 'The speech engine is temporarily unavailable; retry shortly'
+          : exception.message;
+      const retryAfter = exception.retryAfterS ?? (unavailable ? 5 : undefined);
       return {
         status: ENGINE_STATUS[exception.code],
-        // An engine failure is ours, not the caller's: say so without internals.
         code: failed ? CommonErrorCode.Internal : exception.code,
-        message: failed ? 'Speech synthesis failed' : exception.message,
-        headers: exception.retryAfterS
-          ? { 'Retry-After': String(exception.retryAfterS) }
-          : undefined,
+        message,
+        headers: retryAfter ? { 'Retry-After': String(retryAfter) } : undefined,
+        logged: failed || unavailable,
       };
     }
     if (exception instanceof ThrottlerException) {

@@ -48,7 +48,8 @@ export class SynthesizeDto {
 
   @ApiPropertyOptional({
     enum: SAMPLE_RATES,
-    description: 'Default 8000 for mulaw/alaw, 22050 otherwise. mulaw and alaw: 8000 only.',
+    description:
+      "Default 8000 for mulaw/alaw, otherwise the engine's native rate (22050 for espeak, 24000 for xtts). mulaw and alaw: 8000 only.",
   })
   @IsOptional()
   @Type(() => Number)
