@@ -220,3 +220,29 @@ describe('createAudioEncoder', () => {
     expect(() => closed.encode(new Int16Array(10))).toThrow('already');
   });
 });
+
+describe('telephony resampling (VoIP quality)', () => {
+  const tone = (hz: number) =>
+    Int16Array.from({ length: 22050 * 2 }, (_, i) =>
+      Math.round(16000 * Math.sin((2 * Math.PI * hz * i) / 22050)),
+    );
+  const levelDb = (samples: Int16Array) => {
+    let e = 0;
+    for (let i = 1000; i < samples.length - 1000; i++) e += samples[i] * samples[i];
+    return 10 * Math.log10(e / (samples.length - 2000) / ((16000 * 16000) / 2));
+  };
+
+  it('keeps the telephone band and removes what would alias at 8 kHz', async () => {
+    const encode = async (hz: number) => {
+      const encoder = await createAudioEncoder({
+        format: 'pcm',
+        inputSampleRate: 22050,
+        outputSampleRate: 8000,
+      });
+      const bytes = Buffer.concat([encoder.encode(tone(hz)), encoder.flush()]);
+      return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
+    };
+    expect(Math.abs(levelDb(await encode(3000)))).toBeLessThan(0.5);
+    expect(levelDb(await encode(4500))).toBeLessThan(-60);
+  });
+});
