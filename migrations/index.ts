@@ -3,6 +3,7 @@ import { SeedDemoTenants1764180000001 } from './1764180000001-SeedDemoTenants';
 import { CreateVoices1764180000002 } from './1764180000002-CreateVoices';
 import { SeedBuiltinVoices1764180000003 } from './1764180000003-SeedBuiltinVoices';
 import { CreateUsageEvents1764180000004 } from './1764180000004-CreateUsageEvents';
+import { CreateClips1764185000000 } from './1764185000000-CreateClips';
 
 /** Every migration, in order. Listed explicitly so the compiled app and the CLI share one list. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateVoices1764180000002,
   SeedBuiltinVoices1764180000003,
   CreateUsageEvents1764180000004,
+  CreateClips1764185000000,
 ];

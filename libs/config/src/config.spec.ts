@@ -57,8 +57,33 @@ describe('loadConfig: engines and storage', () => {
     [{ XTTS_URL: 'not a url' }, 'XTTS_URL'],
     [{ XTTS_FALLBACK: 'maybe' }, 'XTTS_FALLBACK'],
     [{ S3_BUCKET: 'Bad_Bucket' }, 'S3_BUCKET'],
+    [{ SIGNED_URL_SECRET: 'too-short' }, 'SIGNED_URL_SECRET'],
+    [{ SIGNED_URL_TTL_S: '86401' }, 'SIGNED_URL_TTL_S'],
+    [{ SIGNED_URL_TTL_S: '0' }, 'SIGNED_URL_TTL_S'],
+    [{ CLIP_SWEEP_INTERVAL_S: 'hourly' }, 'CLIP_SWEEP_INTERVAL_S'],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name}:`));
+  });
+});
+
+describe('loadConfig: signed clip URLs', () => {
+  it('defaults to a one-hour TTL, a one-minute sweep and no secret (one is made at boot)', () => {
+    expect(loadConfig({}).clips).toEqual({
+      urlSecret: undefined,
+      urlTtlS: 3600,
+      sweepIntervalS: 60,
+    });
+  });
+
+  it('reads the secret and the intervals', () => {
+    const secret = 'x'.repeat(32);
+    expect(
+      loadConfig({
+        SIGNED_URL_SECRET: secret,
+        SIGNED_URL_TTL_S: '600',
+        CLIP_SWEEP_INTERVAL_S: '5',
+      }).clips,
+    ).toEqual({ urlSecret: secret, urlTtlS: 600, sweepIntervalS: 5 });
   });
 });
 

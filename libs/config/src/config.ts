@@ -44,6 +44,14 @@ export interface AppConfig {
   /** Uploads waiting for the decoder thread before new ones get 503 upload_busy. */
   uploads: { decodeQueue: number };
   usage: { flushMs: number; bufferMax: number };
+  /** Stored clips behind signed URLs (POST /v1/synthesize-url). */
+  clips: {
+    /** Unset: a random secret per process, so URLs do not survive a restart or another replica. */
+    urlSecret?: string;
+    /** Default lifetime of a signed URL (and its clip), seconds. */
+    urlTtlS: number;
+    sweepIntervalS: number;
+  };
   storage: {
     localDir: string;
     /** Set: voice audio goes to S3 instead of the local directory. */
@@ -122,6 +130,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metrics: { tenantLabels: parsed.METRICS_TENANT_LABELS },
     uploads: { decodeQueue: parsed.UPLOAD_DECODE_QUEUE },
     usage: { flushMs: parsed.USAGE_FLUSH_MS, bufferMax: parsed.USAGE_BUFFER_MAX },
+    clips: {
+      urlSecret: parsed.SIGNED_URL_SECRET,
+      urlTtlS: parsed.SIGNED_URL_TTL_S,
+      sweepIntervalS: parsed.CLIP_SWEEP_INTERVAL_S,
+    },
     storage: {
       localDir: parsed.VOICE_STORAGE_DIR,
       s3: parsed.S3_BUCKET

@@ -189,4 +189,22 @@ export class EnvSchema {
   @Min(100)
   @Max(1000000)
   USAGE_BUFFER_MAX = 10000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'SIGNED_URL_SECRET must be at least 32 characters' })
+  SIGNED_URL_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400, { message: 'SIGNED_URL_TTL_S must be at most 86400 (24 hours)' })
+  SIGNED_URL_TTL_S = 3600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  CLIP_SWEEP_INTERVAL_S = 60;
 }

@@ -23,6 +23,11 @@ export class HealthDto {
   streaming_supported: boolean;
 
   @ApiProperty({
+    description: 'True when the engine reports word timings (POST /v1/synthesize/with-timestamps)',
+  })
+  word_timings: boolean;
+
+  @ApiProperty({
     description: 'True when a fallback engine is answering instead of the configured one',
   })
   fallback_mode: boolean;

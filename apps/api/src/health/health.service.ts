@@ -47,6 +47,7 @@ export class HealthService {
       timestamp: new Date().toISOString(),
       model_loaded: modelLoaded,
       streaming_supported: engine.streamingSupported,
+      word_timings: this.engine.capabilities.wordTimings,
       // True only while a fallback wrapper is answering with its fallback engine.
       fallback_mode: 'fallbackMode' in engine && engine.fallbackMode === true,
       system_tts: engine.systemTts,

@@ -79,13 +79,15 @@ export class VoicesController {
       );
     }
     const { voice, message } = await this.voices.upload(tenant, dto, file.buffer);
-    return { ...VoiceDto.from(voice), message };
+    return { ...VoiceDto.from(voice, this.voices.wordTimings), message };
   }
 
   @Get()
   @ApiOkResponse({ type: [VoiceDto] })
   async list(@CurrentTenant() tenant: Tenant): Promise<VoiceDto[]> {
-    return (await this.voices.listVoices(tenant.id)).map((v) => VoiceDto.from(v));
+    return (await this.voices.listVoices(tenant.id)).map((v) =>
+      VoiceDto.from(v, this.voices.wordTimings),
+    );
   }
 
   @Get(':voice_id')
@@ -94,7 +96,7 @@ export class VoicesController {
     @CurrentTenant() tenant: Tenant,
     @Param('voice_id') voiceId: string,
   ): Promise<VoiceDto> {
-    return VoiceDto.from(await this.voices.getVoice(tenant.id, voiceId));
+    return VoiceDto.from(await this.voices.getVoice(tenant.id, voiceId), this.voices.wordTimings);
   }
 
   @Patch(':voice_id')
@@ -105,7 +107,10 @@ export class VoicesController {
     @Param('voice_id') voiceId: string,
     @Body() dto: UpdateVoiceDto,
   ): Promise<VoiceDto> {
-    return VoiceDto.from(await this.voices.updateVoice(tenant.id, voiceId, dto));
+    return VoiceDto.from(
+      await this.voices.updateVoice(tenant.id, voiceId, dto),
+      this.voices.wordTimings,
+    );
   }
 
   @Delete(':voice_id')

@@ -32,6 +32,11 @@ export class VoicesService {
     private readonly analyzer: ReferenceAnalyzer,
   ) {}
 
+  /** Every voice is rendered by the configured engine, so they share its word-timing support. */
+  get wordTimings(): boolean {
+    return this.engine.capabilities.wordTimings;
+  }
+
   countVisibleVoices(tenantUuid: string): Promise<number> {
     return this.voices.countVisibleVoices(tenantUuid);
   }

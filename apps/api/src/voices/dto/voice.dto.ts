@@ -63,8 +63,10 @@ export class VoiceDto {
   @ApiProperty({ enum: ['native', 'approximate', 'none'] }) cloning: string;
   @ApiProperty({ example: 'espeak' }) engine: string;
   @ApiProperty({ nullable: true, type: Number }) duration_s: number | null;
+  @ApiProperty({ description: 'The engine reports word timings for this voice' })
+  word_timings: boolean;
 
-  static from(v: Voice): VoiceDto {
+  static from(v: Voice, wordTimings: boolean): VoiceDto {
     return {
       voice_id: v.voiceId,
       name: v.name,
@@ -78,6 +80,7 @@ export class VoiceDto {
       cloning: v.cloning,
       engine: v.engine,
       duration_s: v.referenceDurationMs === null ? null : v.referenceDurationMs / 1000,
+      word_timings: wordTimings,
     };
   }
 }

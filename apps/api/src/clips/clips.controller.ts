@@ -1,0 +1,115 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import {
+  type AuthenticatedKey,
+  CurrentApiKey,
+  CurrentTenant,
+  Public,
+} from '../auth/auth.decorators';
+import { ErrorBody } from '../common/errors/error-body';
+import { abortOnDisconnect } from '../synthesis/audio-response';
+import type { Tenant } from '../tenants/tenant.entity';
+import { ClipsService } from './clips.service';
+import { ClipUrlDto, SynthesizeUrlDto } from './dto/clip.dto';
+
+const AUDIO_TYPES = ['audio/wav', 'audio/L16', 'audio/basic', 'audio/x-alaw-basic', 'audio/mpeg'];
+
+/** Scheme and host the caller reached us at; used only when PUBLIC_BASE_URL is unset. */
+function requestBaseUrl(req: Request): string {
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}
+
+@ApiTags('clips')
+@Controller('v1')
+export class ClipsController {
+  constructor(private readonly clips: ClipsService) {}
+
+  @Post('synthesize-url')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      'Synthesize the whole text, store it, and return a signed URL that plays it without an API key (Twilio <Play>)',
+  })
+  @ApiBody({ type: SynthesizeUrlDto })
+  @ApiCreatedResponse({ type: ClipUrlDto })
+  @ApiResponse({ status: 400, type: ErrorBody, description: 'empty_text, invalid_ssml' })
+  @ApiResponse({ status: 404, type: ErrorBody, description: 'voice_not_found' })
+  @ApiResponse({ status: 422, type: ErrorBody, description: 'validation_failed' })
+  @ApiResponse({
+    status: 429,
+    type: ErrorBody,
+    description: 'rate_limit_exceeded, quota_exceeded, too_many_concurrent_requests',
+  })
+  @ApiResponse({ status: 503, type: ErrorBody, description: 'engine_busy' })
+  create(
+    @CurrentTenant() tenant: Tenant,
+    @CurrentApiKey() key: AuthenticatedKey,
+    @Body() dto: SynthesizeUrlDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ClipUrlDto> {
+    const abort = abortOnDisconnect(req, res);
+    const requestId = (req as { id?: string }).id ?? '';
+    return this.clips.createClip(
+      { tenant, key, requestId },
+      dto,
+      requestBaseUrl(req),
+      abort.signal,
+    );
+  }
+
+  @Public()
+  @Get('audio/:id')
+  @ApiOperation({
+    summary: 'The audio behind a signed URL from POST /v1/synthesize-url; no API key needed',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiQuery({ name: 'expires', description: 'Unix time (s), as issued' })
+  @ApiQuery({ name: 'signature', description: 'As issued' })
+  @ApiProduces(...AUDIO_TYPES)
+  @ApiOkResponse({ description: 'Audio, with Content-Type and Content-Length' })
+  @ApiResponse({
+    status: 403,
+    type: ErrorBody,
+    description: 'invalid_signature (tampered id, expiry or signature), url_expired',
+  })
+  @ApiResponse({ status: 404, type: ErrorBody, description: 'clip_not_found' })
+  async audio(
+    @Param('id') id: string,
+    @Query('expires') expires: unknown,
+    @Query('signature') signature: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    const clip = await this.clips.openClip(id, expires, signature);
+    const maxAgeS = Math.max(0, Math.floor((clip.expiresAt.getTime() - Date.now()) / 1000));
+    res.setHeader('Cache-Control', `private, max-age=${maxAgeS}`);
+    res.setHeader('X-Audio-Duration-Ms', String(clip.durationMs));
+    return new StreamableFile(clip.audio, {
+      type: clip.contentType,
+      length: clip.audio.length,
+      disposition: 'inline',
+    });
+  }
+}
