@@ -31,6 +31,7 @@ const ENDPOINTS = [
   'POST /v1/synthesize/streaming',
   'POST /v1/synthesize/with-timestamps',
   'POST /v1/synthesize-url',
+  'POST /v1/audio/speech',
   'GET /v1/audio/{id}',
   'POST /v1/text/normalize',
   'GET /v1/languages',

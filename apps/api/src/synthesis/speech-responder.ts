@@ -33,9 +33,11 @@ export class SpeechResponder {
     dto: SynthesizeDto,
     req: Request,
     res: Response,
+    /** The route as recorded in usage events. */
+    endpoint = 'synthesize/streaming',
   ): Promise<void> {
     const job = await this.synthesis.prepare(tenant, dto);
-    const meter = await this.admit(job, key, req, 'synthesize/streaming', true);
+    const meter = await this.admit(job, key, req, endpoint, true);
     const abort = abortOnDisconnect(req, res);
     try {
       const chunks = meter.count(this.synthesis.render(job, abort.signal));

@@ -12,6 +12,6 @@ import { SynthesisService } from './synthesis.service';
   imports: [EngineModule, VoicesModule, UsageModule],
   controllers: [SynthesisController, SpeechInfoController],
   providers: [SynthesisService, SpeechInfoService, SpeechResponder],
-  exports: [SynthesisService],
+  exports: [SynthesisService, SpeechResponder],
 })
 export class SynthesisModule {}

@@ -13,7 +13,8 @@ import { assignRequestId } from '../http/request-id';
 import { CommonErrorCode, DomainException } from './domain.exception';
 import { errorBody } from './error-body';
 
-interface Mapped {
+/** An exception resolved to what the client is told. */
+export interface MappedError {
   /** Log the original error (its message was replaced in the body). */
   logged?: boolean;
   status: number;
@@ -66,12 +67,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.warn({ err: exception, requestId }, 'engine error');
     }
     for (const [name, value] of Object.entries(mapped.headers ?? {})) res.setHeader(name, value);
+    this.respond(res, mapped, requestId, req);
+  }
+
+  /** Writes status and body; a route family with another wire format (OpenAI's) overrides this. */
+  protected respond(res: Response, mapped: MappedError, requestId: string, _req: Request): void {
     res
       .status(mapped.status)
       .json(errorBody(mapped.status, mapped.code, mapped.message, requestId, mapped.extra));
   }
 
-  private map(exception: unknown): Mapped {
+  private map(exception: unknown): MappedError {
     if (exception instanceof DomainException) {
       return {
         status: exception.status,
