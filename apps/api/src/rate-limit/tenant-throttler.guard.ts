@@ -15,6 +15,11 @@ import { CommonErrorCode, DomainException } from '../common/errors/domain.except
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 
+/** The storage key of one tenant's window; anything else counting requests must use it. */
+export function tenantRateLimitKey(name: string, tenantUuid: string): string {
+  return `cw:rl:${name}:${tenantUuid}`;
+}
+
 /**
  * Per-tenant limits from the tenant's row, tracked by tenant (never by IP) across all routes.
  * Runs after the AuthGuard, so unauthenticated and public routes (no tenant) are skipped.
@@ -45,7 +50,7 @@ export class TenantThrottlerGuard extends ThrottlerGuard {
     tracker: string,
     name: string,
   ): string {
-    return `cw:rl:${name}:${tracker}`;
+    return tenantRateLimitKey(name, tracker);
   }
 
   protected override async throwThrottlingException(

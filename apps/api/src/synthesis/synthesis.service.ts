@@ -47,7 +47,7 @@ export type RenderEvent =
 const SENTENCE_GAP_MS = 350;
 const CLAUSE_GAP_MS = 150;
 
-function gapAfter(piece: string): number {
+export function gapAfter(piece: string): number {
   const end = piece.trimEnd().slice(-1);
   if ('.!?…'.includes(end)) return SENTENCE_GAP_MS;
   if (',;:—–'.includes(end)) return CLAUSE_GAP_MS;

@@ -1,0 +1,151 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
+import { errorBody } from '../common/errors/error-body';
+import { REQUEST_ID_HEADER } from '../common/http/request-id';
+import { SynthesisService } from '../synthesis/synthesis.service';
+import { RealtimeAdmissionService } from './realtime-admission.service';
+import { RealtimeSession } from './realtime-session';
+import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
+
+export const REALTIME_PATH = '/v1/synthesize/ws';
+/** A client message is JSON text; a megabyte is far more than any LLM emits at once. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Sockets still open this long after a shutdown close frame are cut. */
+const SHUTDOWN_GRACE_MS = 1000;
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestIdOf(req: IncomingMessage): string {
+  const sent = req.headers['x-request-id'];
+  return typeof sent === 'string' && SAFE_REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
+/**
+ * `/v1/synthesize/ws` on the app's own HTTP server: `ws` in noServer mode behind our upgrade
+ * handler, so auth, rate limits, quota and concurrency are settled before the handshake and a
+ * refusal is a real HTTP response with our error body.
+ */
+@Injectable()
+export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Realtime');
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  private readonly sessions = new Set<RealtimeSession>();
+  private server?: Server;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly admission: RealtimeAdmissionService,
+    private readonly synthesis: SynthesisService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.server.on('upgrade', this.onUpgrade);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.server?.off('upgrade', this.onUpgrade);
+    for (const session of this.sessions) session.shutdown();
+    const clients = [...this.wss.clients];
+    await Promise.all(
+      clients.map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === ws.CLOSED) return resolve();
+            const timer = setTimeout(() => {
+              ws.terminate();
+              resolve();
+            }, SHUTDOWN_GRACE_MS);
+            ws.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+      ),
+    );
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== REALTIME_PATH) {
+      // Another upgrade listener may own that path; with none, say so instead of hanging.
+      if (this.server?.listenerCount('upgrade') === 1) {
+        this.refuse(
+          socket,
+          new RealtimeException(RealtimeErrorCode.NotFound, `Cannot upgrade ${url.pathname}`),
+          requestIdOf(req),
+        );
+      }
+      return;
+    }
+    void this.accept(req, socket, head, url);
+  };
+
+  private async accept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+  ): Promise<void> {
+    const requestId = requestIdOf(req);
+    const ignore = () => undefined;
+    socket.on('error', ignore);
+    let admitted;
+    try {
+      admitted = await this.admission.admit(req, url, requestId);
+    } catch (err) {
+      this.refuse(socket, err, requestId);
+      return;
+    }
+    const { meter } = admitted;
+    // The client may leave, or ws may reject the handshake, before a session exists.
+    const abandoned = () => meter.finish('cancelled', null);
+    if (socket.destroyed) return abandoned();
+    socket.once('close', abandoned);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('close', abandoned);
+      socket.off('error', ignore);
+      const session = new RealtimeSession(ws, this.synthesis, admitted, this.logger);
+      this.sessions.add(session);
+      ws.once('close', () => this.sessions.delete(session));
+    });
+  }
+
+  /** Answers the upgrade with our error body and hangs up: the connection never upgrades. */
+  private refuse(socket: Duplex, err: unknown, requestId: string): void {
+    let status = 500;
+    let code: string = CommonErrorCode.Internal;
+    let message = 'Internal server error';
+    let headers: Record<string, string> = {};
+    let extra: Record<string, unknown> | undefined;
+    if (err instanceof DomainException) {
+      ({ status, code, message } = err);
+      headers = err.options.headers ?? {};
+      extra = err.options.extra;
+    } else {
+      this.logger.error({ err, requestId }, 'websocket upgrade failed');
+    }
+    if (socket.destroyed) return;
+    const body = JSON.stringify(errorBody(status, code, message, requestId, extra));
+    const lines = [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+      'Connection: close',
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      `${REQUEST_ID_HEADER}: ${requestId}`,
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    ];
+    socket.once('finish', () => socket.destroy());
+    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  }
+}
