@@ -30,6 +30,7 @@ import {
 } from '../auth/auth.decorators';
 import { ErrorBody } from '../common/errors/error-body';
 import { abortOnDisconnect } from '../synthesis/audio-response';
+import { ApiSynthesisErrors } from '../synthesis/api-synthesis-errors.decorator';
 import type { Tenant } from '../tenants/tenant.entity';
 import { ClipsService } from './clips.service';
 import { ClipUrlDto, SynthesizeUrlDto } from './dto/clip.dto';
@@ -54,15 +55,7 @@ export class ClipsController {
   })
   @ApiBody({ type: SynthesizeUrlDto })
   @ApiCreatedResponse({ type: ClipUrlDto })
-  @ApiResponse({ status: 400, type: ErrorBody, description: 'empty_text, invalid_ssml' })
-  @ApiResponse({ status: 404, type: ErrorBody, description: 'voice_not_found' })
-  @ApiResponse({ status: 422, type: ErrorBody, description: 'validation_failed' })
-  @ApiResponse({
-    status: 429,
-    type: ErrorBody,
-    description: 'rate_limit_exceeded, quota_exceeded, too_many_concurrent_requests',
-  })
-  @ApiResponse({ status: 503, type: ErrorBody, description: 'engine_busy' })
+  @ApiSynthesisErrors()
   create(
     @CurrentTenant() tenant: Tenant,
     @CurrentApiKey() key: AuthenticatedKey,

@@ -1,17 +1,10 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiOkResponse,
-  ApiOperation,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type AuthenticatedKey, CurrentApiKey, CurrentTenant } from '../auth/auth.decorators';
-import { ErrorBody } from '../common/errors/error-body';
 import { abortOnDisconnect } from '../synthesis/audio-response';
 import { SynthesizeDto } from '../synthesis/dto/synthesize.dto';
+import { ApiSynthesisErrors } from '../synthesis/api-synthesis-errors.decorator';
 import type { Tenant } from '../tenants/tenant.entity';
 import { TimestampedSpeechDto } from './dto/timestamps.dto';
 import { WholeSpeechService } from './whole-speech.service';
@@ -29,15 +22,7 @@ export class TimestampsController {
   })
   @ApiBody({ type: SynthesizeDto })
   @ApiOkResponse({ type: TimestampedSpeechDto })
-  @ApiResponse({ status: 400, type: ErrorBody, description: 'empty_text, invalid_ssml' })
-  @ApiResponse({ status: 404, type: ErrorBody, description: 'voice_not_found' })
-  @ApiResponse({ status: 422, type: ErrorBody, description: 'validation_failed' })
-  @ApiResponse({
-    status: 429,
-    type: ErrorBody,
-    description: 'rate_limit_exceeded, quota_exceeded, too_many_concurrent_requests',
-  })
-  @ApiResponse({ status: 503, type: ErrorBody, description: 'engine_busy' })
+  @ApiSynthesisErrors()
   withTimestamps(
     @CurrentTenant() tenant: Tenant,
     @CurrentApiKey() key: AuthenticatedKey,

@@ -9,8 +9,8 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type AuthenticatedKey, CurrentApiKey, CurrentTenant } from '../auth/auth.decorators';
-import { ErrorBody } from '../common/errors/error-body';
 import type { Tenant } from '../tenants/tenant.entity';
+import { ApiSynthesisErrors } from './api-synthesis-errors.decorator';
 import { SynthesizeDto } from './dto/synthesize.dto';
 import { SpeechResponder } from './speech-responder';
 
@@ -19,23 +19,7 @@ const AUDIO_SCHEMA = { type: 'string', format: 'binary' } as const;
 
 @ApiTags('synthesis')
 @ApiBearerAuth()
-@ApiResponse({
-  status: 400,
-  type: ErrorBody,
-  description: 'empty_text, invalid_ssml, invalid_json',
-})
-@ApiResponse({ status: 404, type: ErrorBody, description: 'voice_not_found' })
-@ApiResponse({
-  status: 422,
-  type: ErrorBody,
-  description: 'validation_failed, unsupported_sample_rate',
-})
-@ApiResponse({
-  status: 429,
-  type: ErrorBody,
-  description: 'rate_limit_exceeded, quota_exceeded, too_many_concurrent_requests',
-})
-@ApiResponse({ status: 503, type: ErrorBody, description: 'engine_busy (with Retry-After)' })
+@ApiSynthesisErrors()
 @Controller('v1/synthesize')
 export class SynthesisController {
   constructor(private readonly responder: SpeechResponder) {}
