@@ -1,4 +1,5 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { RealtimeGateway } from '../apps/api/src/realtime/realtime.gateway';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { DataSource } from 'typeorm';
@@ -325,6 +326,36 @@ describe('realtime synthesis over WebSocket', () => {
       again.ws.close();
       await again.closed;
     });
+  });
+
+  it('terminates a socket that stops answering pings, and its slot is released', async () => {
+    const single = await createTenant(app, { max_concurrent_streams: 1 });
+    const gateway = app.get(RealtimeGateway);
+    const healthy = await connect(wsUrl(base), auth());
+    const silent = new WebSocket(wsUrl(base), { headers: auth(single), autoPong: false });
+    await new Promise((resolve, reject) => {
+      silent.once('open', resolve);
+      silent.once('error', reject);
+    });
+    const silentClosed = new Promise((resolve) => silent.once('close', resolve));
+    const pinged = new Promise((resolve) => healthy.ws.once('ping', resolve));
+    gateway.checkHeartbeats();
+    await pinged;
+    // Let the healthy client's automatic pong reach the server before the next round.
+    await sleep(200);
+    gateway.checkHeartbeats();
+    await silentClosed;
+    expect(healthy.ws.readyState).toBe(WebSocket.OPEN);
+    let again: Client | undefined;
+    for (let attempt = 0; attempt < 50 && !again; attempt++) {
+      again = await connect(wsUrl(base), auth(single)).catch(() => undefined);
+      if (!again) await sleep(50);
+    }
+    expect(again).toBeDefined();
+    again!.ws.close();
+    await again!.closed;
+    healthy.ws.close();
+    await healthy.closed;
   });
 
   it('answers malformed messages with error frames and keeps the socket open', async () => {

@@ -8,7 +8,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
 import { errorBody } from '../common/errors/error-body';
 import { REQUEST_ID_HEADER } from '../common/http/request-id';
@@ -22,6 +22,11 @@ export const REALTIME_PATH = '/v1/synthesize/ws';
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Sockets still open this long after a shutdown close frame are cut. */
 const SHUTDOWN_GRACE_MS = 1000;
+/**
+ * Every interval each socket is pinged; one that has not answered the previous ping is dead
+ * (a phone call that vanished without a FIN) and is terminated, releasing its stream slot.
+ */
+export const HEARTBEAT_INTERVAL_MS = 30_000;
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function requestIdOf(req: IncomingMessage): string {
@@ -39,6 +44,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger('Realtime');
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   private readonly sessions = new Set<RealtimeSession>();
+  private readonly alive = new WeakSet<WebSocket>();
+  private heartbeat?: NodeJS.Timeout;
   private server?: Server;
 
   constructor(
@@ -50,9 +57,24 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   onApplicationBootstrap(): void {
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.server.on('upgrade', this.onUpgrade);
+    this.heartbeat = setInterval(() => this.checkHeartbeats(), HEARTBEAT_INTERVAL_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Terminates sockets that did not answer the last ping, and pings the rest. */
+  checkHeartbeats(): void {
+    for (const ws of this.wss.clients) {
+      if (!this.alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.delete(ws);
+      ws.ping();
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
     this.server?.off('upgrade', this.onUpgrade);
     for (const session of this.sessions) session.shutdown();
     const clients = [...this.wss.clients];
@@ -115,6 +137,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('close', abandoned);
       socket.off('error', ignore);
+      this.alive.add(ws);
+      ws.on('pong', () => this.alive.add(ws));
       const session = new RealtimeSession(ws, this.synthesis, admitted, this.logger);
       this.sessions.add(session);
       ws.once('close', () => this.sessions.delete(session));
