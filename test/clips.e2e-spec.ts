@@ -11,6 +11,7 @@ import { ClipUrlSigner } from '../apps/api/src/clips/clip-url-signer';
 import { UsageRecorder } from '../apps/api/src/usage/usage.recorder';
 import { listen } from './helpers/audio-client';
 import { bearer, createTenant, createTestApp, TestTenant } from './helpers/test-app';
+import { waitUntil } from './helpers/engine-watch';
 
 const SECRET = 'clips-e2e-signing-secret-0123456789';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -48,14 +49,6 @@ const spoken = (text: string) =>
     .split(/\s+/)
     .map((w) => w.replace(/[^\p{L}\p{N}']/gu, '').toLowerCase())
     .filter(Boolean);
-
-async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('signed clip URLs and word timings', () => {
   let app: NestExpressApplication;

@@ -17,38 +17,13 @@ import { UsageRecorder } from '../apps/api/src/usage/usage.recorder';
 import { LONG_TEXT, listen, openStream } from './helpers/audio-client';
 import { voiceLike, wavFile } from './helpers/audio-fixtures';
 import { bearer, createTenant, createTestApp, TestTenant } from './helpers/test-app';
+import { waitUntil, watchEngine } from './helpers/engine-watch';
 
 const TEXT = 'Hello, thank you for calling. Your balance is ₦5,000.';
 /** Minutes of audio, within OpenAI's 4096-character limit. */
 const LONG_INPUT = LONG_TEXT.slice(0, LONG_TEXT.lastIndexOf('.', 4000) + 1);
 
 type SpeechParams = Parameters<OpenAI['audio']['speech']['create']>[0];
-
-/** Counts engine pieces started and finished, by wrapping the real engine's synthesize. */
-function watchEngine(engine: TtsEngine) {
-  const counts = { started: 0, finished: 0 };
-  const original = engine.synthesize.bind(engine);
-  jest.spyOn(engine, 'synthesize').mockImplementation((req, signal) => {
-    counts.started++;
-    const inner = original(req, signal);
-    return (async function* () {
-      try {
-        yield* inner;
-      } finally {
-        counts.finished++;
-      }
-    })();
-  });
-  return counts;
-}
-
-async function waitUntil(predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** The SDK's error for a call expected to fail (never retried, so each test sees one answer). */
 async function failure(promise: Promise<unknown>): Promise<APIError> {

@@ -4,29 +4,12 @@ import { parseWav, rms, WAV_UNKNOWN_SIZE } from '@cw/audio';
 import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
 import { LONG_TEXT, listen, openStream } from './helpers/audio-client';
 import { bearer, binaryParser, createTenant, createTestApp, TestTenant } from './helpers/test-app';
+import { waitUntil, watchEngine } from './helpers/engine-watch';
 
 const TEXT = 'Hello, thank you for calling. Your balance is ₦5,000.';
 
 function toInt16(floats: Float32Array): Int16Array {
   return Int16Array.from(floats, (f) => Math.round(f * 32767));
-}
-
-/** Counts engine pieces started and finished, by wrapping the real engine's synthesize. */
-function watchEngine(engine: TtsEngine) {
-  const counts = { started: 0, finished: 0 };
-  const original = engine.synthesize.bind(engine);
-  jest.spyOn(engine, 'synthesize').mockImplementation((req, signal) => {
-    counts.started++;
-    const inner = original(req, signal);
-    return (async function* () {
-      try {
-        yield* inner;
-      } finally {
-        counts.finished++;
-      }
-    })();
-  });
-  return counts;
 }
 
 describe('synthesis over HTTP', () => {
@@ -381,11 +364,3 @@ describe('engine queue bound', () => {
     }
   });
 });
-
-async function waitUntil(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -11,6 +11,7 @@ import { EngineError, EngineErrorCode, TTS_ENGINE, type TtsEngine } from '@cw/en
 import { UsageRecorder } from '../apps/api/src/usage/usage.recorder';
 import { LONG_TEXT, listen, openStream } from './helpers/audio-client';
 import { bearer, binaryParser, createTenant, createTestApp, TestTenant } from './helpers/test-app';
+import { waitUntil } from './helpers/engine-watch';
 
 interface UsageRow {
   status: string;
@@ -23,17 +24,6 @@ interface UsageRow {
   characters: number;
   voice_id: string;
   api_key_id: string;
-}
-
-async function waitUntil(
-  predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('usage metering', () => {
