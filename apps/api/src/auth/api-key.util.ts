@@ -1,13 +1,11 @@
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomBase62 } from '../common/random-id';
 
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const LIVE_KEY_PREFIX = 'cw_live_';
 
 /** `cw_live_` + 32 base62 characters (~190 bits), drawn with a CSPRNG without modulo bias. */
 export function generateApiKey(): string {
-  let body = '';
-  for (let i = 0; i < 32; i++) body += BASE62[randomInt(BASE62.length)];
-  return LIVE_KEY_PREFIX + body;
+  return LIVE_KEY_PREFIX + randomBase62(32);
 }
 
 export function hashApiKey(key: string): string {

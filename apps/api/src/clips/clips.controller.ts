@@ -34,6 +34,7 @@ import { ApiSynthesisErrors } from '../synthesis/api-synthesis-errors.decorator'
 import type { Tenant } from '../tenants/tenant.entity';
 import { ClipsService } from './clips.service';
 import { ClipUrlDto, SynthesizeUrlDto } from './dto/clip.dto';
+import { requestIdOf } from '../common/http/request-id';
 
 const AUDIO_TYPES = ['audio/wav', 'audio/L16', 'audio/basic', 'audio/x-alaw-basic', 'audio/mpeg'];
 
@@ -64,7 +65,7 @@ export class ClipsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<ClipUrlDto> {
     const abort = abortOnDisconnect(req, res);
-    const requestId = (req as { id?: string }).id ?? '';
+    const requestId = requestIdOf(req);
     return this.clips.createClip(
       { tenant, key, requestId },
       dto,

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SynthesisModule } from '../synthesis/synthesis.module';
-import { UsageModule } from '../usage/usage.module';
 import { Clip } from './clip.entity';
 import { clipStorageProvider } from './clip-storage';
 import { ClipSweeper } from './clip-sweeper.service';
@@ -17,7 +16,7 @@ import { WholeSpeechService } from './whole-speech.service';
  * (for Twilio <Play>) and audio with word timings.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Clip]), SynthesisModule, UsageModule],
+  imports: [TypeOrmModule.forFeature([Clip]), SynthesisModule],
   controllers: [ClipsController, TimestampsController],
   providers: [
     ClipsRepository,

@@ -8,6 +8,7 @@ import { ApiSynthesisErrors } from '../synthesis/api-synthesis-errors.decorator'
 import type { Tenant } from '../tenants/tenant.entity';
 import { TimestampedSpeechDto } from './dto/timestamps.dto';
 import { WholeSpeechService } from './whole-speech.service';
+import { requestIdOf } from '../common/http/request-id';
 
 @ApiTags('synthesis')
 @ApiBearerAuth()
@@ -31,7 +32,7 @@ export class TimestampsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<TimestampedSpeechDto> {
     const abort = abortOnDisconnect(req, res);
-    const requestId = (req as { id?: string }).id ?? '';
+    const requestId = requestIdOf(req);
     return this.speech.render(
       { tenant, key, requestId },
       dto,

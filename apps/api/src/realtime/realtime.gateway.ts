@@ -5,13 +5,12 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
 import { errorBody } from '../common/errors/error-body';
-import { REQUEST_ID_HEADER } from '../common/http/request-id';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../common/http/request-id';
 import { SynthesisService } from '../synthesis/synthesis.service';
 import { RealtimeAdmissionService } from './realtime-admission.service';
 import { RealtimeSession } from './realtime-session';
@@ -27,12 +26,6 @@ const SHUTDOWN_GRACE_MS = 1000;
  * (a phone call that vanished without a FIN) and is terminated, releasing its stream slot.
  */
 export const HEARTBEAT_INTERVAL_MS = 30_000;
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-function requestIdOf(req: IncomingMessage): string {
-  const sent = req.headers['x-request-id'];
-  return typeof sent === 'string' && SAFE_REQUEST_ID.test(sent) ? sent : randomUUID();
-}
 
 /**
  * `/v1/synthesize/ws` on the app's own HTTP server: `ws` in noServer mode behind our upgrade
@@ -105,7 +98,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
         this.refuse(
           socket,
           new RealtimeException(RealtimeErrorCode.NotFound, `Cannot upgrade ${url.pathname}`),
-          requestIdOf(req),
+          requestIdFrom(req),
         );
       }
       return;
@@ -119,7 +112,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     head: Buffer,
     url: URL,
   ): Promise<void> {
-    const requestId = requestIdOf(req);
+    const requestId = requestIdFrom(req);
     const ignore = () => undefined;
     socket.on('error', ignore);
     let admitted;

@@ -52,7 +52,7 @@ export class SpeechInfoService {
           voice_id: voice.voiceId,
           format: 'wav',
         });
-        const audio = await this.synthesis.renderComplete(job, signal);
+        const { audio } = await this.synthesis.renderComplete(job, signal);
         out.push({
           voice_id: voice.voiceId,
           text,

@@ -1,19 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { EngineError } from '@cw/engines';
 import type { AuthenticatedKey } from '../auth/auth.decorators';
-import { DomainException } from '../common/errors/domain.exception';
 import type { Tenant } from '../tenants/tenant.entity';
-import { SynthesisMeterService, type MeteredSynthesis } from '../usage/synthesis-meter.service';
-import type { UsageStatus } from '../usage/usage-event.entity';
+import type { MeteredSynthesis } from '../usage/synthesis-meter.service';
+import { JobMeteringService } from './job-metering.service';
 import { abortOnDisconnect, streamAudio } from './audio-response';
 import type { SynthesizeDto } from './dto/synthesize.dto';
 import { type SynthesisJob, SynthesisService } from './synthesis.service';
-
-function errorCode(err: unknown): string {
-  if (err instanceof DomainException || err instanceof EngineError) return err.code;
-  return 'internal_error';
-}
+import { requestIdOf } from '../common/http/request-id';
 
 /**
  * Turns a validated request into an HTTP audio response: caller mistakes are found first (no
@@ -24,7 +18,7 @@ function errorCode(err: unknown): string {
 export class SpeechResponder {
   constructor(
     private readonly synthesis: SynthesisService,
-    private readonly meters: SynthesisMeterService,
+    private readonly metering: JobMeteringService,
   ) {}
 
   async stream(
@@ -42,14 +36,14 @@ export class SpeechResponder {
     try {
       const chunks = meter.count(this.synthesis.render(job, abort.signal));
       const outcome = await streamAudio(res, chunks, () => this.headers(job, true), abort.signal);
-      this.finish(
+      this.metering.finish(
         meter,
         job,
         outcome.status,
-        outcome.status === 'failed' ? errorCode(outcome.error) : null,
+        outcome.status === 'failed' ? outcome.error : undefined,
       );
     } catch (err) {
-      this.finish(meter, job, abort.signal.aborted ? 'cancelled' : 'failed', errorCode(err));
+      this.metering.finish(meter, job, abort.signal.aborted ? 'cancelled' : 'failed', err);
       throw err;
     }
   }
@@ -65,52 +59,28 @@ export class SpeechResponder {
     const meter = await this.admit(job, key, req, 'synthesize', false);
     const abort = abortOnDisconnect(req, res);
     try {
-      const audio = await this.synthesis.renderComplete(job, abort.signal);
+      const { audio, durationMs } = await this.synthesis.renderComplete(job, abort.signal);
       res.status(200).set(this.headers(job, false));
       res.setHeader('Content-Length', String(audio.length));
-      res.setHeader(
-        'X-Audio-Duration-Ms',
-        String(Math.round(((job.samplesOut ?? 0) * 1000) / job.sampleRate)),
-      );
+      res.setHeader('X-Audio-Duration-Ms', String(durationMs));
       await new Promise<void>((resolve) => res.end(audio, resolve));
       meter.sent(audio.length);
-      this.finish(meter, job, 'completed', null);
+      this.metering.finish(meter, job, 'completed');
     } catch (err) {
-      this.finish(meter, job, abort.signal.aborted ? 'cancelled' : 'failed', errorCode(err));
+      this.metering.finish(meter, job, abort.signal.aborted ? 'cancelled' : 'failed', err);
       throw err;
     }
   }
 
-  private finish(
-    meter: MeteredSynthesis,
-    job: SynthesisJob,
-    status: UsageStatus,
-    code: string | null,
-  ): void {
-    meter.engine = job.engineUsed ?? meter.engine;
-    meter.finish(status, code);
-  }
-
-  private async admit(
+  private admit(
     job: SynthesisJob,
     key: AuthenticatedKey,
     req: Request,
     endpoint: string,
     streaming: boolean,
-  ) {
-    const meter: MeteredSynthesis = await this.meters.begin({
-      tenant: job.tenant,
-      apiKeyId: key.id,
-      requestId: (req as { id?: string }).id ?? '',
-      endpoint,
-      streaming,
-      characters: job.characters,
-    });
-    meter.voiceId = job.voice.voiceId;
-    meter.engine = this.synthesis.engineId;
-    meter.format = job.format;
-    meter.sampleRate = job.sampleRate;
-    return meter;
+  ): Promise<MeteredSynthesis> {
+    const caller = { apiKeyId: key.id, requestId: requestIdOf(req) };
+    return this.metering.admit(job, caller, endpoint, streaming, this.synthesis.engineId);
   }
 
   private headers(job: SynthesisJob, streaming: boolean): Record<string, string> {

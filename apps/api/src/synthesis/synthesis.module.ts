@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EngineModule } from '../engine/engine.module';
 import { UsageModule } from '../usage/usage.module';
 import { VoicesModule } from '../voices/voices.module';
+import { JobMeteringService } from './job-metering.service';
 import { SpeechResponder } from './speech-responder';
 import { SpeechInfoController } from './speech-info.controller';
 import { SpeechInfoService } from './speech-info.service';
@@ -11,7 +12,7 @@ import { SynthesisService } from './synthesis.service';
 @Module({
   imports: [EngineModule, VoicesModule, UsageModule],
   controllers: [SynthesisController, SpeechInfoController],
-  providers: [SynthesisService, SpeechInfoService, SpeechResponder],
-  exports: [SynthesisService, SpeechResponder],
+  providers: [SynthesisService, SpeechInfoService, SpeechResponder, JobMeteringService],
+  exports: [SynthesisService, SpeechResponder, JobMeteringService],
 })
 export class SynthesisModule {}

@@ -33,6 +33,13 @@ export interface SynthesisJob {
   engineUsed?: string;
 }
 
+/** A finished rendering, for routes that answer with the whole file. */
+export interface CompleteSpeech {
+  audio: Buffer;
+  words: WordTiming[];
+  durationMs: number;
+}
+
 /** What `renderEvents` yields: encoded audio, and timings relative to the job's first sample. */
 export type RenderEvent =
   | { type: 'audio'; data: Buffer }
@@ -221,22 +228,34 @@ export class SynthesisService {
     }
   }
 
-  /** The whole file, for the non-streaming route: WAV gets its real sizes. */
-  async renderComplete(job: SynthesisJob, signal: AbortSignal): Promise<Buffer> {
-    const parts: Buffer[] = [];
+  /** The whole file (WAV with its real sizes), its word timings and its duration. */
+  async renderComplete(job: SynthesisJob, signal: AbortSignal): Promise<CompleteSpeech> {
+    // WAV is rendered as PCM and given a header with the real sizes at the end.
     const format = job.format === 'wav' ? 'pcm' : job.format;
-    for await (const part of this.render(job, signal, format)) parts.push(part);
+    const parts: Buffer[] = [];
+    const words: WordTiming[] = [];
+    for await (const event of this.renderEvents(job, signal, format)) {
+      if (event.type === 'audio') parts.push(event.data);
+      else if (event.type === 'words') words.push(...event.words);
+    }
     const body = Buffer.concat(parts);
-    if (job.format !== 'wav') return body;
-    return Buffer.concat([
-      wavHeader({
-        sampleRate: job.sampleRate,
-        channels: 1,
-        bitsPerSample: 16,
-        dataBytes: body.length,
-      }),
-      body,
-    ]);
+    const audio =
+      job.format === 'wav'
+        ? Buffer.concat([
+            wavHeader({
+              sampleRate: job.sampleRate,
+              channels: 1,
+              bitsPerSample: 16,
+              dataBytes: body.length,
+            }),
+            body,
+          ])
+        : body;
+    return {
+      audio,
+      words,
+      durationMs: Math.round(((job.samplesOut ?? 0) * 1000) / job.sampleRate),
+    };
   }
 
   /** Text or SSML → speakable pieces; SSML errors become 400 invalid_ssml with the position. */

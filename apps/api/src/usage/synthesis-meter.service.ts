@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type AudioFormat, durationMs } from '@cw/audio';
+import { type AudioFormat, durationMs, WAV_HEADER_BYTES } from '@cw/audio';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Tenant } from '../tenants/tenant.entity';
@@ -17,8 +17,6 @@ export interface MeterStart {
   streaming: boolean;
   characters: number;
 }
-
-const WAV_HEADER = 44;
 
 /**
  * One synthesis from admission to its usage row: quota and concurrency are checked before any
@@ -60,7 +58,7 @@ export class MeteredSynthesis {
   }
 
   get audioMs(): number {
-    const payload = this.format === 'wav' ? Math.max(0, this.bytes - WAV_HEADER) : this.bytes;
+    const payload = this.format === 'wav' ? Math.max(0, this.bytes - WAV_HEADER_BYTES) : this.bytes;
     return Math.round(durationMs(payload, this.format, this.sampleRate));
   }
 

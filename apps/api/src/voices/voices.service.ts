@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AudioError, AudioErrorCode, type ReferenceAnalysis } from '@cw/audio';
 import { approximateEspeakVoice, TTS_ENGINE, type ClonedVoice, type TtsEngine } from '@cw/engines';
+import { randomBase62 } from '../common/random-id';
 import type { Tenant } from '../tenants/tenant.entity';
 import { ReferenceAnalyzer } from './analysis/reference-analyzer';
 import type { UpdateVoiceDto, UploadVoiceDto } from './dto/voice.dto';
@@ -12,14 +13,8 @@ import { VoiceErrorCode, VoiceException } from './voices.exception';
 
 export const MIN_REFERENCE_MS = 3000;
 export const MAX_REFERENCE_MS = 60000;
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
 /** Public ids of uploaded voices: random, so one tenant cannot guess another's. */
-function newVoiceId(): string {
-  let id = 'v_';
-  for (let i = 0; i < 20; i++) id += BASE62[randomInt(BASE62.length)];
-  return id;
-}
+const newVoiceId = (): string => `v_${randomBase62(20)}`;
 
 @Injectable()
 export class VoicesService {
