@@ -20,6 +20,22 @@ export function tenantRateLimitKey(name: string, tenantUuid: string): string {
   return `cw:rl:${name}:${tenantUuid}`;
 }
 
+/** The 429 for a tenant over one of its windows, on HTTP routes and WebSocket upgrades alike. */
+export function rateLimitExceeded(
+  limit: number,
+  ttlMs: number,
+  blockedForS: number,
+): DomainException {
+  const window = ttlMs >= HOUR_MS ? 'hour' : 'minute';
+  const retryAfter = Math.max(1, blockedForS);
+  return new DomainException(
+    CommonErrorCode.RateLimited,
+    `Rate limit exceeded: ${limit} requests per ${window}. Retry in ${retryAfter} s.`,
+    429,
+    { headers: { 'Retry-After': String(retryAfter) } },
+  );
+}
+
 /**
  * Per-tenant limits from the tenant's row, tracked by tenant (never by IP) across all routes.
  * Runs after the AuthGuard, so unauthenticated and public routes (no tenant) are skipped.
@@ -59,13 +75,6 @@ export class TenantThrottlerGuard extends ThrottlerGuard {
   ): Promise<void> {
     const tenant = context.switchToHttp().getRequest<AuthenticatedRequest>().tenant;
     this.metrics.reject('rate_limit', tenant.tenantId);
-    const window = detail.ttl >= HOUR_MS ? 'hour' : 'minute';
-    const retryAfter = Math.max(1, detail.timeToBlockExpire);
-    throw new DomainException(
-      CommonErrorCode.RateLimited,
-      `Rate limit exceeded: ${detail.limit} requests per ${window}. Retry in ${retryAfter} s.`,
-      429,
-      { headers: { 'Retry-After': String(retryAfter) } },
-    );
+    throw rateLimitExceeded(detail.limit, detail.ttl, detail.timeToBlockExpire);
   }
 }

@@ -3,9 +3,13 @@ import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler
 import type { IncomingMessage } from 'node:http';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { bearerToken } from '../auth/auth.guard';
-import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
 import { MetricsService } from '../metrics/metrics.service';
-import { HOUR_MS, MINUTE_MS, tenantRateLimitKey } from '../rate-limit/tenant-throttler.guard';
+import {
+  HOUR_MS,
+  MINUTE_MS,
+  rateLimitExceeded,
+  tenantRateLimitKey,
+} from '../rate-limit/tenant-throttler.guard';
 import type { Tenant } from '../tenants/tenant.entity';
 import {
   type MeteredSynthesis,
@@ -66,10 +70,10 @@ export class RealtimeAdmissionService {
   /** The same keys, windows and limits as TenantThrottlerGuard, so HTTP and WS share a budget. */
   private async countRequest(tenant: Tenant): Promise<void> {
     const windows = [
-      { name: 'default', ttl: MINUTE_MS, limit: tenant.rateLimitPerMinute, label: 'minute' },
-      { name: 'hour', ttl: HOUR_MS, limit: tenant.rateLimitPerHour, label: 'hour' },
+      { name: 'default', ttl: MINUTE_MS, limit: tenant.rateLimitPerMinute },
+      { name: 'hour', ttl: HOUR_MS, limit: tenant.rateLimitPerHour },
     ];
-    for (const { name, ttl, limit, label } of windows) {
+    for (const { name, ttl, limit } of windows) {
       const record = await this.storage.increment(
         tenantRateLimitKey(name, tenant.id),
         ttl,
@@ -79,13 +83,7 @@ export class RealtimeAdmissionService {
       );
       if (record.isBlocked) {
         this.metrics.reject('rate_limit', tenant.tenantId);
-        const retryAfter = Math.max(1, record.timeToBlockExpire);
-        throw new DomainException(
-          CommonErrorCode.RateLimited,
-          `Rate limit exceeded: ${limit} requests per ${label}. Retry in ${retryAfter} s.`,
-          429,
-          { headers: { 'Retry-After': String(retryAfter) } },
-        );
+        throw rateLimitExceeded(limit, ttl, record.timeToBlockExpire);
       }
     }
   }
