@@ -1,9 +1,8 @@
 import type { Logger } from '@nestjs/common';
 import { type AudioFormat, durationMs, WAV_HEADER_BYTES } from '@cw/audio';
-import { EngineError, EngineErrorCode } from '@cw/engines';
 import { SentenceChunker } from '@cw/text';
 import WebSocket from 'ws';
-import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
+import { mapError } from '../common/errors/map-error';
 import { gapAfter, SynthesisService } from '../synthesis/synthesis.service';
 import { SynthesisErrorCode, SynthesisException } from '../synthesis/synthesis.exception';
 import type { Tenant } from '../tenants/tenant.entity';
@@ -38,19 +37,6 @@ export interface SessionOptions {
   meterStart: MeterStart;
   /** Twilio output mode: audio goes out as Media Streams messages for this stream. */
   twilioStreamSid?: string;
-}
-
-function engineMessage(err: EngineError): string {
-  switch (err.code) {
-    case EngineErrorCode.Failed:
-      return 'Speech synthesis failed';
-    case EngineErrorCode.Unavailable:
-      return 'The speech engine is temporarily unavailable; retry shortly';
-    case EngineErrorCode.Busy:
-    case EngineErrorCode.UnknownVoice:
-    case EngineErrorCode.UnsupportedLanguage:
-      return err.message;
-  }
 }
 
 /**
@@ -329,23 +315,10 @@ export class RealtimeSession {
   }
 
   private sendError(err: unknown): void {
-    let code: string;
-    let message: string;
-    if (err instanceof DomainException) {
-      ({ code, message } = err);
-    } else if (err instanceof EngineError) {
-      code = err.code === EngineErrorCode.Failed ? CommonErrorCode.Internal : err.code;
-      message = engineMessage(err);
-      this.lastFailure = code;
-      if (err.code === EngineErrorCode.Failed || err.code === EngineErrorCode.Unavailable) {
-        this.logger.warn({ err, tenant_id: this.options.tenant.tenantId }, 'engine error');
-      }
-    } else {
-      code = CommonErrorCode.Internal;
-      message = 'Internal server error';
-      this.lastFailure = code;
-      this.logger.error({ err, tenant_id: this.options.tenant.tenantId }, 'realtime failure');
-    }
+    const { status, code, message, log } = mapError(err);
+    // Caller mistakes (a bad message, an unknown voice) leave the session's outcome alone.
+    if (status >= 500) this.lastFailure = code;
+    if (log) this.logger[log]({ err, tenant_id: this.options.tenant.tenantId }, 'realtime failure');
     this.sendJson({ type: 'error', code, message });
   }
 

@@ -8,8 +8,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
 import { errorBody } from '../common/errors/error-body';
+import { mapError } from '../common/errors/map-error';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../common/http/request-id';
 import { SynthesisService } from '../synthesis/synthesis.service';
 import { RealtimeAdmissionService } from './realtime-admission.service';
@@ -140,18 +140,9 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Answers the upgrade with our error body and hangs up: the connection never upgrades. */
   private refuse(socket: Duplex, err: unknown, requestId: string): void {
-    let status = 500;
-    let code: string = CommonErrorCode.Internal;
-    let message = 'Internal server error';
-    let headers: Record<string, string> = {};
-    let extra: Record<string, unknown> | undefined;
-    if (err instanceof DomainException) {
-      ({ status, code, message } = err);
-      headers = err.options.headers ?? {};
-      extra = err.options.extra;
-    } else {
-      this.logger.error({ err, requestId }, 'websocket upgrade failed');
-    }
+    const { status, code, message, headers = {}, extra, log } = mapError(err);
+    if (log === 'error') this.logger.error({ err, requestId }, 'websocket upgrade failed');
+    else if (log === 'warn') this.logger.warn({ err, requestId }, 'websocket upgrade failed');
     if (socket.destroyed) return;
     const body = JSON.stringify(errorBody(status, code, message, requestId, extra));
     const lines = [

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EngineError } from '@cw/engines';
-import { DomainException } from '../common/errors/domain.exception';
+import { mapError } from '../common/errors/map-error';
 import { type MeteredSynthesis, SynthesisMeterService } from '../usage/synthesis-meter.service';
 import type { UsageStatus } from '../usage/usage-event.entity';
 import type { SynthesisJob } from './synthesis.service';
@@ -8,12 +7,6 @@ import type { SynthesisJob } from './synthesis.service';
 export interface JobCaller {
   apiKeyId: string | null;
   requestId: string;
-}
-
-/** The code a usage event records for a failure: ours when we raised it, else internal_error. */
-export function usageErrorCode(err: unknown): string {
-  if (err instanceof DomainException || err instanceof EngineError) return err.code;
-  return 'internal_error';
 }
 
 /**
@@ -50,6 +43,6 @@ export class JobMeteringService {
   /** Records the outcome; the engine is the one that really spoke (a fallback, perhaps). */
   finish(meter: MeteredSynthesis, job: SynthesisJob, status: UsageStatus, error?: unknown): void {
     meter.engine = job.engineUsed ?? meter.engine;
-    meter.finish(status, error === undefined ? null : usageErrorCode(error));
+    meter.finish(status, error === undefined ? null : mapError(error).code);
   }
 }

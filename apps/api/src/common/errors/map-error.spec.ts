@@ -1,0 +1,83 @@
+import { BadRequestException, HttpStatus, NotFoundException } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import { EngineError, EngineErrorCode } from '@cw/engines';
+import { CommonErrorCode, DomainException } from './domain.exception';
+import { mapError } from './map-error';
+
+describe('mapError', () => {
+  it('keeps a domain error as raised, with its Retry-After as a number', () => {
+    const err = new DomainException('quota_exceeded', 'Monthly quota used', 429, {
+      headers: { 'Retry-After': '30' },
+      extra: { limit: 5 },
+    });
+    expect(mapError(err)).toEqual({
+      status: 429,
+      code: 'quota_exceeded',
+      message: 'Monthly quota used',
+      retryAfter: 30,
+      headers: { 'Retry-After': '30' },
+      extra: { limit: 5 },
+      log: undefined,
+    });
+  });
+
+  it('gives an engine failure its own code and hides its message', () => {
+    const mapped = mapError(new EngineError(EngineErrorCode.Failed, 'worker 3 crashed at 0x1f'));
+    expect(mapped).toMatchObject({ status: 500, code: 'synthesis_failed', log: 'warn' });
+    expect(mapped.message).not.toContain('0x1f');
+  });
+
+  it('answers an engine outage with 503 and a default Retry-After, without internals', () => {
+    const mapped = mapError(
+      new EngineError(EngineErrorCode.Unavailable, 'connect ECONNREFUSED 10.0.0.7:8000'),
+    );
+    expect(mapped).toMatchObject({
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      code: 'engine_unavailable',
+      retryAfter: 5,
+      headers: { 'Retry-After': '5' },
+    });
+    expect(mapped.message).not.toContain('10.0.0.7');
+  });
+
+  it('passes a busy engine through with its own Retry-After', () => {
+    expect(mapError(new EngineError(EngineErrorCode.Busy, 'queue full', 2))).toMatchObject({
+      status: 503,
+      code: 'engine_busy',
+      message: 'queue full',
+      retryAfter: 2,
+    });
+  });
+
+  it.each([
+    [EngineErrorCode.UnknownVoice, 404],
+    [EngineErrorCode.UnsupportedLanguage, 422],
+  ])('maps %s to %d, a caller mistake that is not logged', (code, status) => {
+    const mapped = mapError(new EngineError(code, 'no such thing'));
+    expect(mapped).toMatchObject({ status, code, message: 'no such thing' });
+    expect(mapped.log).toBeUndefined();
+  });
+
+  it('maps Nest HTTP exceptions and the throttler', () => {
+    expect(mapError(new NotFoundException('Cannot GET /x'))).toMatchObject({
+      status: 404,
+      code: CommonErrorCode.NotFound,
+      message: 'Cannot GET /x',
+    });
+    expect(mapError(new BadRequestException(['a is bad', 'b is bad'])).message).toBe(
+      'a is bad; b is bad',
+    );
+    expect(mapError(new ThrottlerException())).toMatchObject({ status: 429 });
+  });
+
+  it('maps an oversized body to 413 and anything else to a logged 500', () => {
+    expect(mapError({ type: 'entity.too.large' })).toMatchObject({ status: 413 });
+    expect(mapError(new TypeError('x is undefined'))).toEqual({
+      status: 500,
+      code: CommonErrorCode.Internal,
+      message: 'Internal server error',
+      log: 'error',
+    });
+    expect(mapError(undefined).status).toBe(500);
+  });
+});
