@@ -3,9 +3,8 @@ import { AudioFormat, contentTypeFor } from './audio-format';
 import { AudioError, AudioErrorCode } from './audio.exception';
 import { Mp3Writer } from './mp3';
 import { int16ToBytes } from './pcm';
-import { createResampler, Resampler } from './resampler';
+import { createResampler, Resampler, resamplerQualityFor } from './resampler';
 
-const SPEEX_QUALITY_VOIP = 3;
 import { wavHeader } from './wav';
 
 export interface AudioEncoderOptions {
@@ -51,10 +50,9 @@ export async function createAudioEncoder(options: AudioEncoderOptions): Promise<
   }
   // The codec first: it validates the output rate before any native memory is taken.
   const codec = await createCodec(format, outputSampleRate);
-  // Speex's VoIP quality (3) for 8 kHz telephony audio: G.711 cannot carry what the higher
-  // qualities add, and it halves the main-thread cost that limits concurrent phone streams.
-  const quality = outputSampleRate <= 8000 ? SPEEX_QUALITY_VOIP : undefined;
-  const resampler = await createResampler(inputSampleRate, outputSampleRate, { quality });
+  const resampler = await createResampler(inputSampleRate, outputSampleRate, {
+    quality: resamplerQualityFor(outputSampleRate),
+  });
   return new StreamingAudioEncoder(format, outputSampleRate, resampler, codec);
 }
 

@@ -25,7 +25,12 @@ export {
   rms,
   silence,
 } from './pcm';
-export { type Resampler, type ResamplerOptions, createResampler } from './resampler';
+export {
+  type Resampler,
+  type ResamplerOptions,
+  createResampler,
+  resamplerQualityFor,
+} from './resampler';
 export {
   type ParsedWav,
   WAV_HEADER_BYTES,

@@ -18,6 +18,15 @@ export interface ResamplerOptions {
   quality?: number;
 }
 
+/** Speex's VoIP quality for telephony rates: G.711 cannot carry what higher qualities add. */
+const VOIP_QUALITY = 3;
+const DEFAULT_QUALITY = 7;
+
+/** The quality used for speech converted to `outputRate`: VoIP quality at 8 kHz and below. */
+export function resamplerQualityFor(outputRate: number): number {
+  return outputRate <= 8000 ? VOIP_QUALITY : DEFAULT_QUALITY;
+}
+
 export async function createResampler(
   inputRate: number,
   outputRate: number,
@@ -29,7 +38,7 @@ export async function createResampler(
     }
   }
   if (inputRate === outputRate) return new PassthroughResampler(inputRate);
-  const quality = options.quality ?? 7;
+  const quality = options.quality ?? DEFAULT_QUALITY;
   if (!Number.isInteger(quality) || quality < 0 || quality > 10) {
     throw new RangeError(`resampler quality must be 0-10, got ${quality}`);
   }

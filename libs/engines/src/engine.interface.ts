@@ -22,6 +22,12 @@ export interface SynthesisRequest {
   speed: number;
   /** Pitch multiplier from SSML prosody (1 = the voice's own pitch). */
   pitch?: number;
+  /**
+   * The rate the caller wants the samples at. Engines that can convert in their own threads do
+   * so (the main thread then only moves bytes); others answer at their native rate, which each
+   * chunk states, and the caller converts.
+   */
+  sampleRate?: number;
 }
 
 export interface WordTiming {

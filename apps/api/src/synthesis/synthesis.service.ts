@@ -132,13 +132,16 @@ export class SynthesisService {
     signal: AbortSignal,
     format: AudioFormat = job.format,
   ): AsyncGenerator<RenderEvent> {
-    const inputRate = this.engine.capabilities.nativeSampleRate;
+    // Engines that can are asked for audio at the output rate, converted in their own threads;
+    // the encoder's resampler is then a pass-through.
+    const inputRate = job.sampleRate;
     const encoder = await createAudioEncoder({
       format,
       inputSampleRate: inputRate,
       outputSampleRate: job.sampleRate,
     });
-    // A fallback engine may answer at another native rate; bring its chunks to `inputRate`.
+    // An engine that cannot convert (or a fallback) answers at its native rate; bring its chunks to
+    // `inputRate`.
     const converters = new Map<number, Resampler>();
     const toInputRate = async (samples: Int16Array, rate: number): Promise<Int16Array> => {
       if (rate === inputRate) return samples;
@@ -178,6 +181,7 @@ export class SynthesisService {
               voice: { id: job.voice.voiceId, conditioning: this.conditioningOf(job.voice) },
               speed: clamp(job.speed * item.prosody.rate, 0.25, 4),
               pitch: item.prosody.pitch,
+              sampleRate: inputRate,
             },
             signal,
           );

@@ -166,6 +166,22 @@ describe('EspeakEngine (real eSpeak, one worker thread)', () => {
     expect(words[words.length - 1].endMs).toBeLessThanOrEqual(seconds * 1000 + 1);
   });
 
+  it('renders at a requested rate in its own thread: same duration, same word timings', async () => {
+    const signal = new AbortController().signal;
+    const native = await collect(engine.synthesize(request(SENTENCE), signal));
+    const phone = await collect(
+      engine.synthesize(request(SENTENCE, 'default', { sampleRate: 8000 }), signal),
+    );
+    for (const chunk of phone) expect(chunk.sampleRate).toBe(8000);
+    const nativeSeconds = concat(native).length / 22050;
+    const phoneAudio = concat(phone);
+    // eSpeak's own output varies by a few ms between runs; a lost tail would be far more.
+    expect(Math.abs(phoneAudio.length / 8000 - nativeSeconds)).toBeLessThan(0.03);
+    expect(rms(phoneAudio)).toBeGreaterThan(500);
+    const words = (chunks: PcmChunk[]) => chunks.flatMap((c) => c.words ?? []);
+    expect(words(phone)).toEqual(words(native));
+  });
+
   it('hands over the first chunk while the thread is still synthesizing', async () => {
     const order: string[] = [];
     const done = nextTaskStats().then(() => order.push('thread finished'));

@@ -170,7 +170,8 @@ export class EspeakEngine implements TtsEngine {
         : 1;
     const cancel = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const { port1, port2 } = new MessageChannel();
-    const stream = new EspeakStream(port1, new Int32Array(cancel), signal, () =>
+    const sampleRate = request.sampleRate ?? ESPEAK_SAMPLE_RATE;
+    const stream = new EspeakStream(port1, new Int32Array(cancel), sampleRate, signal, () =>
       this.streams.delete(stream),
     );
     this.streams.add(stream);
@@ -185,6 +186,7 @@ export class EspeakEngine implements TtsEngine {
           pitch: clamp(Math.round(conditioning.pitch * pitchFactor), 0, 99),
           pitchRange: conditioning.pitchRange,
           rate: clamp(Math.round(conditioning.rate * speed), ESPEAK_RATE_MIN, ESPEAK_RATE_MAX),
+          sampleRate,
           port: port2,
           cancel,
         },
@@ -335,6 +337,7 @@ class EspeakStream implements AsyncIterableIterator<PcmChunk> {
   constructor(
     private readonly port: MessagePort,
     private readonly cancel: Int32Array,
+    private readonly sampleRate: number,
     private readonly signal: AbortSignal,
     private readonly onSettled: () => void,
   ) {
@@ -408,7 +411,7 @@ class EspeakStream implements AsyncIterableIterator<PcmChunk> {
     if (this.settled) return;
     switch (message.type) {
       case 'chunk': {
-        const chunk: PcmChunk = { samples: message.samples, sampleRate: ESPEAK_SAMPLE_RATE };
+        const chunk: PcmChunk = { samples: message.samples, sampleRate: this.sampleRate };
         if (message.words) chunk.words = message.words;
         if (this.waiter) {
           this.waiter.resolve({ value: chunk, done: false });

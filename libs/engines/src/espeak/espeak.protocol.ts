@@ -30,6 +30,8 @@ export interface SynthTask {
   pitch: number;
   pitchRange: number;
   rate: number;
+  /** Rate of the samples sent back; the thread resamples when it differs from eSpeak's own. */
+  sampleRate: number;
   port: MessagePort;
   cancel: SharedArrayBuffer;
 }

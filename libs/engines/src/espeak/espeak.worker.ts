@@ -5,6 +5,7 @@
 import { threadId, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { createResampler, type Resampler, resamplerQualityFor } from '@cw/audio';
 import { ChunkAssembler, prepareEspeakInput, type EspeakEvent } from './espeak-text';
 import {
   CANCEL_SLOT,
@@ -68,7 +69,17 @@ function warm(instance: EspeakInstance, voices: EspeakVoiceRef[]): void {
   }
 }
 
-function synthesize(instance: EspeakInstance, task: SynthTask): SynthStats {
+/**
+ * Resampling happens here, beside the engine, so the main thread only moves finished samples: a
+ * converter per task, flushed at the end of the piece (pieces are separated by silence anyway).
+ */
+function converterFor(sampleRate: number): Promise<Resampler> {
+  return createResampler(ESPEAK_SAMPLE_RATE, sampleRate, {
+    quality: resamplerQualityFor(sampleRate),
+  });
+}
+
+async function synthesize(instance: EspeakInstance, task: SynthTask): Promise<SynthStats> {
   const { port } = task;
   const cancel = new Int32Array(task.cancel);
   const stats: SynthStats = { threadId, aborted: false, samples: 0, chunks: 0 };
@@ -93,15 +104,17 @@ function synthesize(instance: EspeakInstance, task: SynthTask): SynthStats {
   instance.pitch = task.pitch;
   instance.range = task.pitchRange;
 
+  const converter = await converterFor(task.sampleRate);
   const prepared = prepareEspeakInput(task.text);
   const assembler = new ChunkAssembler(prepared, ESPEAK_SAMPLE_RATE);
   const send = (chunks: ReturnType<ChunkAssembler['push']>): void => {
     for (const chunk of chunks) {
-      stats.samples += chunk.samples.length;
+      const samples = converter.process(chunk.samples);
+      stats.samples += samples.length;
       stats.chunks += 1;
       post({
         type: 'chunk',
-        samples: chunk.samples,
+        samples,
         words: chunk.words.length > 0 ? chunk.words : undefined,
       });
     }
@@ -126,9 +139,18 @@ function synthesize(instance: EspeakInstance, task: SynthTask): SynthStats {
   });
 
   if (outcome.failure) {
+    converter.close();
     post({ type: 'error', message: outcome.failure.message });
-  } else if (!stats.aborted) {
+  } else if (stats.aborted) {
+    converter.close();
+  } else {
     send(assembler.finish());
+    const tail = converter.flush();
+    if (tail.length > 0) {
+      stats.samples += tail.length;
+      stats.chunks += 1;
+      post({ type: 'chunk', samples: tail });
+    }
     post({ type: 'end' });
   }
   return stats;
@@ -144,13 +166,17 @@ function describe(
   return { voices: instance.list_voices(), variants, sampleRate: instance.samplerate, warmUpMs };
 }
 
-async function start(): Promise<(task: EspeakTask) => SynthStats | EspeakDescription> {
+async function start(): Promise<
+  (task: EspeakTask) => Promise<SynthStats> | EspeakDescription
+> {
   const data = workerData as EspeakWorkerData;
   const readiness = new Int32Array(data.readiness);
   try {
     const started = performance.now();
     const { module, instance } = await loadEspeak();
     warm(instance, data.warmVoices);
+    // Load the resampler's WASM before the first call, so no caller pays for it.
+    (await converterFor(8000)).close();
     const description = describe(module, instance, performance.now() - started);
     Atomics.add(readiness, SETTLED_SLOT, 1);
     Atomics.notify(readiness, SETTLED_SLOT);
