@@ -1,0 +1,79 @@
+/**
+ * How much engine time a second of audio costs, learned from the pieces the engine renders, and
+ * whether one more real-time stream still fits. Costs are kept per voice and format (a key the
+ * caller chooses); a key not seen yet uses the average over all keys.
+ *
+ * The cost is wall-clock engine time per second of audio (an exponentially weighted moving
+ * average), so it adapts to the machine as it is: a slower CPU, or a main thread competing with
+ * the workers for the same cores, shows up as a higher cost and a lower capacity.
+ */
+export interface CapacityOptions {
+  /** Pieces the engine renders at once (its worker threads). */
+  parallelism: number;
+  /** Share of the engine's time that real-time streams may fill (the rest absorbs bursts). */
+  utilization: number;
+  /** Engine ms per audio ms assumed before anything was measured. */
+  initialCost: number;
+  /** Weight of the newest measurement in the moving average, 0-1. */
+  smoothing: number;
+}
+
+export class CapacityEstimator {
+  private readonly costs = new Map<string, number>();
+  private overall: number;
+  /** Real-time demand admitted now: the sum of the costs of the open live streams. */
+  private demand = 0;
+
+  constructor(private readonly options: CapacityOptions) {
+    this.overall = options.initialCost;
+  }
+
+  /** Engine time available per unit of wall time for real-time streams. */
+  get capacity(): number {
+    return this.options.parallelism * this.options.utilization;
+  }
+
+  get load(): number {
+    return this.demand;
+  }
+
+  costOf(key: string): number {
+    return this.costs.get(key) ?? this.overall;
+  }
+
+  /** How many more streams of this kind fit now (for logs and the bench). */
+  headroom(key: string): number {
+    return Math.max(0, Math.floor((this.capacity - this.demand) / this.costOf(key)));
+  }
+
+  /** A piece of `audioMs` took `engineMs` of engine time. */
+  observe(key: string, engineMs: number, audioMs: number): void {
+    // Tiny pieces are dominated by fixed overhead and say little about the cost per second.
+    if (audioMs < 200 || engineMs <= 0) return;
+    const cost = engineMs / audioMs;
+    const a = this.options.smoothing;
+    this.costs.set(key, this.costs.has(key) ? (1 - a) * this.costs.get(key)! + a * cost : cost);
+    this.overall = (1 - a) * this.overall + a * cost;
+  }
+
+  /**
+   * Reserves one real-time stream's demand, or returns null when it does not fit. The returned
+   * function gives the reservation back (idempotent).
+   */
+  reserve(key: string): (() => void) | null {
+    const cost = this.costOf(key);
+    if (this.demand + cost > this.capacity) return null;
+    this.demand += cost;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.demand = Math.max(0, this.demand - cost);
+    };
+  }
+
+  /** True while admitted real-time demand leaves room, for work that needs no reservation. */
+  hasRoom(): boolean {
+    return this.demand < this.capacity;
+  }
+}

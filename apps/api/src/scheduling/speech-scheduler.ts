@@ -1,0 +1,357 @@
+import { EngineError, EngineErrorCode, type PcmChunk, type SynthesisRequest } from '@cw/engines';
+import { CapacityEstimator, type CapacityOptions } from './capacity-estimator';
+import { FairDeadlineQueue, type QueuedPiece } from './fair-deadline-queue';
+
+/** Renders one piece on the engine; the scheduler decides when it may start. */
+export type EngineRun = (request: SynthesisRequest, signal: AbortSignal) => AsyncIterable<PcmChunk>;
+
+export interface SchedulerClock {
+  now(): number;
+  /** Resolves after `ms`, or at once when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const realClock: SchedulerClock = {
+  now: () => performance.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    }),
+};
+
+export interface SchedulerOptions extends Omit<CapacityOptions, 'parallelism'> {
+  /** Pieces handed to the engine at once: its worker threads. */
+  parallelism: number;
+  /** A live stream is rendered at most this far ahead of its listener's playback. */
+  leadMs: number;
+  /** Work due within this long counts as due now and is shared fairly between tenants. */
+  urgencyMs: number;
+  /** A whole-file job's first piece is due this long after it arrives ... */
+  wholeFileSlackMs: number;
+  /** ... and later pieces as if its audio played at this multiple of real time. */
+  wholeFileSpeed: number;
+  /** Seconds a refused caller is told to wait. */
+  retryAfterS: number;
+}
+
+/**
+ * `live`: a listener plays the audio as it arrives (HTTP streaming, WebSocket), so it gets a
+ * playback clock, a lead limit and a real-time reservation. `whole`: the caller needs all the
+ * audio at once (a file, a clip, timestamps); its pieces get fixed deadlines from its arrival.
+ */
+export type StreamKind = 'live' | 'whole';
+
+export interface StreamSpec {
+  tenantId: string;
+  kind: StreamKind;
+  /** Voice and format: what the engine-cost estimate is kept by. */
+  costKey: string;
+  weight?: number;
+}
+
+/** What happened to one piece, for metrics and tests. */
+export interface PieceReport {
+  tenantId: string;
+  kind: StreamKind;
+  /** The piece had a deadline in the future when it was queued (not a first or catch-up piece). */
+  paced: boolean;
+  /** First audio of the piece minus its deadline; > 0 for a paced piece is a deadline miss. */
+  lateMs: number;
+  /** From queueing to the engine starting it. */
+  waitedMs: number;
+  /** Audio the stream had ready ahead of its playback when the piece was queued. */
+  leadMs: number;
+  engineMs: number;
+  audioMs: number;
+}
+
+export interface SchedulerEvents {
+  pieceDone?(report: PieceReport): void;
+  refused?(tenantId: string, kind: StreamKind): void;
+}
+
+interface Piece extends QueuedPiece {
+  readonly paced: boolean;
+  readonly leadMs: number;
+  readonly weight: number;
+  start(): void;
+}
+
+/**
+ * Sits between every caller and the engine workers. Each piece of speech carries a deadline (the
+ * moment its audio must start playing); workers take the earliest deadline first, tenants share
+ * due work fairly, live streams are rendered at most `leadMs` ahead of playback, and a new live
+ * stream is refused at once with `engine_busy` when the admitted streams already use the
+ * engine's measured capacity.
+ */
+export class SpeechScheduler {
+  private readonly queue: FairDeadlineQueue<Piece>;
+  readonly capacity: CapacityEstimator;
+  private running = 0;
+  private seq = 0;
+  private openStreams = 0;
+
+  constructor(
+    private readonly run: EngineRun,
+    readonly options: SchedulerOptions,
+    private readonly clock: SchedulerClock = realClock,
+    private readonly events: SchedulerEvents = {},
+  ) {
+    this.queue = new FairDeadlineQueue(options.urgencyMs);
+    this.capacity = new CapacityEstimator(options);
+  }
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  get inFlight(): number {
+    return this.running;
+  }
+
+  get streams(): number {
+    return this.openStreams;
+  }
+
+  depthByTenant(): Map<string, number> {
+    return this.queue.depthByTenant();
+  }
+
+  /** Admits a stream or throws `engine_busy`; close the stream exactly once when done. */
+  open(spec: StreamSpec): ScheduledStream {
+    let release: () => void = () => undefined;
+    if (spec.kind === 'live') {
+      const reservation = this.capacity.reserve(spec.costKey);
+      if (!reservation) this.refuse(spec, 'every real-time stream the engine can keep up with');
+      release = reservation!;
+    } else if (!this.capacity.hasRoom()) {
+      this.refuse(spec, 'as much work as it can finish in time');
+    }
+    this.openStreams++;
+    return new ScheduledStream(this, spec, this.clock, () => {
+      this.openStreams--;
+      release();
+    });
+  }
+
+  /** @internal Queues a piece; `start` runs when a worker is free and the piece's turn comes. */
+  enqueue(piece: Omit<Piece, 'seq'>): Piece {
+    const queued: Piece = { ...piece, seq: this.seq++ };
+    this.queue.push(queued, piece.weight);
+    this.dispatch();
+    return queued;
+  }
+
+  /** @internal A queued piece whose stream went away: dropped at once. */
+  withdraw(piece: Piece): boolean {
+    return this.queue.remove(piece);
+  }
+
+  /** @internal The engine finished (or abandoned) a piece. */
+  finished(
+    piece: Piece,
+    report: Omit<PieceReport, 'tenantId' | 'paced' | 'leadMs'> & { costKey: string },
+  ): void {
+    this.running--;
+    this.queue.done(piece, report.engineMs);
+    this.capacity.observe(report.costKey, report.engineMs, report.audioMs);
+    this.events.pieceDone?.({
+      tenantId: piece.tenantId,
+      kind: report.kind,
+      paced: piece.paced,
+      lateMs: report.lateMs,
+      waitedMs: report.waitedMs,
+      leadMs: piece.leadMs,
+      engineMs: report.engineMs,
+      audioMs: report.audioMs,
+    });
+    this.dispatch();
+  }
+
+  /** @internal */
+  runEngine(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<PcmChunk> {
+    return this.run(request, signal);
+  }
+
+  private dispatch(): void {
+    while (this.running < this.options.parallelism) {
+      const piece = this.queue.shift(this.clock.now());
+      if (!piece) return;
+      this.running++;
+      piece.start();
+    }
+  }
+
+  private refuse(spec: StreamSpec, what: string): never {
+    this.events.refused?.(spec.tenantId, spec.kind);
+    throw new EngineError(
+      EngineErrorCode.Busy,
+      `The speech engine is already serving ${what}; retry in ${this.options.retryAfterS} s`,
+      this.options.retryAfterS,
+    );
+  }
+}
+
+/**
+ * One caller's sequence of pieces (an HTTP response, a WebSocket session). Pieces are rendered
+ * one after another through `render`; the playback clock starts at the stream's first audio and
+ * advances with every millisecond of audio the stream has produced (`advance` adds pauses that
+ * did not come from the engine).
+ */
+export class ScheduledStream {
+  private playStart: number | undefined;
+  private producedMs = 0;
+  private closed = false;
+  private readonly openedAt: number;
+  private readonly controller = new AbortController();
+
+  constructor(
+    private readonly scheduler: SpeechScheduler,
+    readonly spec: StreamSpec,
+    private readonly clock: SchedulerClock,
+    private readonly release: () => void,
+  ) {
+    this.openedAt = clock.now();
+  }
+
+  /** Audio produced so far minus audio played so far, in ms (negative: the listener waited). */
+  get aheadMs(): number {
+    if (this.playStart === undefined) return 0;
+    return this.playStart + this.producedMs - this.clock.now();
+  }
+
+  /** Audio the caller produced itself (a pause, an SSML break) counts on the playback clock. */
+  advance(ms: number): void {
+    this.producedMs += ms;
+  }
+
+  /** Frees the stream's reservation and drops its queued work. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.controller.abort(new DOMException('stream closed', 'AbortError'));
+    this.release();
+  }
+
+  /** One piece, through the scheduler: waits for its turn, then yields the engine's chunks. */
+  async *render(request: SynthesisRequest, signal: AbortSignal): AsyncGenerator<PcmChunk> {
+    const stop = AbortSignal.any([signal, this.controller.signal]);
+    stop.throwIfAborted();
+    if (this.spec.kind === 'live') await this.pace(stop);
+    stop.throwIfAborted();
+
+    const now = this.clock.now();
+    const deadline = this.deadline(now);
+    const leadMs = this.aheadMs;
+    const engine = new AbortController();
+    const buffer: PcmChunk[] = [];
+    let ended = false;
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      wake?.();
+      wake = undefined;
+    };
+    const onStop = () => {
+      engine.abort(stop.reason);
+      notify();
+    };
+    stop.addEventListener('abort', onStop, { once: true });
+    let startedAt: number | undefined;
+    let firstChunkAt: number | undefined;
+    let audioMs = 0;
+
+    const drain = async (): Promise<void> => {
+      try {
+        for await (const chunk of this.scheduler.runEngine(request, engine.signal)) {
+          firstChunkAt ??= this.clock.now();
+          audioMs += (chunk.samples.length * 1000) / chunk.sampleRate;
+          buffer.push(chunk);
+          notify();
+        }
+      } catch (err) {
+        failure = err instanceof Error ? err : new Error(String(err));
+      } finally {
+        ended = true;
+        const end = this.clock.now();
+        this.scheduler.finished(piece, {
+          kind: this.spec.kind,
+          costKey: this.spec.costKey,
+          lateMs: (firstChunkAt ?? end) - deadline,
+          waitedMs: (startedAt ?? end) - now,
+          engineMs: end - (startedAt ?? end),
+          audioMs,
+        });
+        notify();
+      }
+    };
+
+    const piece = this.scheduler.enqueue({
+      tenantId: this.spec.tenantId,
+      deadline,
+      paced: deadline > now,
+      leadMs,
+      weight: this.spec.weight ?? 1,
+      start: () => {
+        startedAt = this.clock.now();
+        // The engine is drained as fast as it renders, so its worker is free for the next piece
+        // as soon as this one is done; the audio waits here, one piece at most.
+        void drain();
+      },
+    });
+
+    try {
+      for (;;) {
+        const chunk = buffer.shift();
+        if (chunk) {
+          this.playStart ??= this.clock.now();
+          this.producedMs += (chunk.samples.length * 1000) / chunk.sampleRate;
+          yield chunk;
+          continue;
+        }
+        if (ended) {
+          if (failure !== undefined) throw failure;
+          return;
+        }
+        // Cancelled while still queued: it leaves the queue at once (see finally).
+        if (stop.aborted && startedAt === undefined) stop.throwIfAborted();
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      stop.removeEventListener('abort', onStop);
+      if (startedAt === undefined) {
+        this.scheduler.withdraw(piece);
+      } else if (!ended) {
+        // The consumer left mid-piece: stop the engine; the piece is accounted when it stops.
+        engine.abort(new DOMException('consumer stopped', 'AbortError'));
+      }
+    }
+  }
+
+  /** When this stream's next piece must start playing. */
+  private deadline(now: number): number {
+    if (this.spec.kind === 'whole') {
+      return (
+        this.openedAt +
+        this.scheduler.options.wholeFileSlackMs +
+        this.producedMs / this.scheduler.options.wholeFileSpeed
+      );
+    }
+    // Before the first audio, or after the listener ran out of audio: due now.
+    if (this.playStart === undefined) return now;
+    return Math.max(now, this.playStart + this.producedMs);
+  }
+
+  /** Waits until the stream is no more than the lead limit ahead of its playback. */
+  private async pace(signal: AbortSignal): Promise<void> {
+    const excess = this.aheadMs - this.scheduler.options.leadMs;
+    if (excess > 0) await this.clock.sleep(excess, signal);
+  }
+}
