@@ -34,6 +34,12 @@ export interface AppConfig {
   limits: {
     defaultMaxConcurrentStreams: number;
   };
+  scheduler: {
+    /** A live stream is synthesized at most this far ahead of its listener. */
+    leadMs: number;
+    /** Share of the engine's measured capacity that admitted real-time streams may use, 0-1. */
+    targetLoad: number;
+  };
   xtts: {
     /** Set: the XTTS adapter is available (TTS_ENGINE=xtts). */
     url?: string;
@@ -121,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     limits: {
       defaultMaxConcurrentStreams: parsed.DEFAULT_MAX_CONCURRENT_STREAMS,
+    },
+    scheduler: {
+      leadMs: parsed.SCHEDULER_LEAD_MS,
+      targetLoad: parsed.SCHEDULER_TARGET_LOAD_PCT / 100,
     },
     xtts: {
       url: parsed.XTTS_URL,

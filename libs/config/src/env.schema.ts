@@ -116,6 +116,18 @@ export class EnvSchema {
   @Max(1000)
   DEFAULT_MAX_CONCURRENT_STREAMS = 10;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(30000)
+  SCHEDULER_LEAD_MS = 3000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(100)
+  SCHEDULER_TARGET_LOAD_PCT = 80;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsUrl(

@@ -48,6 +48,8 @@ export interface PcmChunk {
 }
 
 export interface EngineCapabilities {
+  /** Pieces the engine renders at the same time (worker threads, server slots). */
+  parallelism: number;
   languages: string[];
   nativeSampleRate: number;
   ssml: boolean;

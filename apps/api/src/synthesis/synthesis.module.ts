@@ -8,9 +8,10 @@ import { SpeechInfoController } from './speech-info.controller';
 import { SpeechInfoService } from './speech-info.service';
 import { SynthesisController } from './synthesis.controller';
 import { SynthesisService } from './synthesis.service';
+import { SchedulingModule } from '../scheduling/scheduling.module';
 
 @Module({
-  imports: [EngineModule, VoicesModule, UsageModule],
+  imports: [EngineModule, SchedulingModule, VoicesModule, UsageModule],
   controllers: [SynthesisController, SpeechInfoController],
   providers: [SynthesisService, SpeechInfoService, SpeechResponder, JobMeteringService],
   exports: [SynthesisService, SpeechResponder, JobMeteringService],

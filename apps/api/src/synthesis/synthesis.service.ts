@@ -11,6 +11,11 @@ import {
 } from '@cw/audio';
 import { FallbackEngine, TTS_ENGINE, type TtsEngine, type WordTiming } from '@cw/engines';
 import { isBlank, looksLikeSsml, planSpeech, SsmlError, type SpeechPlanItem } from '@cw/text';
+import {
+  type ScheduledStream,
+  SpeechScheduler,
+  type StreamKind,
+} from '../scheduling/speech-scheduler';
 import type { Tenant } from '../tenants/tenant.entity';
 import type { Voice } from '../voices/voice.entity';
 import { VoicesService } from '../voices/voices.service';
@@ -68,7 +73,20 @@ export class SynthesisService {
   constructor(
     @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
     private readonly voices: VoicesService,
+    private readonly scheduler: SpeechScheduler,
   ) {}
+
+  /**
+   * Admits a stream of pieces for this job's tenant, voice and rate, or throws `engine_busy` when
+   * the engine is already serving all it can keep up with. Close it when the stream ends.
+   */
+  openStream(job: SynthesisJob, kind: StreamKind): ScheduledStream {
+    return this.scheduler.open({
+      tenantId: job.tenant.tenantId,
+      kind,
+      costKey: `${job.voice.voiceId}@${job.sampleRate}`,
+    });
+  }
 
   get engineId(): string {
     return this.engine.id;
@@ -131,6 +149,8 @@ export class SynthesisService {
     job: SynthesisJob,
     signal: AbortSignal,
     format: AudioFormat = job.format,
+    /** A stream the caller holds open across jobs (a WebSocket session), or the kind to open. */
+    schedule: ScheduledStream | StreamKind = 'live',
   ): AsyncGenerator<RenderEvent> {
     // Engines that can are asked for audio at the output rate, converted in their own threads;
     // the encoder's resampler is then a pass-through.
@@ -149,9 +169,21 @@ export class SynthesisService {
       if (!converter) converters.set(rate, (converter = await createResampler(rate, inputRate)));
       return converter.process(samples);
     };
+    // Every piece reaches the engine through the scheduler, in deadline order.
+    let stream: ScheduledStream;
+    try {
+      stream = typeof schedule === 'string' ? this.openStream(job, schedule) : schedule;
+    } catch (err) {
+      encoder.close();
+      throw err;
+    }
     let pending: Buffer | undefined = encoder.header();
     /** Samples handed to the encoder so far, at `inputRate`: the clock for timings. */
     let clock = 0;
+    const pause = (ms: number): RenderEvent | undefined => {
+      stream.advance(ms);
+      return encode(silence(ms, inputRate));
+    };
     const encode = (samples: Int16Array): RenderEvent | undefined => {
       clock += samples.length;
       let out = encoder.encode(samples);
@@ -168,13 +200,13 @@ export class SynthesisService {
       for (const [index, item] of job.plan.entries()) {
         signal.throwIfAborted();
         if (item.type === 'break') {
-          const out = encode(silence(item.ms, inputRate));
+          const out = pause(item.ms);
           if (out) yield out;
         } else if (item.type === 'mark') {
           yield { type: 'mark', name: item.name, atMs: Math.round(nowMs()) };
         } else {
           const pieceStartMs = nowMs();
-          const chunks = this.engine.synthesize(
+          const chunks = stream.render(
             {
               text: item.text,
               language: job.language,
@@ -216,7 +248,7 @@ export class SynthesisService {
           if (next?.type === 'speak') {
             const gap = gapAfter(item.text);
             if (gap > 0) {
-              const out = encode(silence(gap, inputRate));
+              const out = pause(gap);
               if (out) yield out;
             }
           }
@@ -227,6 +259,7 @@ export class SynthesisService {
       if (tail.length) yield { type: 'audio', data: tail };
       job.samplesOut = encoder.samplesOut;
     } finally {
+      if (stream !== schedule) stream.close();
       encoder.close();
       for (const converter of converters.values()) converter.close();
     }
@@ -238,7 +271,7 @@ export class SynthesisService {
     const format = job.format === 'wav' ? 'pcm' : job.format;
     const parts: Buffer[] = [];
     const words: WordTiming[] = [];
-    for await (const event of this.renderEvents(job, signal, format)) {
+    for await (const event of this.renderEvents(job, signal, format, 'whole')) {
       if (event.type === 'audio') parts.push(event.data);
       else if (event.type === 'words') words.push(...event.words);
     }

@@ -102,6 +102,7 @@ export class EspeakEngine implements TtsEngine {
 
   get capabilities(): EngineCapabilities {
     return {
+      parallelism: this.poolSize,
       languages: this.catalog?.languages ?? [],
       nativeSampleRate: ESPEAK_SAMPLE_RATE,
       // eSpeak reads SSML natively; callers resolve it into text, speed and pitch before us.

@@ -248,6 +248,7 @@ describe('FallbackEngine (XTTS stand-in, real eSpeak)', () => {
 
 class StubEngine implements TtsEngine {
   readonly capabilities = {
+    parallelism: 1,
     languages: ['en'],
     nativeSampleRate: 16_000,
     ssml: false,

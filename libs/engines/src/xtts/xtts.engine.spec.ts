@@ -112,6 +112,7 @@ describe('XttsEngine (stand-in xtts-streaming-server)', () => {
     });
     expect(engine.health().modelLoaded).toBe(true);
     expect(engine.capabilities).toEqual({
+      parallelism: 4,
       languages: expect.arrayContaining(['en', 'zh-cn', 'hi']),
       nativeSampleRate: 24_000,
       ssml: false,

@@ -65,6 +65,8 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 export class XttsEngine implements TtsEngine {
   readonly id = 'xtts';
   readonly capabilities: EngineCapabilities = {
+    // xtts-streaming-server renders one request per GPU worker; a few in flight keep it busy.
+    parallelism: 4,
     languages: [...XTTS_LANGUAGES],
     nativeSampleRate: XTTS_SAMPLE_RATE,
     ssml: false,
