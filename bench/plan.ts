@@ -35,7 +35,7 @@ const FULL: BenchPlan = {
   throughput: { connections: 10, warmupS: 2, durationS: 10 },
   twilioLevels: [1, 10, 50, 100, 150, 200],
   // Six levels of about 35 s each, after a lone reference session.
-  twilioBudgetMs: 250_000,
+  twilioBudgetMs: 270_000,
   twilioFirstMediaAt: [10, 100],
 };
 

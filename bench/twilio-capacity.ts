@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -38,7 +39,8 @@ interface SessionTrace {
   frames: Array<{ atMs: number; bytes: number }>;
   bytes: number;
   done: boolean;
-  closeCode: number | null;
+  /** The bench hung up at the level's cut-off. */
+  cutOff: boolean;
   /** A transport failure, if any. */
   failure?: string;
 }
@@ -106,6 +108,8 @@ export async function measureTwilioCapacity(
     const sampler = options.sampleResources();
     const levelStart = performance.now();
     const cutoff = AbortSignal.timeout(levelLimitMs);
+    // Every session of the level listens to this one signal.
+    setMaxListeners(sessions + 1, cutoff);
     const traces = await Promise.all(
       Array.from({ length: sessions }, () =>
         runSession(baseUrl, token, words, options.wordIntervalMs, cutoff),
@@ -194,21 +198,24 @@ function describeFailure(trace: SessionTrace): string | undefined {
   if (trace.refused) return `HTTP ${trace.refused.status} ${trace.refused.code ?? ''}`.trim();
   if (trace.errors.length) return `error frame ${trace.errors[0]}`;
   if (trace.failure) return trace.failure;
-  if (!trace.done)
-    return trace.closeCode === null ? 'unfinished at cut-off' : 'closed without done';
+  if (!trace.done) return trace.cutOff ? 'unfinished at cut-off' : 'closed without done';
   return undefined;
 }
 
-/** Lead of delivered audio over a player that starts at the first frame, just before each frame. */
+/**
+ * Smallest lead of delivered audio over a player that starts at the first frame: the audio of
+ * the first frame, then, just before each later frame, the audio before it minus the time since
+ * the first frame (the same measure as the HTTP capacity test's margin).
+ */
 function worstLead(trace: SessionTrace): number | null {
   const { frames } = trace;
   if (frames.length === 0) return null;
   const first = frames[0].atMs;
-  let played = 0;
-  let worst = Infinity;
-  for (const frame of frames) {
-    worst = Math.min(worst, played / BYTES_PER_MS - (frame.atMs - first));
-    played += frame.bytes;
+  let delivered = frames[0].bytes;
+  let worst = delivered / BYTES_PER_MS;
+  for (const frame of frames.slice(1)) {
+    worst = Math.min(worst, delivered / BYTES_PER_MS - (frame.atMs - first));
+    delivered += frame.bytes;
   }
   return worst;
 }
@@ -230,7 +237,7 @@ function runSession(
     frames: [],
     bytes: 0,
     done: false,
-    closeCode: null,
+    cutOff: false,
   };
   const started = performance.now();
   const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
@@ -244,6 +251,7 @@ function runSession(
       resolve(trace);
     };
     const onCutoff = (): void => {
+      trace.cutOff = true;
       ws.terminate();
       finish();
     };
@@ -263,10 +271,7 @@ function runSession(
       trace.failure ??= `socket error: ${err.message}`;
       finish();
     });
-    ws.on('close', (code) => {
-      trace.closeCode = code;
-      finish();
-    });
+    ws.on('close', finish);
     ws.on('message', (data: Buffer, isBinary) => {
       const atMs = performance.now() - started;
       if (isBinary) {
