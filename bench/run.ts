@@ -55,6 +55,7 @@ interface Measurements {
   capacity: CapacityResult;
   noisy: NoisyNeighbourResult;
   twilio: TwilioCapacityResult;
+  /** The service process's soft "Max open files" limit. */
   openFiles: number | null;
 }
 
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
     quick: plan.quick,
     plan,
     host: { ...host, loadAverageAtEnd: loadAtEnd },
-    service: { ...describeService(service), openFilesLimit: m.openFiles },
+    service: describeService(service),
     ...m,
     serviceLog: service.log,
   });
