@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BenchClient, BYTES_PER_SECOND, type StreamTrace } from './http-client';
+import type { ResourceSample, ResourceSampler } from './resources';
 import { summarize, type Summary } from './stats';
 
 /** When a stream counts as "keeping up"; see `describeKeepUpRule`. */
@@ -92,6 +93,8 @@ export interface CapacityLevel {
   wallMs: number;
   /** Streams that did not keep up, by reason. */
   failures: Record<string, number>;
+  /** Liveness latency and service RSS while the level ran. */
+  resources: ResourceSample;
 }
 
 export interface CapacityOptions {
@@ -103,6 +106,8 @@ export interface CapacityOptions {
   budgetMs: number;
   pauseBetweenLevelsMs: number;
   rule: KeepUpRule;
+  /** Started with each level, stopped when its last stream settles. */
+  sampleResources: () => ResourceSampler;
 }
 
 export interface CapacityResult {
@@ -126,13 +131,7 @@ export async function measureCapacity(
   options: CapacityOptions,
 ): Promise<CapacityResult> {
   const started = performance.now();
-  const lone = await client.stream(token, { text: options.text, format: FORMAT });
-  if (!lone.complete) {
-    throw new Error(
-      `capacity reference stream failed: HTTP ${lone.status} ${lone.errorCode ?? ''}`,
-    );
-  }
-  const referenceBytes = lone.bytes;
+  const referenceBytes = await loneStreamBytes(client, token, options.text);
   const audioMs = (referenceBytes * 1000) / BYTES_PER_S;
   const levelLimitMs = audioMs + options.levelSlackMs;
 
@@ -166,6 +165,68 @@ export async function measureCapacity(
   };
 }
 
+/** The mu-law bytes a lone stream of `text` carries: what "complete" is judged against. */
+export async function loneStreamBytes(
+  client: BenchClient,
+  token: string,
+  text: string,
+): Promise<number> {
+  const lone = await client.stream(token, { text, format: FORMAT });
+  if (!lone.complete) {
+    throw new Error(`reference stream failed: HTTP ${lone.status} ${lone.errorCode ?? ''}`);
+  }
+  return lone.bytes;
+}
+
+/** Settled streams of one burst, judged by the keep-up rule. */
+export interface Burst {
+  verdicts: StreamVerdict[];
+  keptUp: number;
+  failures: Record<string, number>;
+  /** Burst start to the last stream settling (or the cut-off), in ms. */
+  wallMs: number;
+}
+
+/**
+ * `streams` requests for `text` started at once, all cut off `limitMs` after the burst starts,
+ * each judged against a lone stream's `referenceBytes`.
+ */
+export async function streamBurst(
+  client: BenchClient,
+  token: string,
+  options: { streams: number; text: string; referenceBytes: number; limitMs: number },
+  rule: KeepUpRule,
+): Promise<Burst> {
+  const cutoff = new AbortController();
+  // Every request of the burst listens to this one signal.
+  setMaxListeners(options.streams + 1, cutoff.signal);
+  const burstStart = performance.now();
+  const cut: { at: number | null } = { at: null };
+  const timer = setTimeout(() => {
+    cut.at = performance.now();
+    cutoff.abort();
+  }, options.limitMs);
+
+  const runs = Array.from({ length: options.streams }, async () => {
+    const startedAt = performance.now();
+    const trace = await client.stream(token, { text: options.text, format: FORMAT }, cutoff.signal);
+    return { trace, startedAt, settledAt: performance.now() };
+  });
+  const settled = await Promise.all(runs);
+  clearTimeout(timer);
+  const wallMs = performance.now() - burstStart;
+
+  const verdicts = settled.map(({ trace, startedAt, settledAt }) => {
+    const cutoffMs = cut.at !== null && settledAt >= cut.at ? cut.at - startedAt : null;
+    return judgeStream(trace, options.referenceBytes, cutoffMs, rule);
+  });
+  const failures: Record<string, number> = {};
+  for (const v of verdicts) {
+    if (v.failure) failures[v.failure] = (failures[v.failure] ?? 0) + 1;
+  }
+  return { verdicts, keptUp: verdicts.filter((v) => !v.failure).length, failures, wallMs };
+}
+
 async function runLevel(
   client: BenchClient,
   token: string,
@@ -174,36 +235,17 @@ async function runLevel(
   limitMs: number,
   options: CapacityOptions,
 ): Promise<CapacityLevel> {
-  const cutoff = new AbortController();
-  // Every request of the level listens to this one signal.
-  setMaxListeners(streams + 1, cutoff.signal);
-  const levelStart = performance.now();
-  const cut: { at: number | null } = { at: null };
-  const timer = setTimeout(() => {
-    cut.at = performance.now();
-    cutoff.abort();
-  }, limitMs);
-
-  const runs = Array.from({ length: streams }, async () => {
-    const startedAt = performance.now();
-    const trace = await client.stream(token, { text: options.text, format: FORMAT }, cutoff.signal);
-    return { trace, startedAt, settledAt: performance.now() };
-  });
-  const settled = await Promise.all(runs);
-  clearTimeout(timer);
-  const wallMs = performance.now() - levelStart;
-
-  const verdicts = settled.map(({ trace, startedAt, settledAt }) => {
-    const cutoffMs = cut.at !== null && settledAt >= cut.at ? cut.at - startedAt : null;
-    return judgeStream(trace, referenceBytes, cutoffMs, options.rule);
-  });
-  const failures: Record<string, number> = {};
-  for (const v of verdicts) {
-    if (v.failure) failures[v.failure] = (failures[v.failure] ?? 0) + 1;
-  }
+  const sampler = options.sampleResources();
+  const burst = await streamBurst(
+    client,
+    token,
+    { streams, text: options.text, referenceBytes, limitMs },
+    options.rule,
+  );
+  const resources = await sampler.stop();
+  const { verdicts, keptUp, failures, wallMs } = burst;
   const ttfbs = verdicts.flatMap((v) => (v.ttfbMs === null ? [] : [v.ttfbMs]));
   const leads = verdicts.flatMap((v) => (v.worstLeadMs === null ? [] : [v.worstLeadMs]));
-  const keptUp = verdicts.filter((v) => !v.failure).length;
   return {
     streams,
     keptUp,
@@ -213,5 +255,6 @@ async function runLevel(
     worstLeadMs: leads.length ? Math.min(...leads) : null,
     wallMs,
     failures,
+    resources,
   };
 }

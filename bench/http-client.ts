@@ -59,11 +59,15 @@ export class BenchClient {
     });
   }
 
-  /** POST /v1/synthesize/streaming, recording when each piece of the body arrived. */
+  /**
+   * POST /v1/synthesize/streaming, recording when each piece of the body arrived.
+   * `onFirstByte` runs once, at the first body byte of a 200 answer.
+   */
   stream(
     token: string,
     request: { text: string; format: StreamFormat; voice_id?: string },
     signal?: AbortSignal,
+    onFirstByte?: () => void,
   ): Promise<StreamTrace> {
     const payload = JSON.stringify(request);
     return new Promise((resolve) => {
@@ -95,7 +99,10 @@ export class BenchClient {
               return;
             }
             const atMs = performance.now() - started;
-            trace.ttfbMs ??= atMs;
+            if (trace.ttfbMs === null) {
+              trace.ttfbMs = atMs;
+              onFirstByte?.();
+            }
             trace.bytes += chunk.length;
             trace.arrivals.push({ atMs, bytes: trace.bytes });
           });
@@ -133,7 +140,8 @@ export class BenchClient {
       path,
       agent: this.agent,
       headers: {
-        authorization: `Bearer ${token}`,
+        // Public routes (health) are called without a key.
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(payload === undefined
           ? {}
           : {

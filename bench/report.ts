@@ -1,7 +1,13 @@
-import type { CapacityLevel, CapacityResult } from './capacity';
+import type { FirstCallsResult } from './boot';
+import type { CapacityResult } from './capacity';
 import type { EngineResult } from './engine';
 import type { StreamFormat } from './http-client';
 import type { LatencyResult } from './latency';
+import type { NoisyNeighbourResult } from './noisy-neighbour';
+import type { ResourceSample } from './resources';
+import type { Summary } from './stats';
+import type { ThroughputResult } from './throughput';
+import type { TwilioCapacityResult } from './twilio-capacity';
 
 export const MARKDOWN_START = '<!-- bench:start -->';
 export const MARKDOWN_END = '<!-- bench:end -->';
@@ -82,8 +88,11 @@ export function capacityTable(result: CapacityResult): Table {
       'Streams',
       'Kept up',
       'First byte p50 ms',
-      'Worst first byte ms',
+      'p95 ms',
+      'max ms',
       'Worst margin ms',
+      'live p99 ms',
+      'RSS peak MB',
       'Wall s',
       'Did not keep up',
     ],
@@ -91,13 +100,171 @@ export function capacityTable(result: CapacityResult): Table {
       String(level.streams),
       `${level.keptUp}/${level.streams}`,
       ms(level.ttfbMs.p50),
+      ms(level.ttfbMs.p95),
       level.worstTtfbMs === null ? '-' : ms(level.worstTtfbMs),
       level.worstLeadMs === null ? '-' : signedMs(level.worstLeadMs),
+      ms(level.resources.liveMs.p99),
+      mb(level.resources.rssPeakMb),
       (level.wallMs / 1000).toFixed(1),
-      failures(level),
+      failures(level.failures),
     ]),
-    align: [...Array<'right'>(6).fill('right'), 'left'],
+    align: [...Array<'right'>(9).fill('right'), 'left'],
   };
+}
+
+/** First byte at chosen levels of the capacity test ("not run" past the first failed level). */
+export function firstByteTable(result: CapacityResult, at: readonly number[]): Table {
+  return {
+    headers: ['Streams', 'Kept up', 'First byte p50 ms', 'p95 ms', 'max ms'],
+    rows: at.map((n) => {
+      const level = result.levels.find((l) => l.streams === n);
+      if (!level) return [String(n), 'not run', '-', '-', '-'];
+      return [
+        String(n),
+        `${level.keptUp}/${n}`,
+        ms(level.ttfbMs.p50),
+        ms(level.ttfbMs.p95),
+        ms(level.ttfbMs.max),
+      ];
+    }),
+    align: Array<'right'>(5).fill('right'),
+  };
+}
+
+/** Liveness latency and RSS during one level of the capacity test. */
+export function resourcesLine(result: CapacityResult, at: number): string {
+  const level = result.levels.find((l) => l.streams === at);
+  if (!level) {
+    return `During the ${at}-stream level: not run (the capacity test stopped before it).`;
+  }
+  return `During the ${at}-stream level: ${describeResources(level.resources)}.`;
+}
+
+export function describeResources(r: ResourceSample): string {
+  const failed = r.liveFailures ? `, ${r.liveFailures} probes failed` : '';
+  return (
+    `GET /v1/health/live p50 ${ms(r.liveMs.p50)} ms, p99 ${ms(r.liveMs.p99)} ms, ` +
+    `max ${ms(r.liveMs.max)} ms (${r.liveMs.n} probes, one every ~50 ms${failed}); ` +
+    `service RSS peak ${mb(r.rssPeakMb)} MB (${r.rssSamples} readings of VmRSS, every ~250 ms)`
+  );
+}
+
+export function bootLine(result: FirstCallsResult): string {
+  const failed = Object.keys(result.failures).length
+    ? `; no audio: ${failures(result.failures)}`
+    : '';
+  return (
+    `First ${result.calls} simultaneous calls to a fresh process (${chars(result.text.length)}, ` +
+    `mu-law, before any other synthesis): first byte ${summaryMs(result.ttfbMs)}${failed}. ` +
+    `The process listened ${seconds(result.listeningAfterMs)} after it was spawned, and ` +
+    `GET /v1/health/ready answered 200 ${seconds(result.readyAfterMs)} after that.`
+  );
+}
+
+export function noisyTable(result: NoisyNeighbourResult): Table {
+  const refused = Object.keys(result.bRefused).length ? failures(result.bRefused) : 'none';
+  return {
+    headers: ['Tenant', 'Requests', 'Result'],
+    rows: [
+      [
+        'A (long streams)',
+        String(result.aStreams),
+        `${result.aKeptUp}/${result.aStreams} kept up` +
+          (result.aKeptUp < result.aStreams ? `; ${failures(result.aFailures)}` : ''),
+      ],
+      [
+        'B (short requests)',
+        String(result.bRequests),
+        `first byte ${summaryMs(result.bTtfbMs)}; non-200: ${refused}` +
+          (result.bIncomplete ? `; ${result.bIncomplete} bodies cut short` : ''),
+      ],
+    ],
+    align: ['left', 'right', 'left'],
+  };
+}
+
+export function throughputTable(results: ThroughputResult[]): Table {
+  return {
+    headers: [
+      'Service',
+      'Connections',
+      'Seconds',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'non-2xx',
+      'errors',
+    ],
+    rows: results.map((r) => [
+      r.target,
+      String(r.connections),
+      r.durationS.toFixed(0),
+      r.reqPerS.toFixed(0),
+      ms(r.latencyP50Ms),
+      ms(r.latencyP99Ms),
+      String(r.non2xx),
+      String(r.errors),
+    ]),
+    align: ['left', ...Array<'right'>(7).fill('right')],
+  };
+}
+
+export function throughputVerdict(results: ThroughputResult[]): string {
+  const [ours, predecessor] = results;
+  const base = `Authenticated GET /v1/voices: ${ours.reqPerS.toFixed(0)} req/s, p99 ${ms(ours.latencyP99Ms)} ms`;
+  if (!predecessor) return `${base} (PREDECESSOR_URL unset: the predecessor was not measured).`;
+  const ratio = ours.reqPerS / predecessor.reqPerS;
+  return (
+    `${base}; the predecessor ${predecessor.reqPerS.toFixed(0)} req/s, ` +
+    `p99 ${ms(predecessor.latencyP99Ms)} ms: ratio ${ratio.toFixed(2)}x.`
+  );
+}
+
+export function twilioTable(result: TwilioCapacityResult): Table {
+  return {
+    headers: [
+      'Sessions',
+      'Kept up',
+      'First media p50 ms',
+      'p95 ms',
+      'max ms',
+      'Worst margin ms',
+      'live p99 ms',
+      'RSS peak MB',
+      'Wall s',
+      'Did not keep up',
+    ],
+    rows: result.levels.map((level) => [
+      String(level.sessions),
+      `${level.keptUp}/${level.sessions}`,
+      signedMs(level.firstMediaMs.p50),
+      signedMs(level.firstMediaMs.p95),
+      signedMs(level.firstMediaMs.max),
+      level.worstLeadMs === null ? '-' : signedMs(level.worstLeadMs),
+      ms(level.resources.liveMs.p99),
+      mb(level.resources.rssPeakMb),
+      (level.wallMs / 1000).toFixed(1),
+      failures(level.failures),
+    ]),
+    align: [...Array<'right'>(9).fill('right'), 'left'],
+  };
+}
+
+export function twilioVerdict(result: TwilioCapacityResult, at: readonly number[]): string {
+  const failed =
+    result.firstFailedLevel === null
+      ? `no level failed; stopped by ${result.stoppedBy}`
+      : `${result.firstFailedLevel} did not`;
+  const figures = at.map((n) => {
+    const level = result.levels.find((l) => l.sessions === n);
+    if (!level) return `at ${n}: not run`;
+    const { p50, p95 } = level.firstMediaMs;
+    return `at ${n}: p50 ${signedMs(p50)} / p95 ${signedMs(p95)} ms`;
+  });
+  return (
+    `Twilio capacity: ${result.capacity} simultaneous sessions kept up (${failed}). ` +
+    `First media after the first sentence was complete, ${figures.join('; ')}.`
+  );
 }
 
 export function capacityVerdict(result: CapacityResult): string {
@@ -129,8 +296,8 @@ export function renderMarkdown(table: Table): string {
   return [line(table.headers), line(rule), ...table.rows.map(line)].join('\n');
 }
 
-function failures(level: CapacityLevel): string {
-  return Object.entries(level.failures)
+function failures(counts: Record<string, number>): string {
+  return Object.entries(counts)
     .map(([reason, count]) => `${count}x ${reason}`)
     .join(', ');
 }
@@ -138,6 +305,15 @@ function failures(level: CapacityLevel): string {
 function ms(value: number): string {
   if (!Number.isFinite(value)) return '-';
   return value < 100 ? value.toFixed(1) : value.toFixed(0);
+}
+
+function summaryMs(s: Summary): string {
+  if (s.n === 0) return 'none arrived';
+  return `p50 ${ms(s.p50)} / p95 ${ms(s.p95)} ms (max ${ms(s.max)}, n = ${s.n})`;
+}
+
+function mb(value: number | null): string {
+  return value === null ? '-' : value.toFixed(0);
 }
 
 function signedMs(value: number): string {

@@ -2,33 +2,62 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type FirstCallsResult, measureFirstCalls } from './boot';
 import { describeKeepUpRule, KEEP_UP_RULE, measureCapacity, type CapacityResult } from './capacity';
 import { measureEngine, type EngineResult } from './engine';
 import { BenchClient, type StreamFormat } from './http-client';
 import { measureLatency, type LatencyResult } from './latency';
+import { measureNoisyNeighbour, type NoisyNeighbourResult } from './noisy-neighbour';
+import { type BenchPlan, benchPlan } from './plan';
 import {
+  bootLine,
   capacityTable,
   capacityVerdict,
+  firstByteTable,
   latencyTable,
   MARKDOWN_END,
   MARKDOWN_START,
+  noisyTable,
   renderMarkdown,
   renderText,
+  resourcesLine,
+  throughputTable,
+  throughputVerdict,
+  twilioTable,
+  twilioVerdict,
 } from './report';
-import { createBenchTenant, type RunningService, startService } from './service';
+import { openFilesLimit, sampleResources } from './resources';
+import { createBenchTenant, type RunningService, startService, waitUntilReady } from './service';
 import { CAPACITY_TEXT, LONG_TEXT, SHORT_TEXT } from './texts';
+import { measureThroughput, type ThroughputResult } from './throughput';
+import {
+  describeTwilioRule,
+  measureTwilioCapacity,
+  type TwilioCapacityResult,
+} from './twilio-capacity';
 
 /** dist/bench/run.js → the repository root. */
 const ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS_FILE = path.join(ROOT, 'bench', 'results', 'latest.json');
 
-const WARMUP_RUNS = 3;
-const TEXTS = [
-  { text: SHORT_TEXT, runs: 30 },
-  { text: LONG_TEXT, runs: 20 },
-];
 const LATENCY_FORMATS: StreamFormat[] = ['pcm', 'mulaw'];
-const CAPACITY_LEVELS = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256];
+/** Per row of the sequential latency table (see LatencyCase.budgetMs). */
+const LATENCY_ROW_BUDGET_MS = 30_000;
+const PREDECESSOR_KEY = 'cw_demo_12345';
+
+/** Everything measured against the service, in the order it runs. */
+interface Measurements {
+  firstCalls: FirstCallsResult;
+  latency: LatencyResult[];
+  throughput: ThroughputResult[];
+  engine: EngineResult[];
+  capacity: CapacityResult;
+  noisy: NoisyNeighbourResult;
+  twilio: TwilioCapacityResult;
+  /** The service process's soft "Max open files" limit. */
+  openFiles: number | null;
+}
 
 interface HostInfo {
   cpus: number;
@@ -41,6 +70,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const host = hostInfo();
+  const plan = benchPlan(process.env);
   const service = await startService({
     root: ROOT,
     env: process.env,
@@ -50,102 +80,221 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void service.stop().finally(() => process.exit(130)));
 
   const client = new BenchClient(service.baseUrl);
-  let latency: LatencyResult[];
-  let engine: EngineResult[];
-  let capacity: CapacityResult;
+  let m: Measurements;
   try {
-    printHeader(startedAt, host, service);
-    const token = await createBenchTenant(client, service.adminKey);
-
-    progress('streaming route, one request at a time');
-    latency = [];
-    for (const { text, runs } of TEXTS) {
-      for (const format of LATENCY_FORMATS) {
-        latency.push(
-          await measureLatency(client, token, { text, format, runs, warmupRuns: WARMUP_RUNS }),
-        );
-      }
-    }
-
-    progress('engine alone, in this process');
-    engine = await measureEngine(TEXTS.map((t) => ({ ...t, warmupRuns: WARMUP_RUNS })));
-
-    progress(`capacity: ${CAPACITY_LEVELS.join(', ')} simultaneous streams, until one fails`);
-    capacity = await measureCapacity(client, token, {
-      text: CAPACITY_TEXT,
-      levels: CAPACITY_LEVELS,
-      levelSlackMs: 3_000,
-      budgetMs: 180_000,
-      pauseBetweenLevelsMs: 1_000,
-      rule: KEEP_UP_RULE,
-    });
+    m = await measureAll(plan, service, client, host, startedAt);
   } finally {
     client.close();
     await service.stop();
   }
 
   const loadAtEnd = os.loadavg();
-  printResults(latency, engine, capacity, service, host, loadAtEnd);
+  printResults(plan, m, service, host, loadAtEnd);
   await writeResults({
     startedAt,
     durationS: (performance.now() - started) / 1000,
+    quick: plan.quick,
+    plan,
     host: { ...host, loadAverageAtEnd: loadAtEnd },
     service: describeService(service),
-    latency,
-    engine,
-    capacity,
+    ...m,
     serviceLog: service.log,
   });
 }
 
-function printHeader(startedAt: string, host: HostInfo, service: RunningService): void {
+async function measureAll(
+  plan: BenchPlan,
+  service: RunningService,
+  client: BenchClient,
+  host: HostInfo,
+  startedAt: string,
+): Promise<Measurements> {
+  const readyAfterMs = await waitUntilReady(client, 120_000);
+  const openFiles = service.pid === undefined ? null : await openFilesLimit(service.pid);
+  printHeader(startedAt, host, service, plan, openFiles);
+  const token = await createBenchTenant(client, service.adminKey);
+  const neighbourToken = await createBenchTenant(client, service.adminKey, 'Benchmark neighbour');
+  const sampler = () => sampleResources(service.baseUrl, service.pid);
+
+  progress(`the first ${plan.bootCalls} simultaneous calls after boot`);
+  const firstCalls = await measureFirstCalls(
+    client,
+    token,
+    { listeningAfterMs: service.listeningAfterMs, readyAfterMs },
+    { calls: plan.bootCalls, text: CAPACITY_TEXT, timeoutMs: 10_000 },
+  );
+  await sleep(1_000);
+
+  progress('streaming route, one request at a time');
+  const texts = [
+    { text: SHORT_TEXT, runs: plan.latency.shortRuns },
+    { text: LONG_TEXT, runs: plan.latency.longRuns },
+  ];
+  const latency: LatencyResult[] = [];
+  for (const { text, runs } of texts) {
+    for (const format of LATENCY_FORMATS) {
+      latency.push(
+        await measureLatency(client, token, {
+          text,
+          format,
+          runs,
+          warmupRuns: plan.latency.warmupRuns,
+          budgetMs: LATENCY_ROW_BUDGET_MS,
+        }),
+      );
+    }
+  }
+
+  progress('authenticated GET /v1/voices with autocannon');
+  const throughput = [await measureThroughput('ours', service.baseUrl, token, plan.throughput)];
+  const predecessor = process.env.PREDECESSOR_URL;
+  if (predecessor) {
+    progress(`the same against the predecessor at ${predecessor}`);
+    throughput.push(
+      await measureThroughput(
+        'predecessor',
+        new URL(predecessor),
+        process.env.PREDECESSOR_KEY ?? PREDECESSOR_KEY,
+        plan.throughput,
+      ),
+    );
+  }
+
+  progress('engine alone, in this process');
+  const engine = await measureEngine(
+    texts.map((t) => ({ ...t, warmupRuns: plan.latency.warmupRuns })),
+  );
+
+  progress(`capacity: ${plan.capacityLevels.join(', ')} simultaneous streams, until one fails`);
+  const capacity = await measureCapacity(client, token, {
+    text: CAPACITY_TEXT,
+    levels: plan.capacityLevels,
+    levelSlackMs: 3_000,
+    budgetMs: plan.capacityBudgetMs,
+    pauseBetweenLevelsMs: 1_000,
+    rule: KEEP_UP_RULE,
+    sampleResources: sampler,
+  });
+  await sleep(1_000);
+
+  progress(
+    `noisy neighbour: ${plan.noisy.aStreams} long streams of tenant A, ` +
+      `${plan.noisy.bRequests} short requests of tenant B`,
+  );
+  const noisy = await measureNoisyNeighbour(
+    client,
+    { a: token, b: neighbourToken },
+    {
+      aStreams: plan.noisy.aStreams,
+      aText: CAPACITY_TEXT,
+      aReferenceBytes: capacity.referenceBytes,
+      aLimitMs: capacity.levelLimitMs,
+      bDelayMs: plan.noisy.bDelayMs,
+      bRequests: plan.noisy.bRequests,
+      bSpacingMs: plan.noisy.bSpacingMs,
+      bText: SHORT_TEXT,
+      rule: KEEP_UP_RULE,
+    },
+  );
+  await sleep(1_000);
+
+  progress(`Twilio WebSocket capacity: ${plan.twilioLevels.join(', ')} sessions, until one fails`);
+  const twilio = await measureTwilioCapacity(service.baseUrl, token, {
+    text: CAPACITY_TEXT,
+    wordIntervalMs: 50,
+    levels: plan.twilioLevels,
+    levelSlackMs: 5_000,
+    budgetMs: plan.twilioBudgetMs,
+    pauseBetweenLevelsMs: 1_000,
+    rule: KEEP_UP_RULE,
+    sampleResources: sampler,
+  });
+
+  return { firstCalls, latency, throughput, engine, capacity, noisy, twilio, openFiles };
+}
+
+function printHeader(
+  startedAt: string,
+  host: HostInfo,
+  service: RunningService,
+  plan: BenchPlan,
+  openFiles: number | null,
+): void {
   const s = describeService(service);
-  console.log(`CallWaiting TTS bench, ${startedAt}`);
+  console.log(
+    `CallWaiting TTS bench, ${startedAt}${plan.quick ? ' (BENCH_QUICK=1: small sizes)' : ''}`,
+  );
   console.log(
     `Host: ${host.cpus} CPUs (${host.cpuModel}), node ${host.node}, load average ${load(host.loadAverage)} at start`,
   );
   console.log(
-    `Service: ${service.baseUrl.origin}, engine ${s.engine}, ${s.enginePool}, queue ${s.engineMaxQueue}; database ${s.database}`,
+    `Service: ${service.baseUrl.origin}, engine ${s.engine}, ${s.enginePool}, queue ${s.engineMaxQueue}; database ${s.database}; ` +
+      `open files limit ${openFiles ?? 'unknown'}`,
   );
 }
 
 function printResults(
-  latency: LatencyResult[],
-  engine: EngineResult[],
-  capacity: CapacityResult,
+  plan: BenchPlan,
+  m: Measurements,
   service: RunningService,
   host: HostInfo,
   loadAtEnd: number[],
 ): void {
-  const latencyRows = latencyTable(latency, engine);
+  const { capacity, twilio } = m;
+  const latencyRows = latencyTable(m.latency, m.engine);
   const capacityRows = capacityTable(capacity);
   const capacitySummary = capacityVerdict(capacity);
+  const firstByteRows = firstByteTable(capacity, plan.firstByteAt);
+  const resources = resourcesLine(capacity, plan.resourcesAt);
+  const boot = bootLine(m.firstCalls);
+  const noisyRows = noisyTable(m.noisy);
+  const throughputRows = throughputTable(m.throughput);
+  const throughputSummary = throughputVerdict(m.throughput);
+  const twilioRows = twilioTable(twilio);
+  const twilioSummary = twilioVerdict(twilio, plan.twilioFirstMediaAt);
   const capacityText =
     `${capacity.chars} characters, ${(capacity.audioMs / 1000).toFixed(1)} s of audio per stream, ` +
     `voice default, all streams started at once; a level is cut off ` +
     `${(capacity.levelLimitMs / 1000).toFixed(1)} s after it starts.`;
+  const noisyText =
+    `Tenant A opens ${m.noisy.aStreams} capacity streams at once; ${plan.noisy.bDelayMs} ms later ` +
+    `tenant B sends ${m.noisy.bRequests} mu-law streaming requests of ${m.noisy.bText.length} ` +
+    `characters, one every ${plan.noisy.bSpacingMs} ms.`;
+  const twilioText =
+    `${twilio.words} words (${twilio.chars} characters, ${(twilio.audioMs / 1000).toFixed(1)} s of ` +
+    `audio), one every ${twilio.wordIntervalMs} ms, then close; a level is cut off ` +
+    `${(twilio.levelLimitMs / 1000).toFixed(1)} s after it starts.`;
   const notes = [
     'First byte: request start to the first body byte (headers go out with the first audio).',
     'Total: request start to the end of the body. Audio: from the byte count.',
     'RTF = mean total time / audio duration (lower is better); Speed = audio / mean total time.',
     '"p50 over engine": HTTP first-byte p50 minus the engine-alone first-chunk p50 for the same text.',
     `Engine alone: EspeakEngine (1 thread) in the bench process, voice preset default, no HTTP, no text`,
-    `normalization or sentence splitting, no resampling or encoding. ${WARMUP_RUNS} untimed warm-up runs before each row.`,
+    `normalization or sentence splitting, no resampling or encoding. ${plan.latency.warmupRuns} untimed warm-up runs before each row`,
+    `(HTTP warm-ups hang up at the first byte); a row stops after ${LATENCY_ROW_BUDGET_MS / 1000} s of timed runs (Runs shows how many ran).`,
   ];
 
+  console.log(`\n${boot}`);
   console.log(
     '\nStreaming route on loopback: POST /v1/synthesize/streaming, sequential, keep-alive\n',
   );
   console.log(renderText(latencyRows));
-  for (const r of latency.filter((l) => l.failed > 0)) {
+  for (const r of m.latency.filter((l) => l.failed > 0)) {
     console.log(
       `  ${r.failed} of ${r.runs} ${r.format} runs for ${r.chars} chars failed: ${r.failures.join('; ')}`,
     );
   }
   console.log(`\n${notes.join('\n')}`);
+  console.log(`\n${renderText(throughputRows)}\n\n${throughputSummary}`);
   console.log(`\nCapacity: ${capacityText}\n`);
   console.log(describeKeepUpRule(capacity.rule).join('\n'));
   console.log(`\n${renderText(capacityRows)}\n\n${capacitySummary}`);
+  console.log(`\nFirst byte at chosen levels:\n\n${renderText(firstByteRows)}`);
+  console.log(`\n${resources}`);
+  console.log(`\nNoisy neighbour: ${noisyText}\n\n${renderText(noisyRows)}`);
+  console.log(`\nTwilio WebSocket capacity: ${twilioText}\n`);
+  console.log(describeTwilioRule(KEEP_UP_RULE).join('\n'));
+  console.log(`\n${renderText(twilioRows)}\n\n${twilioSummary}`);
   console.log(
     `\nLoad average ${load(host.loadAverage)} at start, ${load(loadAtEnd)} at end ` +
       `(${host.cpus} CPUs, shared with other work: expect noise).`,
@@ -156,16 +305,34 @@ function printResults(
   console.log(`\n${MARKDOWN_START}`);
   console.log(
     `Measured on ${host.cpus} CPUs (${host.cpuModel}, shared machine), node ${host.node}, ` +
-      `engine ${s.engine} with ${s.enginePool}, queue ${s.engineMaxQueue}; loopback HTTP, voice \`default\`.\n`,
+      `engine ${s.engine} with ${s.enginePool}, queue ${s.engineMaxQueue}; loopback HTTP, voice \`default\`` +
+      `${plan.quick ? '; BENCH_QUICK=1 (small sizes, not the reference figures)' : ''}.\n`,
   );
   console.log(renderMarkdown(latencyRows));
   console.log(`\nRTF = total time / audio duration; Speed = its inverse (× real time).\n`);
+  console.log(`${boot}\n`);
+  console.log(renderMarkdown(throughputRows));
+  console.log(`\n${throughputSummary}\n`);
   console.log(renderMarkdown(capacityRows));
   console.log(
     `\n${capacitySummary} A stream keeps up when its first byte arrives within ` +
       `${capacity.rule.maxTtfbMs} ms, it completes, and delivery never falls more than ` +
       `${capacity.rule.jitterMs} ms behind playback that starts at the first byte ` +
-      `(margin = smallest lead of delivery over playback). ${capacityText}`,
+      `(margin = smallest lead of delivery over playback). ${capacityText} ` +
+      `live p99: GET /v1/health/live polled every ~50 ms during the level; RSS: the service ` +
+      `process's peak VmRSS during the level.\n`,
+  );
+  console.log(renderMarkdown(firstByteRows));
+  console.log(`\n${resources}\n`);
+  console.log(`Noisy neighbour: ${noisyText}\n`);
+  console.log(renderMarkdown(noisyRows));
+  console.log(`\nTwilio-mode WebSocket sessions fed like an LLM: ${twilioText}\n`);
+  console.log(renderMarkdown(twilioRows));
+  console.log(
+    `\n${twilioSummary} A session keeps up when it ends with \`done\` with all its audio, its ` +
+      `first media frame arrives within ${KEEP_UP_RULE.maxTtfbMs} ms of the first sentence being ` +
+      `complete, and a player consuming 20 ms per frame from the first frame never waits more ` +
+      `than ${KEEP_UP_RULE.jitterMs} ms.`,
   );
   console.log(MARKDOWN_END);
 }

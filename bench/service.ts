@@ -3,11 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import readline from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type AppConfig } from '@cw/config';
 import type { BenchClient } from './http-client';
 
 const READY_LINE = 'listening on';
+const READY_PATH = '/v1/health/ready';
+const MAX_CONCURRENT_STREAMS = 1000;
 const PINO_WARN = 40;
 const MAX_LOG_SAMPLES = 8;
 
@@ -35,6 +39,10 @@ export interface RunningService {
   /** The service's configuration, validated by the service's own loader. */
   config: AppConfig;
   log: ServiceLog;
+  /** The service process, for /proc readings (RSS, open-file limit). */
+  pid: number | undefined;
+  /** From spawning the process to its "listening" log line, in ms. */
+  listeningAfterMs: number;
   stop(): Promise<void>;
 }
 
@@ -56,6 +64,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // Fails here, with the service's own message, rather than as a child that exits at once.
   const config = loadConfig(env);
 
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [path.join(options.root, 'dist/apps/api/src/main.js')], {
     cwd: options.root,
     env,
@@ -71,19 +80,52 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await stop();
     throw err;
   }
-  return { baseUrl: new URL(`http://127.0.0.1:${port}`), adminKey, config, log, stop };
+  return {
+    baseUrl: new URL(`http://127.0.0.1:${port}`),
+    adminKey,
+    config,
+    log,
+    pid: child.pid,
+    listeningAfterMs: performance.now() - spawnedAt,
+    stop,
+  };
+}
+
+/**
+ * Polls `GET /v1/health/ready` (database, Redis, engine) every 20 ms until it answers 200;
+ * resolves with how long that took.
+ */
+export async function waitUntilReady(client: BenchClient, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  let last = 'no answer';
+  while (performance.now() - started < timeoutMs) {
+    try {
+      const res = await client.json('GET', READY_PATH, '');
+      if (res.status === 200) return performance.now() - started;
+      last = `HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await sleep(20);
+  }
+  throw new Error(`${READY_PATH} did not answer 200 within ${timeoutMs} ms: ${last}`);
 }
 
 /** A tenant whose limits the bench cannot reach, and a key for it. */
-export async function createBenchTenant(client: BenchClient, adminKey: string): Promise<string> {
+export async function createBenchTenant(
+  client: BenchClient,
+  adminKey: string,
+  name = 'Benchmark',
+): Promise<string> {
   const tenantId = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const tenant = await client.json('POST', '/v1/admin/tenants', adminKey, {
     tenant_id: tenantId,
-    name: 'Benchmark',
+    name,
     rate_limit_per_minute: 1_000_000,
     rate_limit_per_hour: 100_000_000,
     max_voices: 5,
-    max_concurrent_streams: 1000,
+    // Above the largest level of every measurement: the engine, not the tenant, sets the limit.
+    max_concurrent_streams: MAX_CONCURRENT_STREAMS,
   });
   if (tenant.status !== 201) {
     throw new Error(

@@ -1,0 +1,57 @@
+/**
+ * How big each measurement is. `npm run bench` runs the full plan; BENCH_QUICK=1 runs every
+ * measurement at small sizes, to check that the bench works (its numbers mean little).
+ */
+export interface BenchPlan {
+  quick: boolean;
+  latency: { shortRuns: number; longRuns: number; warmupRuns: number };
+  /** Simultaneous streams per level of the HTTP capacity test, until one level fails. */
+  capacityLevels: number[];
+  capacityBudgetMs: number;
+  /** First byte figures are reported at these levels. */
+  firstByteAt: number[];
+  /** Liveness latency and RSS are reported for this level. */
+  resourcesAt: number;
+  /** The first simultaneous calls to the freshly started process. */
+  bootCalls: number;
+  noisy: { aStreams: number; bRequests: number; bSpacingMs: number; bDelayMs: number };
+  throughput: { connections: number; warmupS: number; durationS: number };
+  twilioLevels: number[];
+  twilioBudgetMs: number;
+  /** First media figures are reported at these levels. */
+  twilioFirstMediaAt: number[];
+}
+
+const FULL: BenchPlan = {
+  quick: false,
+  latency: { shortRuns: 30, longRuns: 20, warmupRuns: 3 },
+  capacityLevels: [1, 10, 25, 50, 100, 150, 200, 250, 300],
+  // Nine levels of about 30 s each, after a lone reference stream.
+  capacityBudgetMs: 330_000,
+  firstByteAt: [1, 50, 100, 200],
+  resourcesAt: 200,
+  bootCalls: 10,
+  noisy: { aStreams: 100, bRequests: 20, bSpacingMs: 50, bDelayMs: 500 },
+  throughput: { connections: 10, warmupS: 2, durationS: 10 },
+  twilioLevels: [1, 10, 50, 100, 150, 200],
+  // Six levels of about 35 s each, after a lone reference session.
+  twilioBudgetMs: 270_000,
+  twilioFirstMediaAt: [10, 100],
+};
+
+const QUICK: BenchPlan = {
+  ...FULL,
+  quick: true,
+  latency: { shortRuns: 3, longRuns: 2, warmupRuns: 1 },
+  capacityLevels: [1, 10],
+  firstByteAt: [1, 10],
+  resourcesAt: 10,
+  noisy: { ...FULL.noisy, aStreams: 20 },
+  throughput: { connections: 10, warmupS: 1, durationS: 3 },
+  twilioLevels: [1, 5],
+  twilioFirstMediaAt: [1, 5],
+};
+
+export function benchPlan(env: NodeJS.ProcessEnv): BenchPlan {
+  return env.BENCH_QUICK === '1' ? QUICK : FULL;
+}
