@@ -119,7 +119,7 @@ export class EnvSchema {
   @Transform(toInt)
   @IsInt()
   @Min(500)
-  @Max(30000)
+  @Max(3_600_000)
   SCHEDULER_LEAD_MS = 3000;
 
   @Transform(toInt)

@@ -1,4 +1,4 @@
-import { EngineError, type PcmChunk, type SynthesisRequest } from '@cw/engines';
+import { EngineError, EngineErrorCode, type PcmChunk, type SynthesisRequest } from '@cw/engines';
 import { FairDeadlineQueue, type QueuedPiece } from './fair-deadline-queue';
 import {
   type PieceReport,
@@ -232,6 +232,21 @@ describe('SpeechScheduler', () => {
     await cut.done;
     expect(engine.aborted).toContain('x1');
     expect(scheduler.inFlight).toBe(0);
+  });
+
+  it('passes an engine refusal through and frees the worker', async () => {
+    const refusing = new SpeechScheduler(
+      () => {
+        throw new EngineError(EngineErrorCode.UnsupportedLanguage, 'no voice for xx');
+      },
+      OPTIONS,
+      clock,
+    );
+    const s = listen(refusing, live('t1'), ['x']);
+    await s.done;
+    expect(s.errors[0]).toMatchObject({ code: 'unsupported_language' });
+    expect(refusing.inFlight).toBe(0);
+    expect(refusing.streams).toBe(0);
   });
 
   it('gives whole-file work a fixed deadline: it waits for due live pieces, never forever', async () => {

@@ -302,8 +302,9 @@ export class ScheduledStream {
       start: () => {
         startedAt = this.clock.now();
         // The engine is drained as fast as it renders, so its worker is free for the next piece
-        // as soon as this one is done; the audio waits here, one piece at most.
-        void drain();
+        // as soon as this one is done; the audio waits here, one piece at most. Started on the
+        // next microtask: `start` may run inside `enqueue`, before `piece` below is assigned.
+        queueMicrotask(() => void drain());
       },
     });
 
