@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { DEMO_TENANTS } from '@cw/db/demo-tenants';
+import { DEMO_TENANTS } from '../libs/db/src/demo-tenants';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
