@@ -77,7 +77,6 @@ export class VoicesService {
         return tx.insertVoice({
           id,
           voiceId: newVoiceId(),
-          tenantUuid: tenant.id,
           name: dto.name,
           description: dto.description ?? null,
           language: dto.language ?? 'en',
@@ -107,13 +106,16 @@ export class VoicesService {
 
   async updateVoice(tenantUuid: string, voiceId: string, dto: UpdateVoiceDto): Promise<Voice> {
     const voice = await this.ownVoice(tenantUuid, voiceId);
-    await this.voices.updateVoice(voice.id, { name: dto.name, description: dto.description });
+    await this.voices.updateVoice(tenantUuid, voice.id, {
+      name: dto.name,
+      description: dto.description,
+    });
     return this.getVoice(tenantUuid, voiceId);
   }
 
   async deleteVoice(tenantUuid: string, voiceId: string): Promise<void> {
     const voice = await this.ownVoice(tenantUuid, voiceId);
-    await this.voices.deleteVoice(voice.id);
+    await this.voices.deleteVoice(tenantUuid, voice.id);
     if (voice.referenceStorageKey) {
       await this.storage
         .delete(voice.referenceStorageKey)
