@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { AudioError, AudioErrorCode, type ReferenceAnalysis } from '@cw/audio';
-import { approximateEspeakVoice, TTS_ENGINE, type ClonedVoice, type TtsEngine } from '@cw/engines';
+import { portableConditioning, TTS_ENGINE, type ClonedVoice, type TtsEngine } from '@cw/engines';
 import { randomBase62 } from '../common/random-id';
 import type { Tenant } from '../tenants/tenant.entity';
 import { ReferenceAnalyzer } from './analysis/reference-analyzer';
@@ -197,14 +197,14 @@ export class VoicesService {
   }
 
   /**
-   * The engine's own clone, plus an approximate eSpeak one: the voice keeps speaking (in an
-   * approximation) when a remote engine is down or the deployment moves to the embedded engine.
+   * The engine's own clone, plus the portable approximation every deployment can render: the
+   * voice keeps speaking when a remote engine is down or the deployment changes engine.
    */
   private conditioningFor(
     analysis: ReferenceAnalysis,
     cloned: { conditioning: object },
   ): Record<string, unknown> {
-    return { espeak: approximateEspeakVoice(analysis), [this.engine.id]: cloned.conditioning };
+    return { ...portableConditioning(analysis), [this.engine.id]: cloned.conditioning };
   }
 
   private async clone(
