@@ -1,0 +1,1 @@
+export { importEsm } from './import-esm';
