@@ -56,7 +56,7 @@ function usageEvent(overrides: Partial<NewUsageEvent> = {}): NewUsageEvent {
     ttfbMs: 50,
     totalMs: 900,
     streaming: true,
-    status: 'ok',
+    status: 'completed',
     errorCode: null,
     createdAt: new Date(),
     ...overrides,
