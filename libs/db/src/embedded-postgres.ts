@@ -1,8 +1,8 @@
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-// Relative, not @cw/esm: Jest's global setup loads this file without the path aliases.
-import { importEsm } from '../../esm/src/import-esm';
+// Relative, not @cw/util: Jest's global setup loads this file without the path aliases.
+import { importEsm } from '../../util/src/import-esm';
 
 export interface EmbeddedPostgresHandle {
   url: string;

@@ -4,7 +4,7 @@
  * audio worker (see audio-worker-pool.ts), never from the main thread.
  */
 import { pathToFileURL } from 'node:url';
-import { importEsm } from '@cw/esm';
+import { importEsm } from '@cw/util';
 import { AudioError, AudioErrorCode } from '../audio.exception';
 import { mixToMono } from '../pcm';
 import { parseWav } from '../wav';
