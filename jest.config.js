@@ -1,7 +1,7 @@
 /** Two tiers: unit specs beside the code, e2e specs in test/ against real PostgreSQL. */
 const moduleNameMapper = {
-  '^@cw/(config|db|engines|audio|text)$': '<rootDir>/libs/$1/src',
-  '^@cw/(config|db|engines|audio|text)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@cw/(config|db|engines|audio|text|util)$': '<rootDir>/libs/$1/src',
+  '^@cw/(config|db|engines|audio|text|util)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 module.exports = {

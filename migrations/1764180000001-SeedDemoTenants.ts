@@ -1,34 +1,10 @@
 import { createHash } from 'node:crypto';
 import { MigrationInterface, QueryRunner } from 'typeorm';
-
-/**
- * The tenants and keys the Python predecessor shipped with; existing integrations call with these
- * keys. Only their SHA-256 hashes are stored. In production the service refuses to start while
- * either key is active, unless ALLOW_DEMO_KEYS=true.
- */
-export const DEMO_KEYS = ['cw_demo_12345', 'test_key_67890'];
-
-const DEMO_TENANTS = [
-  {
-    slug: 'callwaiting_demo',
-    name: 'CallWaiting Demo',
-    key: 'cw_demo_12345',
-    perMin: 1000,
-    perHour: 10000,
-    voices: 20,
-  },
-  {
-    slug: 'test_tenant',
-    name: 'Test Tenant',
-    key: 'test_key_67890',
-    perMin: 100,
-    perHour: 1000,
-    voices: 5,
-  },
-];
+import { DEMO_TENANTS } from '../libs/db/src/demo-tenants';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
+/** Seeds the demo tenants and keys (see `DEMO_TENANTS`); only the keys' SHA-256 hashes are stored. */
 export class SeedDemoTenants1764180000001 implements MigrationInterface {
   name = 'SeedDemoTenants1764180000001';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encodeWhole } from '@cw/audio';
+import { createAudioEncoder } from '@cw/audio';
 
 /**
  * A speech-like test signal: a harmonic series at `f0` (so pitch trackers see that F0), its
@@ -64,7 +64,12 @@ export function wavFile(
 
 export async function mp3File(signal: Float32Array, sampleRate: number): Promise<Buffer> {
   const pcm = Int16Array.from(signal, (v) => Math.round(v * 32767));
-  return encodeWhole('mp3', pcm, sampleRate, sampleRate);
+  const encoder = await createAudioEncoder({
+    format: 'mp3',
+    inputSampleRate: sampleRate,
+    outputSampleRate: sampleRate,
+  });
+  return Buffer.concat([encoder.encode(pcm), encoder.flush()]);
 }
 
 export const randomNoiseBytes = (n: number) => randomBytes(n);

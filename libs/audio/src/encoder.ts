@@ -56,25 +56,6 @@ export async function createAudioEncoder(options: AudioEncoderOptions): Promise<
   return new StreamingAudioEncoder(format, outputSampleRate, resampler, codec);
 }
 
-/** One-shot encoding for non-streaming responses; WAV gets its real sizes. */
-export async function encodeWhole(
-  format: AudioFormat,
-  samples: Int16Array,
-  inputSampleRate: number,
-  outputSampleRate: number,
-): Promise<Buffer> {
-  const encoder = await createAudioEncoder({ format, inputSampleRate, outputSampleRate });
-  const body = Buffer.concat([encoder.encode(samples), encoder.flush()]);
-  if (format !== 'wav') return body;
-  const header = wavHeader({
-    sampleRate: outputSampleRate,
-    channels: 1,
-    bitsPerSample: 16,
-    dataBytes: body.length,
-  });
-  return Buffer.concat([header, body]);
-}
-
 async function createCodec(format: AudioFormat, sampleRate: number): Promise<SampleCodec> {
   switch (format) {
     case 'wav':

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-// Both packages are ESM-only, and a real import() throws inside Jest's VM sandbox (unit and e2e
-// tiers) without --experimental-vm-modules, so their published script files are evaluated instead.
+// Both packages are ESM-only, and encoding runs on the main thread, where unit and e2e specs run
+// it inside Jest's VM sandbox: there a real import() (importEsm from @cw/util) throws "A dynamic
+// import callback was invoked without --experimental-vm-modules", so their published script
+// files are evaluated instead.
 
 export interface Mp3EncoderInstance {
   encodeBuffer(left: Int16Array, right?: Int16Array): Int8Array;

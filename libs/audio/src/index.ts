@@ -8,12 +8,7 @@ export {
   isAudioFormat,
 } from './audio-format';
 export { AudioError, AudioErrorCode } from './audio.exception';
-export {
-  type AudioEncoder,
-  type AudioEncoderOptions,
-  createAudioEncoder,
-  encodeWhole,
-} from './encoder';
+export { type AudioEncoder, type AudioEncoderOptions, createAudioEncoder } from './encoder';
 export { MP3_SAMPLE_RATES, mp3BitrateFor } from './mp3';
 export {
   applyGain,
@@ -65,13 +60,9 @@ export {
   type VoiceMeasurements,
 } from './analysis/voice-analysis';
 export {
-  analyzeReference,
   AudioWorkerPool,
   type AudioWorkerPoolOptions,
-  closeSharedAudioWorkerPool,
-  decodeAudio,
   resolveAudioWorkerFile,
-  sharedAudioWorkerPool,
 } from './decode/audio-worker-pool';
 export {
   ANALYSIS_SAMPLE_RATE,

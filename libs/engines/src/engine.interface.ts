@@ -73,6 +73,12 @@ export interface TtsEngine {
   readonly capabilities: EngineCapabilities;
   /** Start workers, warm voices, check the remote server. Called once at boot. */
   init(): Promise<void>;
+  /**
+   * This engine's part of a voice's stored conditioning, which keeps one entry per engine id
+   * (`{ espeak: {...}, xtts: {...} }`): an engine takes its own entry (empty when there is none),
+   * a wrapper that delegates to several engines takes the whole map.
+   */
+  conditioningFor(voiceConditioning: Record<string, unknown>): VoiceConditioning;
   /** True when the engine can render this voice description (e.g. the eSpeak voice exists). */
   supportsVoice(conditioning: VoiceConditioning): boolean;
   /**

@@ -7,7 +7,7 @@ export {
   parseEspeakConditioning,
   type EspeakConditioning,
 } from './espeak/voice-presets';
-export { approximateEspeakVoice } from './espeak/espeak-cloning';
+export { engineConditioning, portableConditioning } from './voice-conditioning';
 export {
   benchEngine,
   type EngineBenchOptions,

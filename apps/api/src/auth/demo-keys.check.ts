@@ -1,6 +1,5 @@
 import { AppConfig } from '@cw/config';
-import { createDataSource } from '@cw/db';
-import { DEMO_KEYS } from '../../../../migrations/1764180000001-SeedDemoTenants';
+import { createDataSource, DEMO_KEYS } from '@cw/db';
 import { hashApiKey } from './api-key.util';
 
 /**

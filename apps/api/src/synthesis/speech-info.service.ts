@@ -17,6 +17,14 @@ export const DEMO_SENTENCES = [
   'Your order of ₦12,500 will be delivered on 25/12/2026 between 9am and 1pm.',
 ];
 
+/** Languages our callers ask for most that engines often lack; the note names the missing ones. */
+const REGIONAL_LANGUAGES: ReadonlyArray<[code: string, name: string]> = [
+  ['yo', 'Yoruba'],
+  ['ha', 'Hausa'],
+  ['ig', 'Igbo'],
+  ['pcm', 'Nigerian Pidgin'],
+];
+
 @Injectable()
 export class SpeechInfoService {
   constructor(
@@ -26,10 +34,14 @@ export class SpeechInfoService {
   ) {}
 
   languages(): LanguagesDto {
+    const { languages } = this.engine.capabilities;
+    const speaks = (code: string) => languages.some((l) => l === code || l.startsWith(`${code}-`));
+    const missing = REGIONAL_LANGUAGES.filter(([code]) => !speaks(code)).map(([, name]) => name);
+    const lacks = missing.length ? ` It has no ${orList(missing)} voice.` : '';
     return {
       engine: this.engine.id,
-      languages: this.engine.capabilities.languages,
-      note: 'Languages come from the engine’s own voice list. eSpeak NG has no Yoruba, Hausa, Igbo or Nigerian Pidgin voice.',
+      languages,
+      note: `Languages come from the ${this.engine.id} engine’s own voice list.${lacks}`,
     };
   }
 
@@ -63,4 +75,9 @@ export class SpeechInfoService {
     }
     return out;
   }
+}
+
+/** "a", "a or b", "a, b or c". */
+function orList(names: string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names[0];
 }

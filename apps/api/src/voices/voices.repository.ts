@@ -3,7 +3,10 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Voice } from './voice.entity';
 
-export type NewVoice = Omit<Voice, 'id' | 'createdAt' | 'updatedAt'> & { id: string };
+/** A new row; its tenant is the one whose voices the transaction holds locked. */
+export type NewVoice = Omit<Voice, 'id' | 'tenantUuid' | 'createdAt' | 'updatedAt'> & {
+  id: string;
+};
 
 @Injectable()
 export class VoicesRepository {
@@ -57,15 +60,20 @@ export class VoicesRepository {
     });
   }
 
+  /** Changes one of the tenant's own voices; false when the tenant owns no voice with that id. */
   async updateVoice(
+    tenantUuid: string,
     id: string,
     changes: Partial<Pick<Voice, 'name' | 'description'>>,
-  ): Promise<void> {
-    await this.repo.update({ id }, changes);
+  ): Promise<boolean> {
+    const result = await this.repo.update({ id, tenantUuid }, changes);
+    return (result.affected ?? 0) > 0;
   }
 
-  async deleteVoice(id: string): Promise<void> {
-    await this.repo.delete({ id });
+  /** Deletes one of the tenant's own voices; false when the tenant owns no voice with that id. */
+  async deleteVoice(tenantUuid: string, id: string): Promise<boolean> {
+    const result = await this.repo.delete({ id, tenantUuid });
+    return (result.affected ?? 0) > 0;
   }
 }
 
@@ -83,6 +91,6 @@ export class VoicesTransaction {
 
   insertVoice(voice: NewVoice): Promise<Voice> {
     const repo = this.manager.getRepository(Voice);
-    return repo.save(repo.create(voice));
+    return repo.save(repo.create({ ...voice, tenantUuid: this.tenantUuid }));
   }
 }

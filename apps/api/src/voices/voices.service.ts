@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { AudioError, AudioErrorCode, type ReferenceAnalysis } from '@cw/audio';
-import { approximateEspeakVoice, TTS_ENGINE, type ClonedVoice, type TtsEngine } from '@cw/engines';
+import { portableConditioning, TTS_ENGINE, type ClonedVoice, type TtsEngine } from '@cw/engines';
 import { randomBase62 } from '../common/random-id';
 import type { Tenant } from '../tenants/tenant.entity';
 import { ReferenceAnalyzer } from './analysis/reference-analyzer';
@@ -77,7 +77,6 @@ export class VoicesService {
         return tx.insertVoice({
           id,
           voiceId: newVoiceId(),
-          tenantUuid: tenant.id,
           name: dto.name,
           description: dto.description ?? null,
           language: dto.language ?? 'en',
@@ -107,13 +106,16 @@ export class VoicesService {
 
   async updateVoice(tenantUuid: string, voiceId: string, dto: UpdateVoiceDto): Promise<Voice> {
     const voice = await this.ownVoice(tenantUuid, voiceId);
-    await this.voices.updateVoice(voice.id, { name: dto.name, description: dto.description });
+    await this.voices.updateVoice(tenantUuid, voice.id, {
+      name: dto.name,
+      description: dto.description,
+    });
     return this.getVoice(tenantUuid, voiceId);
   }
 
   async deleteVoice(tenantUuid: string, voiceId: string): Promise<void> {
     const voice = await this.ownVoice(tenantUuid, voiceId);
-    await this.voices.deleteVoice(voice.id);
+    await this.voices.deleteVoice(tenantUuid, voice.id);
     if (voice.referenceStorageKey) {
       await this.storage
         .delete(voice.referenceStorageKey)
@@ -195,14 +197,14 @@ export class VoicesService {
   }
 
   /**
-   * The engine's own clone, plus an approximate eSpeak one: the voice keeps speaking (in an
-   * approximation) when a remote engine is down or the deployment moves to the embedded engine.
+   * The engine's own clone, plus the portable approximation every deployment can render: the
+   * voice keeps speaking when a remote engine is down or the deployment changes engine.
    */
   private conditioningFor(
     analysis: ReferenceAnalysis,
     cloned: { conditioning: object },
   ): Record<string, unknown> {
-    return { espeak: approximateEspeakVoice(analysis), [this.engine.id]: cloned.conditioning };
+    return { ...portableConditioning(analysis), [this.engine.id]: cloned.conditioning };
   }
 
   private async clone(

@@ -1,9 +1,7 @@
 import {
-  analyzeReference,
   AudioError,
   AudioErrorCode,
   AudioWorkerPool,
-  closeSharedAudioWorkerPool,
   parseWav,
   type ReferenceAnalysis,
 } from '@cw/audio';
@@ -88,15 +86,5 @@ describe('analyzeReference', () => {
     const error: unknown = await pool.analyzeReference(randomBytes(50_000, 9)).catch((e) => e);
     expect(error).toBeInstanceOf(AudioError);
     expect((error as AudioError).code).toBe(AudioErrorCode.InvalidAudio);
-  });
-
-  it('is available as a function on a shared pool', async () => {
-    try {
-      const voice = syntheticVoice({ f0: 160, sampleRate: 22050, seconds: 2 });
-      const analysis = await analyzeReference(wavFile([voice], 22050, 'pcm24'));
-      expectVoice(analysis, 160, 4);
-    } finally {
-      await closeSharedAudioWorkerPool();
-    }
   });
 });

@@ -102,31 +102,3 @@ export function resolveAudioWorkerFile(): string {
   }
   return path.join(__dirname, 'audio.worker.js');
 }
-
-let shared: AudioWorkerPool | undefined;
-
-/** The process-wide pool behind `decodeAudio` and `analyzeReference`, created on first use. */
-export function sharedAudioWorkerPool(): AudioWorkerPool {
-  shared ??= new AudioWorkerPool();
-  return shared;
-}
-
-/** Closes the shared pool (at shutdown); the next call creates a new one. */
-export async function closeSharedAudioWorkerPool(): Promise<void> {
-  const pool = shared;
-  shared = undefined;
-  await pool?.close();
-}
-
-/** Decodes WAV, MP3, FLAC or Ogg Opus to mono float samples, in a worker thread. */
-export function decodeAudio(bytes: Uint8Array, options?: DecodeOptions): Promise<DecodedAudio> {
-  return sharedAudioWorkerPool().decode(bytes, options);
-}
-
-/** Decodes and measures a voice reference recording, in a worker thread. */
-export function analyzeReference(
-  bytes: Uint8Array,
-  options?: DecodeOptions,
-): Promise<ReferenceAnalysis> {
-  return sharedAudioWorkerPool().analyzeReference(bytes, options);
-}

@@ -1,11 +1,4 @@
-import {
-  AudioError,
-  AudioErrorCode,
-  AudioWorkerPool,
-  closeSharedAudioWorkerPool,
-  decodeAudio,
-  type DecodedAudio,
-} from '@cw/audio';
+import { AudioError, AudioErrorCode, AudioWorkerPool } from '@cw/audio';
 import { toneFrequency } from '../__tests__/signal';
 import { syntheticVoice } from '../analysis/__tests__/synthetic-voice';
 import {
@@ -221,17 +214,6 @@ describe('AudioWorkerPool', () => {
       expect(busy.length).toBeGreaterThanOrEqual(2);
     } finally {
       await small.close();
-    }
-  });
-
-  it('serves decodeAudio from a shared pool', async () => {
-    try {
-      const decoded: DecodedAudio = await decodeAudio(
-        wavFile([tone(100, 8000, 0.2)], 8000, 'pcm16'),
-      );
-      expect(decoded.durationMs).toBe(200);
-    } finally {
-      await closeSharedAudioWorkerPool();
     }
   });
 

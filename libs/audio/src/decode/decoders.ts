@@ -4,6 +4,7 @@
  * audio worker (see audio-worker-pool.ts), never from the main thread.
  */
 import { pathToFileURL } from 'node:url';
+import { importEsm } from '@cw/util';
 import { AudioError, AudioErrorCode } from '../audio.exception';
 import { mixToMono } from '../pcm';
 import { parseWav } from '../wav';
@@ -26,12 +27,6 @@ interface ChunkDecoder {
 }
 
 type DecoderClass = new () => ChunkDecoder;
-
-// TypeScript compiles import() to require() for CommonJS output; a Function body is left alone.
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-const importEsm = new Function('specifier', 'return import(specifier)') as (
-  specifier: string,
-) => Promise<Record<string, unknown>>;
 
 const DECODERS = {
   mp3: { pkg: 'mpg123-decoder', exportName: 'MPEGDecoder' },

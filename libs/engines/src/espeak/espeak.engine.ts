@@ -16,6 +16,7 @@ import {
   type ClonedVoice,
   type VoiceReference,
 } from '../engine.interface';
+import { engineConditioning } from '../voice-conditioning';
 import { approximateEspeakVoice } from './espeak-cloning';
 import { EspeakVoiceCatalog } from './espeak-voices';
 import {
@@ -141,6 +142,10 @@ export class EspeakEngine implements TtsEngine {
   /** Approximate cloning: the eSpeak setting nearest the reference's pitch and pace. */
   async cloneVoice(reference: VoiceReference): Promise<ClonedVoice> {
     return { cloning: 'approximate', conditioning: { ...approximateEspeakVoice(reference) } };
+  }
+
+  conditioningFor(voiceConditioning: Record<string, unknown>): VoiceConditioning {
+    return engineConditioning(voiceConditioning, this.id) ?? {};
   }
 
   supportsVoice(conditioning: VoiceConditioning): boolean {

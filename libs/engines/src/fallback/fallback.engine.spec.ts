@@ -12,6 +12,7 @@ import {
   type VoiceConditioning,
 } from '../engine.interface';
 import { EspeakEngine } from '../espeak/espeak.engine';
+import { engineConditioning } from '../voice-conditioning';
 import { BUILTIN_VOICE_PRESETS } from '../espeak/voice-presets';
 import { XttsEngine } from '../xtts/xtts.engine';
 import { FallbackEngine, type FallbackEngineOptions } from './fallback.engine';
@@ -265,6 +266,10 @@ class StubEngine implements TtsEngine {
 
   async init(): Promise<void> {
     this.calls.push('init');
+  }
+
+  conditioningFor(voiceConditioning: Record<string, unknown>): VoiceConditioning {
+    return engineConditioning(voiceConditioning, this.id) ?? {};
   }
 
   supportsVoice(): boolean {

@@ -10,6 +10,7 @@ import {
   type VoiceConditioning,
   type VoiceReference,
 } from '../engine.interface';
+import { engineConditioning } from '../voice-conditioning';
 
 export interface FallbackEngineOptions {
   /**
@@ -70,6 +71,11 @@ export class FallbackEngine implements TtsEngine {
   /** Both engines; the fallback must start, or there is nothing to fall back on. */
   async init(): Promise<void> {
     await Promise.all([this.primary.init(), this.fallback.init()]);
+  }
+
+  /** The whole map: it hands each of its engines their own part. */
+  conditioningFor(voiceConditioning: Record<string, unknown>): VoiceConditioning {
+    return voiceConditioning;
   }
 
   supportsVoice(conditioning: VoiceConditioning): boolean {
@@ -139,9 +145,8 @@ export class FallbackEngine implements TtsEngine {
 
   /** The engine's own part of a conditioning map, when it can render it. */
   private partFor(engine: TtsEngine, conditioning: VoiceConditioning): VoiceConditioning | null {
-    const part: unknown = conditioning[engine.id];
-    if (typeof part !== 'object' || part === null || Array.isArray(part)) return null;
-    return engine.supportsVoice(part as VoiceConditioning) ? (part as VoiceConditioning) : null;
+    const part = engineConditioning(conditioning, engine.id);
+    return part !== null && engine.supportsVoice(part) ? part : null;
   }
 
   private inCooldown(): boolean {

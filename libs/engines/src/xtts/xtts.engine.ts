@@ -11,6 +11,7 @@ import {
   type VoiceConditioning,
   type VoiceReference,
 } from '../engine.interface';
+import { engineConditioning } from '../voice-conditioning';
 import { S16leDecoder } from './s16le-decoder';
 import {
   CallDeadline,
@@ -121,6 +122,10 @@ export class XttsEngine implements TtsEngine {
       deadline.dispose();
     }
     return this.reachable;
+  }
+
+  conditioningFor(voiceConditioning: Record<string, unknown>): VoiceConditioning {
+    return engineConditioning(voiceConditioning, this.id) ?? {};
   }
 
   supportsVoice(conditioning: VoiceConditioning): boolean {

@@ -1,3 +1,4 @@
+import { clamp } from '@cw/util';
 import { Prosody } from './speech-segment';
 
 /** A bad attribute value; the parser turns it into an SsmlError with the element's position. */
@@ -89,9 +90,9 @@ function round(value: number): number {
   return Math.round(value * 10_000) / 10_000;
 }
 
-function clamp(key: keyof Prosody, value: number): number {
+function clampProsody(key: keyof Prosody, value: number): number {
   const [min, max] = LIMITS[key];
-  return round(Math.min(max, Math.max(min, value)));
+  return round(clamp(value, min, max));
 }
 
 /** "+10%" → ×1.1, "80%" → ×0.8, "-20%" → ×0.8; undefined when the value is not a percentage. */
@@ -168,9 +169,9 @@ export function applyProsody(
     next.volume = apply(parent.volume, resolveVolume(attributes.volume.trim()));
   }
   return {
-    rate: clamp('rate', next.rate),
-    pitch: clamp('pitch', next.pitch),
-    volume: clamp('volume', next.volume),
+    rate: clampProsody('rate', next.rate),
+    pitch: clampProsody('pitch', next.pitch),
+    volume: clampProsody('volume', next.volume),
   };
 }
 
@@ -183,8 +184,8 @@ export function applyEmphasis(parent: Prosody, level: string | undefined): Proso
     );
   }
   return {
-    rate: clamp('rate', parent.rate * effect.rate),
+    rate: clampProsody('rate', parent.rate * effect.rate),
     pitch: parent.pitch,
-    volume: clamp('volume', parent.volume * effect.volume),
+    volume: clampProsody('volume', parent.volume * effect.volume),
   };
 }
