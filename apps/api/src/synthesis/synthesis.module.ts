@@ -2,17 +2,18 @@ import { Module } from '@nestjs/common';
 import { EngineModule } from '../engine/engine.module';
 import { UsageModule } from '../usage/usage.module';
 import { VoicesModule } from '../voices/voices.module';
-import { JobMeteringService } from './job-metering.service';
 import { SpeechResponder } from './speech-responder';
 import { SpeechInfoController } from './speech-info.controller';
 import { SpeechInfoService } from './speech-info.service';
 import { SynthesisController } from './synthesis.controller';
 import { SynthesisService } from './synthesis.service';
+import { SynthesisRunner } from './synthesis-runner';
+import { TimestampsController } from './timestamps.controller';
 
 @Module({
   imports: [EngineModule, VoicesModule, UsageModule],
-  controllers: [SynthesisController, SpeechInfoController],
-  providers: [SynthesisService, SpeechInfoService, SpeechResponder, JobMeteringService],
-  exports: [SynthesisService, SpeechResponder, JobMeteringService],
+  controllers: [SynthesisController, SpeechInfoController, TimestampsController],
+  providers: [SynthesisService, SpeechInfoService, SpeechResponder, SynthesisRunner],
+  exports: [SynthesisService, SpeechResponder, SynthesisRunner],
 })
 export class SynthesisModule {}

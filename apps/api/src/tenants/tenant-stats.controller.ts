@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentTenant } from '../auth/auth.decorators';
+import { CurrentTenant } from '../common/request-context/request-context';
 import { UsageService } from '../usage/usage.service';
 import { VoicesService } from '../voices/voices.service';
 import { TenantStatsDto } from './dto/tenant-stats.dto';
