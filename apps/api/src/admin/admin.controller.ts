@@ -16,7 +16,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { AdminOnly } from '../auth/auth.decorators';
+import { AdminOnly } from '../common/request-context/request-context';
 import { AdminService } from './admin.service';
 import { ApiKeyDto, CreatedKeyDto, RevokedKeyDto, TenantDto } from './dto/admin-responses.dto';
 import { CreateKeyDto } from './dto/create-key.dto';

@@ -9,7 +9,11 @@ import { Reflector } from '@nestjs/core';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@cw/config';
 import { ApiKeysService } from './api-keys.service';
-import { AUTH_MODE, AuthenticatedRequest, AuthMode } from './auth.decorators';
+import {
+  AUTH_MODE,
+  AuthenticatedRequest,
+  AuthMode,
+} from '../common/request-context/request-context';
 import { AuthErrorCode, AuthException } from './auth.exception';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;

@@ -22,19 +22,12 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import {
-  type AuthenticatedKey,
-  CurrentApiKey,
-  CurrentTenant,
-  Public,
-} from '../auth/auth.decorators';
+import { Auth, Public, type RequestContext } from '../common/request-context/request-context';
 import { ErrorBody } from '../common/errors/error-body';
 import { abortOnDisconnect } from '../synthesis/audio-response';
 import { ApiSynthesisErrors } from '../synthesis/api-synthesis-errors.decorator';
-import type { Tenant } from '../tenants/tenant.entity';
 import { ClipsService } from './clips.service';
 import { ClipUrlDto, SynthesizeUrlDto } from './dto/clip.dto';
-import { requestIdOf } from '../common/http/request-id';
 
 const AUDIO_TYPES = ['audio/wav', 'audio/L16', 'audio/basic', 'audio/x-alaw-basic', 'audio/mpeg'];
 
@@ -58,19 +51,16 @@ export class ClipsController {
   @ApiCreatedResponse({ type: ClipUrlDto })
   @ApiSynthesisErrors()
   create(
-    @CurrentTenant() tenant: Tenant,
-    @CurrentApiKey() key: AuthenticatedKey,
+    @Auth() auth: RequestContext,
     @Body() dto: SynthesizeUrlDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ClipUrlDto> {
-    const abort = abortOnDisconnect(req, res);
-    const requestId = requestIdOf(req);
     return this.clips.createClip(
-      { tenant, key, requestId },
+      auth,
       dto,
       requestBaseUrl(req),
-      abort.signal,
+      abortOnDisconnect(req, res).signal,
     );
   }
 

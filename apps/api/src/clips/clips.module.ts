@@ -8,21 +8,18 @@ import { clipUrlSignerProvider } from './clip-url-signer.provider';
 import { ClipsController } from './clips.controller';
 import { ClipsRepository } from './clips.repository';
 import { ClipsService } from './clips.service';
-import { TimestampsController } from './timestamps.controller';
-import { WholeSpeechService } from './whole-speech.service';
 
 /**
- * Whole-file synthesis answered other than as an audio stream: signed URLs to stored clips
- * (for Twilio <Play>) and audio with word timings.
+ * Whole-file synthesis answered with a signed URL to a stored clip (for Twilio <Play>) instead
+ * of the audio itself.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Clip]), SynthesisModule],
-  controllers: [ClipsController, TimestampsController],
+  controllers: [ClipsController],
   providers: [
     ClipsRepository,
     ClipsService,
     ClipSweeper,
-    WholeSpeechService,
     clipStorageProvider,
     clipUrlSignerProvider,
   ],

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
+import type { RequestContext } from '../common/request-context/request-context';
+import { SynthesisRunner } from '../synthesis/synthesis-runner';
 import { CLIP_STORAGE, clipKey, type ClipStorage } from './clip-storage';
 import { CLIP_URL_SIGNER, type ClipUrlSigner } from './clip-url-signer';
 import { ClipsRepository } from './clips.repository';
 import { ClipErrorCode, ClipException } from './clips.exception';
 import type { ClipUrlDto, SynthesizeUrlDto } from './dto/clip.dto';
-import { type Caller, WholeSpeechService } from './whole-speech.service';
 
 export interface ClipAudio {
   audio: Buffer;
@@ -25,7 +26,7 @@ export class ClipsService implements OnModuleInit {
   private readonly logger = new Logger('Clips');
 
   constructor(
-    private readonly speech: WholeSpeechService,
+    private readonly runner: SynthesisRunner,
     private readonly clips: ClipsRepository,
     @Inject(CLIP_STORAGE) private readonly storage: ClipStorage,
     @Inject(CLIP_URL_SIGNER) private readonly signer: ClipUrlSigner,
@@ -46,22 +47,22 @@ export class ClipsService implements OnModuleInit {
    * (the caller's scheme and host) is used only when PUBLIC_BASE_URL is unset.
    */
   createClip(
-    caller: Caller,
+    auth: RequestContext,
     dto: SynthesizeUrlDto,
     requestBaseUrl: string,
     signal: AbortSignal,
   ): Promise<ClipUrlDto> {
     const ttlS = dto.ttl_s ?? this.config.clips.urlTtlS;
-    return this.speech.render(caller, dto, 'synthesize-url', signal, async (speech) => {
+    return this.runner.whole(auth, dto, 'synthesize-url', signal, async (speech) => {
       const id = randomUUID();
-      const storageKey = clipKey(caller.tenant.id, id, speech.job.format);
+      const storageKey = clipKey(auth.tenant.id, id, speech.profile.format);
       // Whole seconds in the URL, rounded up so the clip lives at least ttl_s.
       const expiresS = Math.ceil(Date.now() / 1000) + ttlS;
       const expiresAt = new Date(expiresS * 1000);
       // Row before file: every stored file has a row, so the sweeper finds it even after a crash.
       await this.clips.insertClip({
         id,
-        tenantUuid: caller.tenant.id,
+        tenantUuid: auth.tenant.id,
         storageKey,
         contentType: speech.contentType,
         bytes: speech.audio.length,

@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../auth/auth.decorators';
+import { Public } from '../common/request-context/request-context';
 import { HealthDto } from './health.dto';
 import { HealthService } from './health.service';
 import { ReadinessIndicators } from './readiness.service';

@@ -8,9 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { type AuthenticatedKey, CurrentApiKey, CurrentTenant } from '../auth/auth.decorators';
+import { Auth, type RequestContext } from '../common/request-context/request-context';
 import { SpeechResponder } from '../synthesis/speech-responder';
-import type { Tenant } from '../tenants/tenant.entity';
 import { CreateSpeechDto, SPEECH_PARAMS } from './dto/create-speech.dto';
 import { OpenAiErrorBody } from './openai-error-body';
 import { OpenAiErrorFilter } from './openai-error.filter';
@@ -72,12 +71,11 @@ export class OpenAiSpeechController {
     content: Object.fromEntries(AUDIO_TYPES.map((t) => [t, { schema: AUDIO_SCHEMA }])),
   })
   async speech(
-    @CurrentTenant() tenant: Tenant,
-    @CurrentApiKey() key: AuthenticatedKey,
+    @Auth() auth: RequestContext,
     @Body() dto: CreateSpeechDto,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.responder.stream(tenant, key, toSynthesizeDto(dto), req, res, 'audio/speech');
+    await this.responder.stream(auth, toSynthesizeDto(dto), req, res, 'audio/speech');
   }
 }

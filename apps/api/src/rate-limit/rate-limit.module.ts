@@ -3,7 +3,7 @@ import { ExecutionContext } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type Redis from 'ioredis';
-import type { AuthenticatedRequest } from '../auth/auth.decorators';
+import type { AuthenticatedRequest } from '../common/request-context/request-context';
 import { REDIS } from '../redis/redis.module';
 import { HOUR_MS, MINUTE_MS, TenantThrottlerGuard } from './tenant-throttler.guard';
 

@@ -9,7 +9,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { MetricsService } from '../metrics/metrics.service';
-import type { AuthenticatedRequest } from '../auth/auth.decorators';
+import type { AuthenticatedRequest } from '../common/request-context/request-context';
 import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
 
 export const MINUTE_MS = 60_000;

@@ -10,12 +10,10 @@ import {
   rateLimitExceeded,
   tenantRateLimitKey,
 } from '../rate-limit/tenant-throttler.guard';
+import type { RequestContext } from '../common/request-context/request-context';
+import { type SynthesisRun, SynthesisRunner } from '../synthesis/synthesis-runner';
 import type { Tenant } from '../tenants/tenant.entity';
-import {
-  type MeteredSynthesis,
-  type MeterStart,
-  SynthesisMeterService,
-} from '../usage/synthesis-meter.service';
+import type { RealtimeOutput } from './audio-sink';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
 
 export const REALTIME_ENDPOINT = 'synthesize/ws';
@@ -23,10 +21,10 @@ export const REALTIME_ENDPOINT = 'synthesize/ws';
 const STREAM_SID = /^MZ[0-9a-fA-F]{32}$/;
 
 export interface Admitted {
-  tenant: Tenant;
-  meter: MeteredSynthesis;
-  meterStart: MeterStart;
-  twilioStreamSid?: string;
+  ctx: RequestContext;
+  /** Holds the session's concurrency slot; finished when the session ends. */
+  run: SynthesisRun;
+  output: RealtimeOutput;
 }
 
 /**
@@ -39,24 +37,25 @@ export class RealtimeAdmissionService {
   constructor(
     private readonly apiKeys: ApiKeysService,
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
-    private readonly meters: SynthesisMeterService,
+    private readonly runner: SynthesisRunner,
     private readonly metrics: MetricsService,
   ) {}
 
   async admit(req: IncomingMessage, url: URL, requestId: string): Promise<Admitted> {
     const { key, tenant } = await this.apiKeys.authenticate(this.token(req, url));
     await this.countRequest(tenant);
-    const twilioStreamSid = this.twilioStreamSid(url);
-    const meterStart: MeterStart = {
-      tenant,
-      apiKeyId: key.id,
-      requestId,
-      endpoint: REALTIME_ENDPOINT,
-      streaming: true,
-      characters: 0,
-    };
-    const meter = await this.meters.begin(meterStart);
-    return { tenant, meter, meterStart, twilioStreamSid };
+    const output = this.output(url);
+    const ctx: RequestContext = { tenant, apiKeyId: key.id, requestId };
+    const run = await this.runner.admit(ctx, { endpoint: REALTIME_ENDPOINT, streaming: true });
+    try {
+      // The session is one real-time stream for the scheduler: refused here, before the
+      // upgrade, when the engine already serves all it can keep up with.
+      run.openSessionStream(tenant.tenantId);
+    } catch (err) {
+      run.finish('failed', err);
+      throw err;
+    }
+    return { ctx, run, output };
   }
 
   /** The Authorization header; `?api_key=` only for clients that cannot set headers. */
@@ -88,9 +87,9 @@ export class RealtimeAdmissionService {
     }
   }
 
-  private twilioStreamSid(url: URL): string | undefined {
+  private output(url: URL): RealtimeOutput {
     const output = url.searchParams.get('output');
-    if (output === null || output === 'raw') return undefined;
+    if (output === null || output === 'raw') return { kind: 'raw' };
     if (output !== 'twilio') {
       throw new RealtimeException(
         RealtimeErrorCode.BadRequest,
@@ -104,6 +103,6 @@ export class RealtimeAdmissionService {
         'output=twilio needs stream_sid, the Media Stream SID (MZ followed by 32 hex digits)',
       );
     }
-    return sid;
+    return { kind: 'twilio', streamSid: sid };
   }
 }

@@ -1,17 +1,11 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import type { AudioFormat } from '@cw/audio';
-import { SynthesizeDto } from '../synthesis/dto/synthesize.dto';
+import { SpeechOptionsDto } from '../synthesis/dto/synthesize.dto';
+import type { SpeechOptions } from '../synthesis/synthesis.service';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
 
 /** What a session may be configured with; the same fields and rules as POST /v1/synthesize. */
-export interface SessionConfigInput {
-  voice_id?: string;
-  language?: string;
-  format?: AudioFormat;
-  sample_rate?: number;
-  speed?: number;
-}
+export type SessionConfigInput = SpeechOptions;
 
 export type ClientMessage =
   | { type: 'config'; config: SessionConfigInput }
@@ -68,9 +62,9 @@ export function parseClientMessage(raw: string): ClientMessage {
   }
 }
 
-/** Checks config fields with SynthesizeDto's own rules, so both APIs accept the same values. */
+/** Checks config fields with the HTTP API's own rules, so both APIs accept the same values. */
 export async function validateConfig(config: SessionConfigInput): Promise<void> {
-  const dto = plainToInstance(SynthesizeDto, { ...config, text: 'x' });
+  const dto = plainToInstance(SpeechOptionsDto, config);
   const errors = await validate(dto);
   if (errors.length) {
     const messages = errors.flatMap((e) => Object.values(e.constraints ?? {}));

@@ -1,108 +1,130 @@
 import type { Logger } from '@nestjs/common';
-import { type AudioFormat, durationMs, WAV_HEADER_BYTES } from '@cw/audio';
+import { durationMs } from '@cw/audio';
 import { SentenceChunker } from '@cw/text';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { mapError } from '../common/errors/map-error';
-import { gapAfter, SynthesisService } from '../synthesis/synthesis.service';
+import type { RequestContext } from '../common/request-context/request-context';
 import { SynthesisErrorCode, SynthesisException } from '../synthesis/synthesis.exception';
-import type { Tenant } from '../tenants/tenant.entity';
-import type { MeteredSynthesis, MeterStart } from '../usage/synthesis-meter.service';
+import type { SynthesisRun } from '../synthesis/synthesis-runner';
+import {
+  gapAfter,
+  type SpeechOptions,
+  type SpeechProfile,
+  type SynthesisService,
+} from '../synthesis/synthesis.service';
+import type { AudioSink, SocketWriter } from './audio-sink';
 import { parseClientMessage, type SessionConfigInput, validateConfig } from './realtime-messages';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
-import { TwilioFramer, twilioClear, twilioMark, twilioMedia } from './twilio-framer';
 
-/** Defaults of a session that sends no config: raw 16-bit PCM at 16 kHz, the usual rate of
- * speech pipelines (WebRTC, SIP wideband, speech recognizers). */
-export const DEFAULT_FORMAT: AudioFormat = 'pcm';
-export const DEFAULT_SAMPLE_RATE = 16000;
-/** Past this much unsent audio in the socket, synthesis waits for the client to read. */
-const HIGH_WATER_BYTES = 256 * 1024;
 /** Text waiting to be synthesized; beyond this new text is refused (the client outruns us). */
 const MAX_PENDING_CHARS = 20_000;
-/** A probe that passes prepare(): config is checked with the same code as real pieces. */
-const PROBE_TEXT = 'Hello.';
 
-interface ResolvedConfig {
-  voice_id: string;
-  language: string;
-  format: AudioFormat;
-  sample_rate: number;
-  speed: number;
+export enum SessionState {
+  /** No text yet: config may still change the voice and output. */
+  Configuring = 'configuring',
+  /** Text has been accepted: config is fixed. */
+  Streaming = 'streaming',
+  /** `close` received: buffered text is spoken, then `done`; no more messages are accepted. */
+  Closing = 'closing',
+  /** The usage row is written; nothing more is spoken or sent. */
+  Ended = 'ended',
 }
 
-export interface SessionOptions {
-  tenant: Tenant;
-  meter: MeteredSynthesis;
-  /** The object handed to the meter; its `characters` grows as text is synthesized. */
-  meterStart: MeterStart;
-  /** Twilio output mode: audio goes out as Media Streams messages for this stream. */
-  twilioStreamSid?: string;
+/** Every move a session may make; anything else is a bug. */
+const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
+  [SessionState.Configuring]: [SessionState.Streaming, SessionState.Closing, SessionState.Ended],
+  [SessionState.Streaming]: [SessionState.Closing, SessionState.Ended],
+  [SessionState.Closing]: [SessionState.Ended],
+  [SessionState.Ended]: [],
+};
+
+export interface SessionDeps {
+  ctx: RequestContext;
+  /** Admitted at the upgrade: holds the session's slot until it ends. */
+  run: SynthesisRun;
+  synthesis: SynthesisService;
+  /** Frames to the client; audio goes through `sink`, which writes to the same socket. */
+  writer: SocketWriter;
+  sink: AudioSink;
+  logger: Logger;
 }
 
 /**
  * One WebSocket synthesis session: text arrives in pieces, complete sentences and clauses are
  * synthesized one at a time, in order, and their audio streams back on the session's clock.
- * Every inbound message is handled in order through one promise chain; `clear` aborts the
- * piece in progress synchronously at its turn, and every send re-checks that its piece is still
- * current, so no audio of cleared text can follow `cleared` on the wire.
+ * Every inbound message is handled in order through one promise chain; `clear` aborts the piece
+ * in progress synchronously at its turn, and every send re-checks that its piece is still live,
+ * so no audio of cleared text can follow `cleared` on the wire.
  */
 export class RealtimeSession {
-  private config: ResolvedConfig;
+  private state = SessionState.Configuring;
+  private options: SpeechOptions;
+  /** Resolved from `options` once (voice loaded), then reused by every piece. */
+  private profile?: SpeechProfile;
   private readonly chunker = new SentenceChunker();
   private readonly queue: string[] = [];
-  private readonly framer = new TwilioFramer();
-  /** Bumped by `clear`: pieces of an older generation send nothing more. */
-  private generation = 0;
+  /** The piece being spoken; `clear` and `end` abort it. */
   private current?: AbortController;
   private pumping = false;
-  private closing = false;
-  private ended = false;
-  private doneSent = false;
-  private textAccepted = false;
-  private wavHeaderSent = false;
   /** Audio sent so far, in ms: alignment times are on this clock. */
   private clockMs = 0;
-  private utterances = 0;
+  /** Code of the last server-side failure, recorded with the session's usage row. */
   private lastFailure: string | null = null;
   private inbox: Promise<void> = Promise.resolve();
-  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly ws: WebSocket,
-    private readonly synthesis: SynthesisService,
-    private readonly options: SessionOptions,
-    private readonly logger: Logger,
+    ws: WebSocket,
+    private readonly deps: SessionDeps,
   ) {
-    const twilio = options.twilioStreamSid !== undefined;
-    this.config = {
+    const { sink, run } = deps;
+    this.options = {
       voice_id: 'default',
       language: 'en',
-      format: twilio ? 'mulaw' : DEFAULT_FORMAT,
-      sample_rate: twilio ? 8000 : DEFAULT_SAMPLE_RATE,
+      format: sink.defaults.format,
+      sample_rate: sink.defaults.sampleRate,
       speed: 1,
     };
-    this.applyToMeter();
+    run.describe('default', sink.defaults);
     ws.on('message', (data, isBinary) => {
       // binaryType is the default 'nodebuffer': a message is one Buffer.
       const raw = isBinary ? null : (data as Buffer).toString('utf8');
-      this.inbox = this.inbox.then(() => this.handle(raw)).catch((err: unknown) => this.fail(err));
+      this.inbox = this.inbox
+        .then(() => this.handle(raw))
+        .catch((err: unknown) => this.sendError(err));
     });
-    ws.on('close', () => this.end(this.doneSent ? 'completed' : 'cancelled'));
-    ws.on('error', (err) => this.logger.warn({ err }, 'websocket error'));
+    ws.on('close', () => this.end('cancelled'));
+    ws.on('error', (err) => deps.logger.warn({ err }, 'websocket error'));
+  }
+
+  get currentState(): SessionState {
+    return this.state;
+  }
+
+  /** Resolves once every message received so far has been handled (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.inbox;
   }
 
   /** Server shutdown: stop synthesis, record the session, tell the client why. */
   shutdown(): void {
     this.end('cancelled');
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1001, 'server shutting down');
+    this.writer.close(1001, 'server shutting down');
   }
 
-  private get twilio(): boolean {
-    return this.options.twilioStreamSid !== undefined;
+  private get writer(): SocketWriter {
+    return this.deps.writer;
+  }
+
+  private moveTo(next: SessionState): void {
+    if (this.state === next) return;
+    if (!TRANSITIONS[this.state].includes(next)) {
+      throw new Error(`realtime session cannot go from ${this.state} to ${next}`);
+    }
+    this.state = next;
   }
 
   private async handle(raw: string | null): Promise<void> {
-    if (this.ended) return;
+    if (this.state === SessionState.Ended) return;
     try {
       if (raw === null) {
         throw new RealtimeException(
@@ -123,7 +145,7 @@ export class RealtimeSession {
           return this.clear();
         case 'close':
           this.assertOpen();
-          this.closing = true;
+          this.moveTo(SessionState.Closing);
           this.enqueue(this.chunker.flush());
           return this.finishIfDone();
       }
@@ -133,7 +155,7 @@ export class RealtimeSession {
   }
 
   private assertOpen(): void {
-    if (this.closing) {
+    if (this.state === SessionState.Closing) {
       throw new RealtimeException(
         RealtimeErrorCode.SessionClosing,
         'The session is closing; no more messages are accepted',
@@ -143,36 +165,31 @@ export class RealtimeSession {
 
   private async configure(input: SessionConfigInput): Promise<void> {
     this.assertOpen();
-    if (this.textAccepted) {
+    if (this.state !== SessionState.Configuring) {
       throw new RealtimeException(
         RealtimeErrorCode.ConfigAfterText,
         'config must come before the first text message',
       );
     }
     await validateConfig(input);
-    const format = this.twilio ? 'mulaw' : (input.format ?? this.config.format);
+    const { sink } = this.deps;
+    const format = sink.fixedOutput ? sink.defaults.format : (input.format ?? this.options.format);
     const telephony = format === 'mulaw' || format === 'alaw';
-    const next: ResolvedConfig = {
-      voice_id: input.voice_id ?? this.config.voice_id,
-      language: input.language ?? this.config.language,
+    const next: SpeechOptions = {
+      voice_id: input.voice_id ?? this.options.voice_id,
+      language: input.language ?? this.options.language,
       format,
-      sample_rate: this.twilio
-        ? 8000
-        : (input.sample_rate ?? (telephony ? 8000 : DEFAULT_SAMPLE_RATE)),
-      speed: input.speed ?? this.config.speed,
+      sample_rate: sink.fixedOutput
+        ? sink.defaults.sampleRate
+        : (input.sample_rate ?? (telephony ? 8000 : sink.defaults.sampleRate)),
+      speed: input.speed ?? this.options.speed,
     };
     // Unknown voice, a rate the format cannot carry: found now, with the HTTP API's codes.
-    await this.synthesis.prepare(this.options.tenant, { ...next, text: PROBE_TEXT });
-    this.config = next;
-    this.applyToMeter();
-  }
-
-  private applyToMeter(): void {
-    const { meter } = this.options;
-    meter.voiceId = this.config.voice_id;
-    meter.format = this.config.format;
-    meter.sampleRate = this.config.sample_rate;
-    meter.engine = this.synthesis.engineId;
+    const profile = await this.deps.synthesis.resolveProfile(this.deps.ctx.tenant, next);
+    if (this.state !== SessionState.Configuring) return;
+    this.options = next;
+    this.profile = profile;
+    this.deps.run.use(profile);
   }
 
   private acceptText(text: string): void {
@@ -184,7 +201,7 @@ export class RealtimeSession {
         `More than ${MAX_PENDING_CHARS} characters are waiting to be spoken; this text was dropped`,
       );
     }
-    if (text.length) this.textAccepted = true;
+    if (text.length) this.moveTo(SessionState.Streaming);
     this.enqueue(this.chunker.push(text));
   }
 
@@ -195,13 +212,11 @@ export class RealtimeSession {
 
   /** Barge-in: forget buffered text, stop the piece being spoken, then confirm. */
   private clear(): void {
-    this.generation++;
     this.queue.length = 0;
     this.chunker.flush();
-    this.framer.reset();
     this.current?.abort();
-    if (this.twilio) this.sendJson(twilioClear(this.options.twilioStreamSid!));
-    this.sendJson({ type: 'cleared' });
+    this.deps.sink.clear();
+    this.writer.json({ type: 'cleared' });
     this.finishIfDone();
   }
 
@@ -210,7 +225,7 @@ export class RealtimeSession {
     this.pumping = true;
     try {
       let piece: string | undefined;
-      while (!this.ended && (piece = this.queue.shift()) !== undefined) {
+      while (this.state !== SessionState.Ended && (piece = this.queue.shift()) !== undefined) {
         await this.speak(piece);
       }
     } finally {
@@ -219,54 +234,55 @@ export class RealtimeSession {
     this.finishIfDone();
   }
 
-  /** One piece, one job: its audio, its word timings, and in Twilio mode its closing mark. */
+  /** The session's profile, resolved on first use when no config came. */
+  private async currentProfile(): Promise<SpeechProfile> {
+    if (!this.profile) {
+      this.profile = await this.deps.synthesis.resolveProfile(this.deps.ctx.tenant, this.options);
+      this.deps.run.use(this.profile);
+    }
+    return this.profile;
+  }
+
+  /** One piece, one job: its audio, its word timings, and the sink's end of utterance. */
   private async speak(text: string): Promise<void> {
-    const generation = this.generation;
     const controller = new AbortController();
     this.current = controller;
-    const live = () =>
-      generation === this.generation &&
-      !controller.signal.aborted &&
-      this.ws.readyState === WebSocket.OPEN;
-    const { format, sample_rate: sampleRate } = this.config;
-    // A WAV stream has one header, at its start: later pieces are bare PCM.
-    const renderFormat: AudioFormat = format === 'wav' && this.wavHeaderSent ? 'pcm' : format;
+    const live = () => !controller.signal.aborted && this.writer.open;
+    const { sink, synthesis, run } = this.deps;
     const startClock = this.clockMs;
     let payloadBytes = 0;
+    let profile: SpeechProfile | undefined;
     try {
-      const job = await this.synthesis.prepare(this.options.tenant, { ...this.config, text });
+      profile = await this.currentProfile();
+      // Pieces are separate jobs, so the pause between sentences is planned in.
+      const job = synthesis.plan(profile, text, { pauseAfterMs: gapAfter(text) });
       if (!live()) return;
-      this.options.meterStart.characters += text.length;
-      const gap = gapAfter(text);
-      // Pieces are separate jobs, so the pause between sentences is ours to add.
-      if (gap > 0) job.plan.push({ type: 'break', ms: gap });
-      const utterance = this.twilio ? `u${++this.utterances}` : undefined;
-      for await (const event of this.synthesis.renderEvents(job, controller.signal, renderFormat)) {
+      const format = sink.begin(profile.format);
+      for await (const event of run.speak(job, controller.signal, format)) {
         if (!live()) return;
-        if (event.type === 'audio') {
-          const header = renderFormat === 'wav' && !this.wavHeaderSent ? WAV_HEADER_BYTES : 0;
-          if (header) this.wavHeaderSent = true;
-          payloadBytes += event.data.length - header;
-          this.sendAudio(event.data);
-          if (this.ws.bufferedAmount > HIGH_WATER_BYTES) await this.drained(controller.signal);
-        } else if (event.type === 'words') {
-          this.sendJson({
-            type: 'alignment',
-            words: event.words.map((w) => ({
-              word: w.word,
-              start_ms: Math.round(startClock + w.startMs),
-              end_ms: Math.round(startClock + w.endMs),
-            })),
-          });
+        switch (event.type) {
+          case 'audio':
+            payloadBytes += sink.send(event.data);
+            if (this.writer.backlogged) await this.writer.drained(controller.signal);
+            break;
+          case 'words':
+            this.writer.json({
+              type: 'alignment',
+              words: event.words.map((w) => ({
+                word: w.word,
+                start_ms: Math.round(startClock + w.startMs),
+                end_ms: Math.round(startClock + w.endMs),
+              })),
+            });
+            break;
+          case 'mark':
+          case 'engine':
+          case 'end':
+            break;
         }
       }
       if (!live()) return;
-      if (utterance) {
-        const { frame, padding } = this.framer.end();
-        if (frame) this.sendTwilioFrame(frame);
-        payloadBytes += padding;
-        this.sendJson(twilioMark(this.options.twilioStreamSid!, utterance));
-      }
+      payloadBytes += sink.end();
     } catch (err) {
       if (!live()) return;
       if (err instanceof SynthesisException && err.code === String(SynthesisErrorCode.EmptyText)) {
@@ -275,74 +291,37 @@ export class RealtimeSession {
       this.sendError(err);
     } finally {
       if (this.current === controller) this.current = undefined;
-      this.clockMs = startClock + durationMs(payloadBytes, format, sampleRate);
+      if (profile) {
+        this.clockMs = startClock + durationMs(payloadBytes, profile.format, profile.sampleRate);
+      }
     }
-  }
-
-  private sendAudio(data: Buffer): void {
-    if (!this.twilio) {
-      this.options.meter.sent(data.length);
-      this.write(data, true);
-      return;
-    }
-    for (const frame of this.framer.push(data)) this.sendTwilioFrame(frame);
-  }
-
-  private sendTwilioFrame(frame: Buffer): void {
-    this.options.meter.sent(frame.length);
-    this.write(JSON.stringify(twilioMedia(this.options.twilioStreamSid!, frame)), false);
-  }
-
-  private sendJson(message: object): void {
-    this.write(JSON.stringify(message), false);
-  }
-
-  private write(data: Buffer | string, binary: boolean): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.lastWrite = new Promise((resolve) => this.ws.send(data, { binary }, () => resolve()));
-  }
-
-  /** Resolves when everything sent so far has reached the socket, or the piece is aborted. */
-  private drained(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      signal.addEventListener('abort', done, { once: true });
-      void this.lastWrite.then(done);
-    });
   }
 
   private sendError(err: unknown): void {
     const { status, code, message, log } = mapError(err);
     // Caller mistakes (a bad message, an unknown voice) leave the session's outcome alone.
     if (status >= 500) this.lastFailure = code;
-    if (log) this.logger[log]({ err, tenant_id: this.options.tenant.tenantId }, 'realtime failure');
-    this.sendJson({ type: 'error', code, message });
-  }
-
-  private fail(err: unknown): void {
-    this.sendError(err);
+    if (log) {
+      this.deps.logger[log]({ err, tenant_id: this.deps.ctx.tenant.tenantId }, 'realtime failure');
+    }
+    this.writer.json({ type: 'error', code, message });
   }
 
   /** After `close`: once nothing is queued or being spoken, say done and close normally. */
   private finishIfDone(): void {
-    if (!this.closing || this.pumping || this.queue.length || this.ended || this.doneSent) return;
-    this.doneSent = true;
-    this.sendJson({ type: 'done' });
+    if (this.state !== SessionState.Closing || this.pumping || this.queue.length) return;
+    this.writer.json({ type: 'done' });
     this.end('completed');
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000, 'done');
+    this.writer.close(1000, 'done');
   }
 
   /** Exactly once: stop synthesis, release the slot, write the session's usage row. */
   private end(outcome: 'completed' | 'cancelled'): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.generation++;
+    if (this.state === SessionState.Ended) return;
+    this.moveTo(SessionState.Ended);
     this.queue.length = 0;
     this.current?.abort();
     const failed = outcome === 'completed' && this.lastFailure !== null;
-    this.options.meter.finish(failed ? 'failed' : outcome, this.lastFailure);
+    this.deps.run.finishWithCode(failed ? 'failed' : outcome, this.lastFailure);
   }
 }

@@ -12,6 +12,7 @@ import { errorBody } from '../common/errors/error-body';
 import { mapError } from '../common/errors/map-error';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../common/http/request-id';
 import { SynthesisService } from '../synthesis/synthesis.service';
+import { createAudioSink, SocketWriter } from './audio-sink';
 import { RealtimeAdmissionService } from './realtime-admission.service';
 import { RealtimeSession } from './realtime-session';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
@@ -122,9 +123,9 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.refuse(socket, err, requestId);
       return;
     }
-    const { meter } = admitted;
+    const { run } = admitted;
     // The client may leave, or ws may reject the handshake, before a session exists.
-    const abandoned = () => meter.finish('cancelled', null);
+    const abandoned = () => run.finishWithCode('cancelled', null);
     if (socket.destroyed) return abandoned();
     socket.once('close', abandoned);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -132,7 +133,15 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       socket.off('error', ignore);
       this.alive.add(ws);
       ws.on('pong', () => this.alive.add(ws));
-      const session = new RealtimeSession(ws, this.synthesis, admitted, this.logger);
+      const writer = new SocketWriter(ws);
+      const session = new RealtimeSession(ws, {
+        ctx: admitted.ctx,
+        run,
+        synthesis: this.synthesis,
+        writer,
+        sink: createAudioSink(admitted.output, writer, (bytes) => run.delivered(bytes)),
+        logger: this.logger,
+      });
       this.sessions.add(session);
       ws.once('close', () => this.sessions.delete(session));
     });

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/auth.decorators';
+import { Public } from '../common/request-context/request-context';
 import { SERVICE_NAME, SERVICE_VERSION } from '../common/version';
 
 class ServiceInfoDto {

@@ -20,9 +20,9 @@ const INITIAL_COST = 0.01;
       provide: SpeechScheduler,
       inject: [APP_CONFIG, TTS_ENGINE, MetricsService],
       useFactory: (config: AppConfig, engine: TtsEngine, metrics: MetricsService) => {
-        let scheduler: SpeechScheduler | undefined;
-        const events = schedulerMetrics(metrics, () => scheduler);
-        scheduler = new SpeechScheduler(
+        const holder: { scheduler?: SpeechScheduler } = {};
+        const events = schedulerMetrics(metrics, () => holder.scheduler);
+        holder.scheduler = new SpeechScheduler(
           (request, signal) => engine.synthesize(request, signal),
           {
             parallelism: Math.max(1, engine.capabilities.parallelism),
@@ -41,7 +41,7 @@ const INITIAL_COST = 0.01;
           undefined,
           events,
         );
-        return scheduler;
+        return holder.scheduler;
       },
     },
   ],

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentTenant } from '../auth/auth.decorators';
-import type { Tenant } from '../tenants/tenant.entity';
+import { Auth, type RequestContext } from '../common/request-context/request-context';
 import { abortOnDisconnect } from './audio-response';
 import {
   DemoAudioDto,
@@ -40,10 +39,10 @@ export class SpeechInfoController {
   @ApiOperation({ summary: 'Fixed demo sentences in every built-in voice, as base64 WAV' })
   @ApiOkResponse({ type: [DemoAudioDto] })
   async demo(
-    @CurrentTenant() tenant: Tenant,
+    @Auth() auth: RequestContext,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<DemoAudioDto[]> {
-    return this.info.demoAudio(tenant, abortOnDisconnect(req, res).signal);
+    return this.info.demoAudio(auth.tenant, abortOnDisconnect(req, res).signal);
   }
 }

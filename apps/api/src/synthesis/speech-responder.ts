@@ -1,97 +1,74 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { AuthenticatedKey } from '../auth/auth.decorators';
-import type { Tenant } from '../tenants/tenant.entity';
-import type { MeteredSynthesis } from '../usage/synthesis-meter.service';
-import { JobMeteringService } from './job-metering.service';
+import type { RequestContext } from '../common/request-context/request-context';
 import { abortOnDisconnect, streamAudio } from './audio-response';
 import type { SynthesizeDto } from './dto/synthesize.dto';
-import { type SynthesisJob, SynthesisService } from './synthesis.service';
-import { requestIdOf } from '../common/http/request-id';
+import type { TimestampedSpeechDto } from './dto/timestamps.dto';
+import { type SpokenAudio, SynthesisRunner } from './synthesis-runner';
 
 /**
- * Turns a validated request into an HTTP audio response: caller mistakes are found first (no
- * slot, no usage row), then quota and concurrency admit it, then audio is sent and metered, and
- * the usage event records what was really delivered.
+ * The HTTP transports of the synthesis runner: a request's audio as a stream, as one file, or as
+ * JSON with word timings. The runner admits, renders, meters and finishes; these only answer.
  */
 @Injectable()
 export class SpeechResponder {
-  constructor(
-    private readonly synthesis: SynthesisService,
-    private readonly metering: JobMeteringService,
-  ) {}
+  constructor(private readonly runner: SynthesisRunner) {}
 
-  async stream(
-    tenant: Tenant,
-    key: AuthenticatedKey,
+  stream(
+    auth: RequestContext,
     dto: SynthesizeDto,
     req: Request,
     res: Response,
     /** The route as recorded in usage events. */
     endpoint = 'synthesize/streaming',
   ): Promise<void> {
-    const job = await this.synthesis.prepare(tenant, dto);
-    const meter = await this.admit(job, key, req, endpoint, true);
     const abort = abortOnDisconnect(req, res);
-    try {
-      const chunks = meter.count(this.synthesis.render(job, abort.signal));
-      const outcome = await streamAudio(res, chunks, () => this.headers(job, true), abort.signal);
-      this.metering.finish(
-        meter,
-        job,
-        outcome.status,
-        outcome.status === 'failed' ? outcome.error : undefined,
-      );
-    } catch (err) {
-      this.metering.finish(meter, job, abort.signal.aborted ? 'cancelled' : 'failed', err);
-      throw err;
-    }
+    return this.runner.stream(auth, dto, endpoint, abort.signal, (audio, spoken) =>
+      streamAudio(res, audio, () => headers(spoken(), true), abort.signal),
+    );
   }
 
-  async whole(
-    tenant: Tenant,
-    key: AuthenticatedKey,
+  whole(auth: RequestContext, dto: SynthesizeDto, req: Request, res: Response): Promise<void> {
+    const abort = abortOnDisconnect(req, res);
+    return this.runner.whole(auth, dto, 'synthesize', abort.signal, async (speech) => {
+      res.status(200).set(headers(speech, false));
+      res.setHeader('Content-Length', String(speech.audio.length));
+      res.setHeader('X-Audio-Duration-Ms', String(speech.durationMs));
+      await new Promise<void>((resolve) => res.end(speech.audio, resolve));
+    });
+  }
+
+  withTimestamps(
+    auth: RequestContext,
     dto: SynthesizeDto,
     req: Request,
     res: Response,
-  ): Promise<void> {
-    const job = await this.synthesis.prepare(tenant, dto);
-    const meter = await this.admit(job, key, req, 'synthesize', false);
+  ): Promise<TimestampedSpeechDto> {
     const abort = abortOnDisconnect(req, res);
-    try {
-      const { audio, durationMs } = await this.synthesis.renderComplete(job, abort.signal);
-      res.status(200).set(this.headers(job, false));
-      res.setHeader('Content-Length', String(audio.length));
-      res.setHeader('X-Audio-Duration-Ms', String(durationMs));
-      await new Promise<void>((resolve) => res.end(audio, resolve));
-      meter.sent(audio.length);
-      this.metering.finish(meter, job, 'completed');
-    } catch (err) {
-      this.metering.finish(meter, job, abort.signal.aborted ? 'cancelled' : 'failed', err);
-      throw err;
-    }
+    return this.runner.whole(auth, dto, 'synthesize/with-timestamps', abort.signal, (speech) =>
+      Promise.resolve({
+        audio_base64: speech.audio.toString('base64'),
+        content_type: speech.contentType,
+        alignment: speech.words.map((w) => ({
+          word: w.word,
+          start_ms: w.startMs,
+          end_ms: w.endMs,
+        })),
+        duration_s: speech.durationMs / 1000,
+      }),
+    );
   }
+}
 
-  private admit(
-    job: SynthesisJob,
-    key: AuthenticatedKey,
-    req: Request,
-    endpoint: string,
-    streaming: boolean,
-  ): Promise<MeteredSynthesis> {
-    const caller = { apiKeyId: key.id, requestId: requestIdOf(req) };
-    return this.metering.admit(job, caller, endpoint, streaming, this.synthesis.engineId);
-  }
-
-  private headers(job: SynthesisJob, streaming: boolean): Record<string, string> {
-    return {
-      'Content-Type': this.synthesis.contentType(job),
-      'Cache-Control': 'no-store',
-      'X-Voice-ID': job.voice.voiceId,
-      'X-Tenant-ID': job.tenant.tenantId,
-      'X-TTS-Method': job.engineUsed ?? this.synthesis.engineId,
-      'X-Audio-Sample-Rate': String(job.sampleRate),
-      ...(streaming ? { 'X-Streaming': 'true' } : {}),
-    };
-  }
+function headers(spoken: SpokenAudio, streaming: boolean): Record<string, string> {
+  const { profile } = spoken;
+  return {
+    'Content-Type': spoken.contentType,
+    'Cache-Control': 'no-store',
+    'X-Voice-ID': profile.voice.voiceId,
+    'X-Tenant-ID': profile.tenant.tenantId,
+    'X-TTS-Method': spoken.engineId,
+    'X-Audio-Sample-Rate': String(profile.sampleRate),
+    ...(streaming ? { 'X-Streaming': 'true' } : {}),
+  };
 }

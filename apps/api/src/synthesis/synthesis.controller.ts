@@ -8,8 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { type AuthenticatedKey, CurrentApiKey, CurrentTenant } from '../auth/auth.decorators';
-import type { Tenant } from '../tenants/tenant.entity';
+import { Auth, type RequestContext } from '../common/request-context/request-context';
 import { ApiSynthesisErrors } from './api-synthesis-errors.decorator';
 import { SynthesizeDto } from './dto/synthesize.dto';
 import { SpeechResponder } from './speech-responder';
@@ -37,13 +36,12 @@ export class SynthesisController {
     content: Object.fromEntries(AUDIO_TYPES.map((t) => [t, { schema: AUDIO_SCHEMA }])),
   })
   async synthesize(
-    @CurrentTenant() tenant: Tenant,
-    @CurrentApiKey() key: AuthenticatedKey,
+    @Auth() auth: RequestContext,
     @Body() dto: SynthesizeDto,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.responder.whole(tenant, key, dto, req, res);
+    await this.responder.whole(auth, dto, req, res);
   }
 
   @Post('streaming')
@@ -59,12 +57,11 @@ export class SynthesisController {
     content: Object.fromEntries(AUDIO_TYPES.map((t) => [t, { schema: AUDIO_SCHEMA }])),
   })
   async stream(
-    @CurrentTenant() tenant: Tenant,
-    @CurrentApiKey() key: AuthenticatedKey,
+    @Auth() auth: RequestContext,
     @Body() dto: SynthesizeDto,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.responder.stream(tenant, key, dto, req, res);
+    await this.responder.stream(auth, dto, req, res);
   }
 }

@@ -2,18 +2,19 @@ import { Module } from '@nestjs/common';
 import { EngineModule } from '../engine/engine.module';
 import { UsageModule } from '../usage/usage.module';
 import { VoicesModule } from '../voices/voices.module';
-import { JobMeteringService } from './job-metering.service';
 import { SpeechResponder } from './speech-responder';
 import { SpeechInfoController } from './speech-info.controller';
 import { SpeechInfoService } from './speech-info.service';
 import { SynthesisController } from './synthesis.controller';
 import { SynthesisService } from './synthesis.service';
+import { SynthesisRunner } from './synthesis-runner';
+import { TimestampsController } from './timestamps.controller';
 import { SchedulingModule } from '../scheduling/scheduling.module';
 
 @Module({
   imports: [EngineModule, SchedulingModule, VoicesModule, UsageModule],
-  controllers: [SynthesisController, SpeechInfoController],
-  providers: [SynthesisService, SpeechInfoService, SpeechResponder, JobMeteringService],
-  exports: [SynthesisService, SpeechResponder, JobMeteringService],
+  controllers: [SynthesisController, SpeechInfoController, TimestampsController],
+  providers: [SynthesisService, SpeechInfoService, SpeechResponder, SynthesisRunner],
+  exports: [SynthesisService, SpeechResponder, SynthesisRunner],
 })
 export class SynthesisModule {}

@@ -9,8 +9,9 @@ import {
   silence,
   wavHeader,
 } from '@cw/audio';
-import { FallbackEngine, TTS_ENGINE, type TtsEngine, type WordTiming } from '@cw/engines';
+import { type PcmChunk, TTS_ENGINE, type TtsEngine, type WordTiming } from '@cw/engines';
 import { isBlank, looksLikeSsml, planSpeech, SsmlError, type SpeechPlanItem } from '@cw/text';
+import { clamp } from '@cw/util';
 import {
   type ScheduledStream,
   SpeechScheduler,
@@ -22,34 +23,69 @@ import { VoicesService } from '../voices/voices.service';
 import type { SynthesizeDto } from './dto/synthesize.dto';
 import { SynthesisErrorCode, SynthesisException } from './synthesis.exception';
 
-/** Everything decided before any audio is produced; all caller mistakes are found by then. */
+/** The options of a request or session that are not its text; the same fields as the HTTP API. */
+export interface SpeechOptions {
+  voice_id?: string;
+  language?: string;
+  format?: AudioFormat;
+  sample_rate?: number;
+  speed?: number;
+}
+
+/**
+ * How a request or WebSocket session speaks: the voice (loaded once) and the output. Every
+ * configuration mistake (unknown voice, a rate the format cannot carry) is found while resolving
+ * it, before any text is looked at.
+ */
+export interface SpeechProfile {
+  readonly tenant: Tenant;
+  readonly voice: Voice;
+  readonly language: string;
+  readonly format: AudioFormat;
+  readonly sampleRate: number;
+  readonly speed: number;
+}
+
+/** One text planned against a profile; never changed once made. */
 export interface SynthesisJob {
-  tenant: Tenant;
-  voice: Voice;
-  plan: SpeechPlanItem[];
-  language: string;
-  format: AudioFormat;
-  sampleRate: number;
-  speed: number;
-  characters: number;
-  /** Samples delivered at `sampleRate`, known once rendering has finished. */
-  samplesOut?: number;
+  readonly profile: SpeechProfile;
+  readonly plan: readonly SpeechPlanItem[];
+  readonly characters: number;
+}
+
+export interface PlanOptions {
+  ssml?: boolean;
+  /** Silence after the text, planned in (the WebSocket's pause between sentences). */
+  pauseAfterMs?: number;
+}
+
+export type SpeakItem = Extract<SpeechPlanItem, { type: 'speak' }>;
+
+/** What rendering used, reported once it has finished. */
+export interface RenderSummary {
   /** The engine that produced the first audio (differs from the configured one on fallback). */
-  engineUsed?: string;
+  engineId?: string;
+  /** Samples delivered at the profile's sample rate. */
+  samplesOut: number;
 }
 
 /** A finished rendering, for routes that answer with the whole file. */
-export interface CompleteSpeech {
+export interface CompleteSpeech extends RenderSummary {
   audio: Buffer;
   words: WordTiming[];
   durationMs: number;
 }
 
-/** What `renderEvents` yields: encoded audio, and timings relative to the job's first sample. */
+/**
+ * What `renderEvents` yields: encoded audio, timings relative to the job's first sample, the
+ * engine as soon as it answers (before its first audio), and last a summary.
+ */
 export type RenderEvent =
   | { type: 'audio'; data: Buffer }
   | { type: 'words'; words: WordTiming[] }
-  | { type: 'mark'; name: string; atMs: number };
+  | { type: 'mark'; name: string; atMs: number }
+  | { type: 'engine'; engineId: string }
+  | ({ type: 'end' } & RenderSummary);
 
 /**
  * Pauses between pieces we split ourselves. eSpeak ends a whole text's sentences with ~0.4 s more
@@ -76,15 +112,21 @@ export class SynthesisService {
     private readonly scheduler: SpeechScheduler,
   ) {}
 
+  /** A live stream for a session whose voice and output may still change (WebSocket). */
+  openSessionStream(tenantId: string): ScheduledStream {
+    return this.scheduler.open({ tenantId, kind: 'live', costKey: 'session' });
+  }
+
   /**
-   * Admits a stream of pieces for this job's tenant, voice and rate, or throws `engine_busy` when
-   * the engine is already serving all it can keep up with. Close it when the stream ends.
+   * Admits a stream of pieces spoken with `profile`, or throws `engine_busy` when the engine is
+   * already serving all it can keep up with. `live`: a listener plays it as it arrives (paced);
+   * `whole`: the caller needs all of it at once. Close it when the stream ends.
    */
-  openStream(job: SynthesisJob, kind: StreamKind): ScheduledStream {
+  openStream(profile: SpeechProfile, kind: StreamKind): ScheduledStream {
     return this.scheduler.open({
-      tenantId: job.tenant.tenantId,
+      tenantId: profile.tenant.tenantId,
       kind,
-      costKey: `${job.voice.voiceId}@${job.sampleRate}`,
+      costKey: `${profile.voice.voiceId}@${profile.sampleRate}`,
     });
   }
 
@@ -92,37 +134,74 @@ export class SynthesisService {
     return this.engine.id;
   }
 
+  /** Profile and plan of one HTTP request; a blank text is refused before the voice is loaded. */
   async prepare(tenant: Tenant, dto: SynthesizeDto): Promise<SynthesisJob> {
     if (isBlank(dto.text))
       throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
-    const format = dto.format ?? 'wav';
-    const sampleRate = this.sampleRateFor(format, dto.sample_rate);
-    const voice = await this.voices.getVoice(tenant.id, dto.voice_id ?? 'default');
+    const profile = await this.resolveProfile(tenant, dto);
+    return this.plan(profile, dto.text, { ssml: dto.ssml ?? false });
+  }
+
+  /** Loads the voice and settles the output; finds every configuration mistake. */
+  async resolveProfile(tenant: Tenant, options: SpeechOptions): Promise<SpeechProfile> {
+    const format = options.format ?? 'wav';
+    const sampleRate = this.sampleRateFor(format, options.sample_rate);
+    const voice = await this.voices.getVoice(tenant.id, options.voice_id ?? 'default');
     if (!this.engine.supportsVoice(this.conditioningOf(voice))) {
       throw new SynthesisException(
         SynthesisErrorCode.VoiceUnavailable,
         `Voice '${voice.voiceId}' cannot be rendered by the ${this.engine.id} engine`,
       );
     }
-    const language = dto.language ?? 'en';
-    const plan = this.planText(dto.text, dto.ssml ?? false, language);
-    if (!plan.some((item) => item.type === 'speak')) {
-      throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
-    }
-    return {
+    return Object.freeze({
       tenant,
       voice,
-      plan,
-      language,
+      language: options.language ?? 'en',
       format,
       sampleRate,
-      speed: dto.speed ?? 1,
-      characters: dto.text.length,
-    };
+      speed: options.speed ?? 1,
+    });
   }
 
-  contentType(job: SynthesisJob): string {
-    return contentTypeFor(job.format, job.sampleRate);
+  /** A new job for `text` spoken with `profile`; text with nothing to speak is empty_text. */
+  plan(profile: SpeechProfile, text: string, options: PlanOptions = {}): SynthesisJob {
+    if (isBlank(text))
+      throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
+    const items = this.planText(text, options.ssml ?? false, profile.language);
+    if (!items.some((item) => item.type === 'speak')) {
+      throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
+    }
+    const pause = options.pauseAfterMs ?? 0;
+    const plan = pause > 0 ? [...items, { type: 'break' as const, ms: pause }] : items;
+    return Object.freeze({ profile, plan: Object.freeze(plan), characters: text.length });
+  }
+
+  contentType(profile: SpeechProfile): string {
+    return contentTypeFor(profile.format, profile.sampleRate);
+  }
+
+  /**
+   * The engine's audio for one piece of speech, through the scheduler: the piece waits for its
+   * deadline turn (and its stream's lead limit) before an engine worker renders it. Engines that
+   * can are asked for the output rate, converted in their own threads.
+   */
+  renderPiece(
+    profile: SpeechProfile,
+    piece: SpeakItem,
+    signal: AbortSignal,
+    stream: ScheduledStream,
+  ): AsyncIterable<PcmChunk> {
+    return stream.render(
+      {
+        text: piece.text,
+        language: profile.language,
+        voice: { id: profile.voice.voiceId, conditioning: this.conditioningOf(profile.voice) },
+        speed: clamp(profile.speed * piece.prosody.rate, 0.25, 4),
+        pitch: piece.prosody.pitch,
+        sampleRate: profile.sampleRate,
+      },
+      signal,
+    );
   }
 
   /**
@@ -134,7 +213,7 @@ export class SynthesisService {
   async *render(
     job: SynthesisJob,
     signal: AbortSignal,
-    format: AudioFormat = job.format,
+    format: AudioFormat = job.profile.format,
   ): AsyncGenerator<Buffer> {
     for await (const event of this.renderEvents(job, signal, format)) {
       if (event.type === 'audio') yield event.data;
@@ -143,25 +222,28 @@ export class SynthesisService {
 
   /**
    * Like `render`, with word timings and SSML marks between the audio, their times in
-   * milliseconds from the start of this job's audio (what a player has heard by then).
+   * milliseconds from the start of this job's audio (what a player has heard by then), and a
+   * closing `end` event saying which engine spoke and how many samples went out. Per speak
+   * piece: engine chunks (`renderPiece`) → the encoder's input rate → gain → encoder.
    */
   async *renderEvents(
     job: SynthesisJob,
     signal: AbortSignal,
-    format: AudioFormat = job.format,
+    format: AudioFormat = job.profile.format,
     /** A stream the caller holds open across jobs (a WebSocket session), or the kind to open. */
-    schedule: ScheduledStream | StreamKind = 'live',
+    schedule: ScheduledStream | StreamKind | undefined = 'live',
   ): AsyncGenerator<RenderEvent> {
-    // Engines that can are asked for audio at the output rate, converted in their own threads;
-    // the encoder's resampler is then a pass-through.
-    const inputRate = job.sampleRate;
+    const { profile } = job;
+    // Engines render at the output rate where they can, so the encoder's resampler is then a
+    // pass-through and the main thread only encodes.
+    const inputRate = profile.sampleRate;
     const encoder = await createAudioEncoder({
       format,
       inputSampleRate: inputRate,
-      outputSampleRate: job.sampleRate,
+      outputSampleRate: profile.sampleRate,
     });
-    // An engine that cannot convert (or a fallback) answers at its native rate; bring its chunks to
-    // `inputRate`.
+    // An engine that cannot convert (or a fallback) answers at its native rate: bring its chunks
+    // to `inputRate`.
     const converters = new Map<number, Resampler>();
     const toInputRate = async (samples: Int16Array, rate: number): Promise<Int16Array> => {
       if (rate === inputRate) return samples;
@@ -169,10 +251,10 @@ export class SynthesisService {
       if (!converter) converters.set(rate, (converter = await createResampler(rate, inputRate)));
       return converter.process(samples);
     };
-    // Every piece reaches the engine through the scheduler, in deadline order.
     let stream: ScheduledStream;
     try {
-      stream = typeof schedule === 'string' ? this.openStream(job, schedule) : schedule;
+      stream =
+        typeof schedule === 'object' ? schedule : this.openStream(profile, schedule ?? 'live');
     } catch (err) {
       encoder.close();
       throw err;
@@ -180,10 +262,7 @@ export class SynthesisService {
     let pending: Buffer | undefined = encoder.header();
     /** Samples handed to the encoder so far, at `inputRate`: the clock for timings. */
     let clock = 0;
-    const pause = (ms: number): RenderEvent | undefined => {
-      stream.advance(ms);
-      return encode(silence(ms, inputRate));
-    };
+    let engineId: string | undefined;
     const encode = (samples: Int16Array): RenderEvent | undefined => {
       clock += samples.length;
       let out = encoder.encode(samples);
@@ -194,6 +273,11 @@ export class SynthesisService {
         pending = undefined;
       }
       return { type: 'audio', data: out };
+    };
+    /** Silence we add counts on the stream's playback clock like engine audio. */
+    const pause = (ms: number): RenderEvent | undefined => {
+      stream.advance(ms);
+      return encode(silence(ms, inputRate));
     };
     const nowMs = () => (clock * 1000) / inputRate;
     try {
@@ -206,19 +290,13 @@ export class SynthesisService {
           yield { type: 'mark', name: item.name, atMs: Math.round(nowMs()) };
         } else {
           const pieceStartMs = nowMs();
-          const chunks = stream.render(
-            {
-              text: item.text,
-              language: job.language,
-              voice: { id: job.voice.voiceId, conditioning: this.conditioningOf(job.voice) },
-              speed: clamp(job.speed * item.prosody.rate, 0.25, 4),
-              pitch: item.prosody.pitch,
-              sampleRate: inputRate,
-            },
-            signal,
-          );
-          for await (const chunk of chunks) {
-            job.engineUsed ??= chunk.engineId ?? this.engine.id;
+          const gain = (samples: Int16Array) =>
+            item.prosody.volume === 1 ? samples : applyGain(samples, item.prosody.volume);
+          for await (const chunk of this.renderPiece(profile, item, signal, stream)) {
+            if (engineId === undefined) {
+              engineId = chunk.engineId ?? this.engine.id;
+              yield { type: 'engine', engineId };
+            }
             if (chunk.words?.length) {
               yield {
                 type: 'words',
@@ -229,19 +307,13 @@ export class SynthesisService {
                 })),
               };
             }
-            const samples = await toInputRate(chunk.samples, chunk.sampleRate);
-            const out = encode(
-              item.prosody.volume === 1 ? samples : applyGain(samples, item.prosody.volume),
-            );
+            const out = encode(gain(await toInputRate(chunk.samples, chunk.sampleRate)));
             if (out) yield out;
           }
           // Drain what the rate converters still hold for this piece, before its pause.
           for (const [rate, converter] of converters) {
             converters.delete(rate);
-            const rest = converter.flush();
-            const out = encode(
-              item.prosody.volume === 1 ? rest : applyGain(rest, item.prosody.volume),
-            );
+            const out = encode(gain(converter.flush()));
             if (out) yield out;
           }
           const next = job.plan[index + 1];
@@ -257,7 +329,7 @@ export class SynthesisService {
       let tail = encoder.flush();
       if (pending) tail = Buffer.concat([pending, tail]);
       if (tail.length) yield { type: 'audio', data: tail };
-      job.samplesOut = encoder.samplesOut;
+      yield { type: 'end', engineId, samplesOut: encoder.samplesOut };
     } finally {
       if (stream !== schedule) stream.close();
       encoder.close();
@@ -267,20 +339,24 @@ export class SynthesisService {
 
   /** The whole file (WAV with its real sizes), its word timings and its duration. */
   async renderComplete(job: SynthesisJob, signal: AbortSignal): Promise<CompleteSpeech> {
+    const { profile } = job;
     // WAV is rendered as PCM and given a header with the real sizes at the end.
-    const format = job.format === 'wav' ? 'pcm' : job.format;
+    const format = profile.format === 'wav' ? 'pcm' : profile.format;
     const parts: Buffer[] = [];
     const words: WordTiming[] = [];
+    let summary: RenderSummary = { samplesOut: 0 };
     for await (const event of this.renderEvents(job, signal, format, 'whole')) {
       if (event.type === 'audio') parts.push(event.data);
       else if (event.type === 'words') words.push(...event.words);
+      else if (event.type === 'end')
+        summary = { engineId: event.engineId, samplesOut: event.samplesOut };
     }
     const body = Buffer.concat(parts);
     const audio =
-      job.format === 'wav'
+      profile.format === 'wav'
         ? Buffer.concat([
             wavHeader({
-              sampleRate: job.sampleRate,
+              sampleRate: profile.sampleRate,
               channels: 1,
               bitsPerSample: 16,
               dataBytes: body.length,
@@ -289,9 +365,10 @@ export class SynthesisService {
           ])
         : body;
     return {
+      ...summary,
       audio,
       words,
-      durationMs: Math.round(((job.samplesOut ?? 0) * 1000) / job.sampleRate),
+      durationMs: Math.round((summary.samplesOut * 1000) / profile.sampleRate),
     };
   }
 
@@ -312,14 +389,9 @@ export class SynthesisService {
     }
   }
 
-  /**
-   * A voice row keeps one conditioning per engine id; an engine gets its own part, and a
-   * fallback wrapper the whole map (it hands each of its engines their part).
-   */
+  /** A voice row keeps one conditioning per engine id; the engine takes its own part. */
   private conditioningOf(voice: Voice): Record<string, unknown> {
-    if (this.engine instanceof FallbackEngine) return voice.conditioning;
-    const own = voice.conditioning[this.engine.id];
-    return typeof own === 'object' && own !== null ? (own as Record<string, unknown>) : {};
+    return this.engine.conditioningFor(voice.conditioning);
   }
 
   private sampleRateFor(format: AudioFormat, requested: number | undefined): number {
@@ -334,8 +406,4 @@ export class SynthesisService {
     }
     return requested ?? this.engine.capabilities.nativeSampleRate;
   }
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
 }

@@ -15,7 +15,30 @@ export interface MeterStart {
   requestId: string;
   endpoint: string;
   streaming: boolean;
+  /** Characters known at admission; a WebSocket session adds its text as it comes. */
   characters: number;
+}
+
+/** What will speak, known once the request's voice and output are settled. */
+export interface MeteredSpeech {
+  voiceId: string;
+  /** The configured engine; `spokeWith` records the one that really answered. */
+  engine: string;
+  format: AudioFormat;
+  sampleRate: number;
+}
+
+/** Everything one usage row, metric and log line are made of. */
+export interface MeterReading {
+  start: MeterStart;
+  characters: number;
+  voiceId: string | null;
+  engine: string | null;
+  format: AudioFormat | null;
+  bytes: number;
+  audioMs: number;
+  ttfbMs: number | null;
+  totalMs: number;
 }
 
 /**
@@ -27,21 +50,36 @@ export class MeteredSynthesis {
   private readonly startedAt = performance.now();
   private firstByteAt?: number;
   private bytes = 0;
+  private characters: number;
+  private speech?: MeteredSpeech;
+  private engineUsed?: string;
   private finished = false;
-  voiceId: string | null = null;
-  engine: string | null = null;
-  format: AudioFormat = 'wav';
-  sampleRate = 22050;
 
   constructor(
     private readonly start: MeterStart,
     private readonly release: () => void,
     private readonly onFinish: (
-      m: MeteredSynthesis,
+      reading: MeterReading,
       status: UsageStatus,
       errorCode: string | null,
     ) => void,
-  ) {}
+  ) {
+    this.characters = start.characters;
+  }
+
+  /** The voice, engine and output of this synthesis; a WebSocket config may replace them. */
+  describe(speech: MeteredSpeech): void {
+    this.speech = { ...speech };
+  }
+
+  /** The engine that produced the first audio (a fallback, perhaps); the first report wins. */
+  spokeWith(engineId: string): void {
+    this.engineUsed ??= engineId;
+  }
+
+  addCharacters(count: number): void {
+    this.characters += count;
+  }
 
   /** Call as bytes are handed to the client. */
   sent(bytes: number): void {
@@ -57,15 +95,23 @@ export class MeteredSynthesis {
     }
   }
 
+  /** Audio delivered, in ms; nothing was delivered before the output was described. */
   get audioMs(): number {
-    const payload = this.format === 'wav' ? Math.max(0, this.bytes - WAV_HEADER_BYTES) : this.bytes;
-    return Math.round(durationMs(payload, this.format, this.sampleRate));
+    if (!this.speech) return 0;
+    const { format, sampleRate } = this.speech;
+    const payload = format === 'wav' ? Math.max(0, this.bytes - WAV_HEADER_BYTES) : this.bytes;
+    return Math.round(durationMs(payload, format, sampleRate));
   }
 
-  get info() {
+  reading(): MeterReading {
     return {
-      ...this.start,
+      start: this.start,
+      characters: this.characters,
+      voiceId: this.speech?.voiceId ?? null,
+      engine: this.engineUsed ?? this.speech?.engine ?? null,
+      format: this.speech?.format ?? null,
       bytes: this.bytes,
+      audioMs: this.audioMs,
       ttfbMs: this.firstByteAt === undefined ? null : Math.round(this.firstByteAt - this.startedAt),
       totalMs: Math.round(performance.now() - this.startedAt),
     };
@@ -75,7 +121,7 @@ export class MeteredSynthesis {
     if (this.finished) return;
     this.finished = true;
     this.release();
-    this.onFinish(this, status, errorCode);
+    this.onFinish(this.reading(), status, errorCode);
   }
 }
 
@@ -116,58 +162,57 @@ export class SynthesisMeterService {
         slot.release();
         this.metrics.activeStreams.dec();
       },
-      (m, status, errorCode) => this.record(m, status, errorCode),
+      (reading, status, errorCode) => this.record(reading, status, errorCode),
     );
   }
 
-  private record(m: MeteredSynthesis, status: UsageStatus, errorCode: string | null): void {
-    const info = m.info;
-    const audioMs = m.audioMs;
+  private record(m: MeterReading, status: UsageStatus, errorCode: string | null): void {
+    const { start, audioMs } = m;
     this.recorder.record({
-      tenantUuid: info.tenant.id,
-      apiKeyId: info.apiKeyId,
-      requestId: info.requestId,
-      endpoint: info.endpoint,
+      tenantUuid: start.tenant.id,
+      apiKeyId: start.apiKeyId,
+      requestId: start.requestId,
+      endpoint: start.endpoint,
       voiceId: m.voiceId,
       engine: m.engine,
-      characters: info.characters,
+      characters: m.characters,
       audioMs,
-      bytes: info.bytes,
-      ttfbMs: info.ttfbMs,
-      totalMs: info.totalMs,
-      streaming: info.streaming,
+      bytes: m.bytes,
+      ttfbMs: m.ttfbMs,
+      totalMs: m.totalMs,
+      streaming: start.streaming,
       status,
       errorCode,
       createdAt: new Date(),
     });
     const engine = m.engine ?? 'none';
-    if (info.ttfbMs !== null) {
+    if (m.ttfbMs !== null) {
       this.metrics.ttfb.observe(
-        { engine, format: m.format, streaming: String(info.streaming) },
-        info.ttfbMs / 1000,
+        { engine, format: m.format ?? 'none', streaming: String(start.streaming) },
+        m.ttfbMs / 1000,
       );
     }
     if (audioMs > 0) {
       this.metrics.audioSeconds.inc(
-        { engine, tenant: this.metrics.tenantLabel(info.tenant.tenantId) },
+        { engine, tenant: this.metrics.tenantLabel(start.tenant.tenantId) },
         audioMs / 1000,
       );
     }
     this.logger.log(
       {
-        request_id: info.requestId,
-        tenant_id: info.tenant.tenantId,
-        endpoint: info.endpoint,
+        request_id: start.requestId,
+        tenant_id: start.tenant.tenantId,
+        endpoint: start.endpoint,
         voice_id: m.voiceId,
         engine,
         format: m.format,
         status,
         error_code: errorCode,
-        characters: info.characters,
+        characters: m.characters,
         audio_ms: audioMs,
-        bytes: info.bytes,
-        ttfb_ms: info.ttfbMs,
-        total_ms: info.totalMs,
+        bytes: m.bytes,
+        ttfb_ms: m.ttfbMs,
+        total_ms: m.totalMs,
       },
       'synthesis finished',
     );

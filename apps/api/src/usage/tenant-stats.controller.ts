@@ -1,7 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentTenant } from '../auth/auth.decorators';
-import type { Tenant } from '../tenants/tenant.entity';
+import { Auth, type RequestContext } from '../common/request-context/request-context';
 import { TenantStatsDto } from './dto/tenant-stats.dto';
 import { TenantStatsService } from './tenant-stats.service';
 
@@ -13,7 +12,7 @@ export class TenantStatsController {
 
   @Get('stats')
   @ApiOkResponse({ type: TenantStatsDto })
-  stats(@CurrentTenant() tenant: Tenant): Promise<TenantStatsDto> {
-    return this.tenantStats.stats(tenant);
+  stats(@Auth() auth: RequestContext): Promise<TenantStatsDto> {
+    return this.tenantStats.stats(auth.tenant);
   }
 }

@@ -1,7 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentTenant } from '../auth/auth.decorators';
-import type { Tenant } from '../tenants/tenant.entity';
+import { Auth, type RequestContext } from '../common/request-context/request-context';
 import { UsageQueryDto } from './dto/usage-query.dto';
 import { monthStart, UsageService } from './usage.service';
 
@@ -25,9 +24,9 @@ export class UsageController {
       },
     },
   })
-  series(@CurrentTenant() tenant: Tenant, @Query() query: UsageQueryDto) {
+  series(@Auth() auth: RequestContext, @Query() query: UsageQueryDto) {
     const from = query.from ? new Date(query.from) : monthStart();
     const to = query.to ? new Date(query.to) : new Date();
-    return this.usage.series(tenant, from, to, query.group_by ?? 'day');
+    return this.usage.series(auth.tenant, from, to, query.group_by ?? 'day');
   }
 }

@@ -22,7 +22,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentTenant } from '../auth/auth.decorators';
+import { CurrentTenant } from '../common/request-context/request-context';
 import { ErrorBody } from '../common/errors/error-body';
 import type { Tenant } from '../tenants/tenant.entity';
 import { UpdateVoiceDto, UploadedVoiceDto, UploadVoiceDto, VoiceDto } from './dto/voice.dto';

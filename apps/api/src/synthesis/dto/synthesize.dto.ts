@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -68,3 +68,6 @@ export class SynthesizeDto {
   @IsBoolean()
   ssml?: boolean;
 }
+
+/** The fields of a request that are not its text: how to speak, checked with the same rules. */
+export class SpeechOptionsDto extends OmitType(SynthesizeDto, ['text', 'ssml'] as const) {}

@@ -1,0 +1,214 @@
+import { EngineError, EngineErrorCode } from '@cw/engines';
+import type { SynthesizeDto } from './dto/synthesize.dto';
+import { ctx, FakeEngine, FakeMeters, fakeVoices, synthesisWith } from './__tests__/fakes';
+import type { RenderEvent } from './synthesis.service';
+import { type DeliveryOutcome, SynthesisRunner } from './synthesis-runner';
+
+const dto = (extra: Partial<SynthesizeDto> = {}): SynthesizeDto => ({
+  text: 'Hello there. How are you?',
+  format: 'pcm',
+  ...extra,
+});
+
+async function drain(audio: AsyncIterator<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (let next = await audio.next(); !next.done; next = await audio.next()) parts.push(next.value);
+  return Buffer.concat(parts);
+}
+
+describe('SynthesisRunner', () => {
+  let engine: FakeEngine;
+  let meters: FakeMeters;
+  let runner: SynthesisRunner;
+  const signal = () => new AbortController().signal;
+
+  beforeEach(() => {
+    engine = new FakeEngine();
+    meters = new FakeMeters();
+    runner = new SynthesisRunner(synthesisWith(engine), meters.asService());
+  });
+
+  it('refuses caller mistakes before admission: no slot, no usage row', async () => {
+    await expect(
+      runner.whole(ctx, dto({ text: '  ' }), 'synthesize', signal(), async () => 1),
+    ).rejects.toMatchObject({ code: 'empty_text' });
+    await expect(
+      runner.whole(ctx, dto({ voice_id: 'missing' }), 'synthesize', signal(), async () => 1),
+    ).rejects.toMatchObject({ code: 'voice_not_found' });
+    await expect(
+      runner.whole(ctx, dto({ format: 'mulaw', sample_rate: 16000 }), 'x', signal(), async () => 1),
+    ).rejects.toMatchObject({ code: 'unsupported_sample_rate' });
+    expect(meters.started).toHaveLength(0);
+    expect(engine.requests).toHaveLength(0);
+  });
+
+  it('whole: renders, delivers while the slot is held, then records one completed row', async () => {
+    let releasedDuringDelivery = -1;
+    const body = await runner.whole(ctx, dto(), 'synthesize', signal(), async (speech) => {
+      releasedDuringDelivery = meters.released;
+      expect(speech.contentType).toBe('audio/L16;rate=16000');
+      expect(speech.engineId).toBe('fake');
+      expect(speech.profile.voice.voiceId).toBe('default');
+      return speech.audio.length;
+    });
+    expect(releasedDuringDelivery).toBe(0);
+    expect(meters.started[0]).toMatchObject({
+      tenant: ctx.tenant,
+      apiKeyId: 'key-1',
+      requestId: 'req-1',
+      endpoint: 'synthesize',
+      streaming: false,
+      characters: dto().text.length,
+    });
+    expect(meters.released).toBe(1);
+    expect(meters.finished).toHaveLength(1);
+    const [row] = meters.finished;
+    expect(row).toMatchObject({ status: 'completed', errorCode: null });
+    expect(row.reading).toMatchObject({
+      voiceId: 'default',
+      engine: 'fake',
+      format: 'pcm',
+      bytes: body,
+      characters: dto().text.length,
+    });
+    // Two pieces of 2 × 1600 samples at 16 kHz, and the 350 ms pause between them.
+    expect(row.reading.audioMs).toBe(200 + 350 + 200);
+  });
+
+  it('whole: a failed delivery is a failed row with the mapped code, and the error reaches the caller', async () => {
+    const failure = new EngineError(EngineErrorCode.Failed, 'disk full');
+    await expect(
+      runner.whole(ctx, dto(), 'synthesize-url', signal(), () => Promise.reject(failure)),
+    ).rejects.toBe(failure);
+    expect(meters.finished).toEqual([
+      expect.objectContaining({ status: 'failed', errorCode: 'synthesis_failed' }),
+    ]);
+    expect(meters.finished[0].reading.bytes).toBe(0);
+    expect(meters.released).toBe(1);
+  });
+
+  it('whole: a client that left makes the row cancelled', async () => {
+    const abort = new AbortController();
+    abort.abort(new Error('client disconnected'));
+    await expect(
+      runner.whole(ctx, dto(), 'synthesize', abort.signal, async () => 1),
+    ).rejects.toBeDefined();
+    expect(meters.finished).toEqual([
+      expect.objectContaining({ status: 'cancelled', errorCode: null }),
+    ]);
+  });
+
+  it('stream: audio is counted as it is pulled; the label names the engine that really spoke', async () => {
+    engine.script = () => ({ engineId: 'backup' });
+    let engineBeforeAudio = '';
+    let engineAfterAudio = '';
+    let bytes = 0;
+    await runner.stream(ctx, dto(), 'audio/speech', signal(), async (audio, spoken) => {
+      engineBeforeAudio = spoken().engineId;
+      const first = await audio.next();
+      engineAfterAudio = spoken().engineId;
+      bytes = (first.value as Buffer).length + (await drain(audio)).length;
+      return { status: 'completed' };
+    });
+    expect(engineBeforeAudio).toBe('fake');
+    expect(engineAfterAudio).toBe('backup');
+    expect(meters.finished).toEqual([
+      expect.objectContaining({ status: 'completed', errorCode: null }),
+    ]);
+    expect(meters.finished[0].reading).toMatchObject({ engine: 'backup', bytes });
+    expect(meters.started[0]).toMatchObject({ endpoint: 'audio/speech', streaming: true });
+  });
+
+  it('stream: a failure the transport reports after headers is recorded with its code', async () => {
+    const outcome: DeliveryOutcome = {
+      status: 'failed',
+      error: new EngineError(EngineErrorCode.Busy, 'busy', 1),
+    };
+    await runner.stream(ctx, dto(), 'synthesize/streaming', signal(), async (audio) => {
+      await audio.next();
+      return outcome;
+    });
+    expect(meters.finished).toEqual([
+      expect.objectContaining({ status: 'failed', errorCode: 'engine_busy' }),
+    ]);
+  });
+
+  it('stream: an engine failure before any audio rejects and records one failed row', async () => {
+    engine.script = () => ({ error: new EngineError(EngineErrorCode.Unavailable, 'down') });
+    await expect(
+      runner.stream(ctx, dto(), 'synthesize/streaming', signal(), async (audio) => {
+        await audio.next();
+        return { status: 'completed' };
+      }),
+    ).rejects.toMatchObject({ code: 'engine_unavailable' });
+    expect(meters.finished).toEqual([
+      expect.objectContaining({ status: 'failed', errorCode: 'engine_unavailable' }),
+    ]);
+  });
+
+  it('a run admitted before its text (WebSocket) counts each piece and records the engine that spoke', async () => {
+    const synthesis = synthesisWith(engine, fakeVoices());
+    runner = new SynthesisRunner(synthesis, meters.asService());
+    const run = await runner.admit(ctx, { endpoint: 'synthesize/ws', streaming: true });
+    expect(meters.started[0].characters).toBe(0);
+    const profile = await synthesis.resolveProfile(ctx.tenant, { format: 'pcm' });
+    run.use(profile);
+    const events: RenderEvent[] = [];
+    for (const text of ['One.', 'Two!']) {
+      const job = synthesis.plan(profile, text, { pauseAfterMs: 100 });
+      for await (const event of run.speak(job, signal(), 'pcm')) events.push(event);
+    }
+    run.finishWithCode('completed', null);
+    expect(events.filter((e) => e.type === 'engine')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'end')).toEqual([
+      { type: 'end', engineId: 'fake', samplesOut: 3200 + 1600 },
+      { type: 'end', engineId: 'fake', samplesOut: 3200 + 1600 },
+    ]);
+    expect(meters.finished[0].reading).toMatchObject({ characters: 8, engine: 'fake' });
+  });
+});
+
+describe('SynthesisService profile and plan', () => {
+  it('loads the voice once per profile; plans are new, frozen jobs with the pause planned in', async () => {
+    const engine = new FakeEngine();
+    const voices = fakeVoices();
+    const synthesis = synthesisWith(engine, voices);
+    const profile = await synthesis.resolveProfile(ctx.tenant, { voice_id: 'naija_male' });
+    const first = synthesis.plan(profile, 'Good morning.', { pauseAfterMs: 350 });
+    const second = synthesis.plan(profile, 'Goodbye.');
+    expect(voices.lookups).toEqual(['naija_male']);
+    expect(first.plan[first.plan.length - 1]).toEqual({ type: 'break', ms: 350 });
+    expect(second.plan.some((item) => item.type === 'break')).toBe(false);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first.plan)).toBe(true);
+    expect(profile).toMatchObject({ format: 'wav', sampleRate: 16000, language: 'en', speed: 1 });
+    expect(() => synthesis.plan(profile, ' ')).toThrow(
+      expect.objectContaining({ code: 'empty_text' }),
+    );
+  });
+
+  it('renderEvents reports the engine before its audio and a summary last, and leaves the job alone', async () => {
+    const engine = new FakeEngine();
+    engine.script = () => ({ chunks: 1, engineId: 'backup' });
+    const synthesis = synthesisWith(engine);
+    const profile = await synthesis.resolveProfile(ctx.tenant, { format: 'pcm' });
+    const job = synthesis.plan(profile, 'Hi.');
+    const types: string[] = [];
+    let end: RenderEvent | undefined;
+    for await (const event of synthesis.renderEvents(job, new AbortController().signal)) {
+      types.push(event.type);
+      if (event.type === 'end') end = event;
+    }
+    expect(types).toEqual(['engine', 'words', 'audio', 'end']);
+    expect(end).toEqual({ type: 'end', engineId: 'backup', samplesOut: 1600 });
+    expect(engine.requests).toEqual([
+      expect.objectContaining({
+        text: 'Hi.',
+        language: 'en',
+        speed: 1,
+        voice: { id: 'default', conditioning: {} },
+      }),
+    ]);
+    expect(Object.keys(job).sort()).toEqual(['characters', 'plan', 'profile']);
+  });
+});

@@ -1,0 +1,232 @@
+import { Injectable } from '@nestjs/common';
+import type { AudioFormat } from '@cw/audio';
+import { mapError } from '../common/errors/map-error';
+import type { RequestContext } from '../common/request-context/request-context';
+import { type MeteredSynthesis, SynthesisMeterService } from '../usage/synthesis-meter.service';
+import type { UsageStatus } from '../usage/usage-event.entity';
+import type { ScheduledStream } from '../scheduling/speech-scheduler';
+import type { SynthesizeDto } from './dto/synthesize.dto';
+import {
+  type CompleteSpeech,
+  type RenderEvent,
+  type SpeechProfile,
+  type SynthesisJob,
+  SynthesisService,
+} from './synthesis.service';
+
+/** A route as usage events record it. */
+export interface SynthesisRoute {
+  endpoint: string;
+  streaming: boolean;
+}
+
+/** What a transport needs to label the audio it sends (HTTP headers, a JSON body). */
+export interface SpokenAudio {
+  profile: SpeechProfile;
+  contentType: string;
+  /** The engine that produced the first audio, or the configured one before any audio. */
+  engineId: string;
+}
+
+/** The whole file of one job, with what the transport needs to label it. */
+export interface WholeSpeech extends Omit<CompleteSpeech, 'engineId'>, SpokenAudio {}
+
+/** How delivering a job ended, as the transport saw it. */
+export type DeliveryOutcome =
+  { status: 'completed' | 'cancelled' } | { status: 'failed'; error: unknown };
+
+/**
+ * One admitted synthesis: it holds a concurrency slot and the meter of its usage row from
+ * admission until `finish`. Everything rendered through it is counted: characters, the engine that
+ * really spoke, bytes delivered.
+ */
+export class SynthesisRun {
+  private engineUsed?: string;
+  /** A session's one scheduler stream: its pieces share a playback clock and a reservation. */
+  private stream?: ScheduledStream;
+
+  constructor(
+    private readonly synthesis: SynthesisService,
+    private readonly meter: MeteredSynthesis,
+  ) {}
+
+  /** The voice and output usage records before a profile exists (a session yet to speak). */
+  describe(voiceId: string, output: { format: AudioFormat; sampleRate: number }): void {
+    this.meter.describe({
+      voiceId,
+      engine: this.synthesis.engineId,
+      format: output.format,
+      sampleRate: output.sampleRate,
+    });
+  }
+
+  /** The profile audio is rendered with from now on; usage records its voice and output. */
+  use(profile: SpeechProfile): void {
+    this.describe(profile.voice.voiceId, profile);
+  }
+
+  spoken(profile: SpeechProfile): SpokenAudio {
+    return {
+      profile,
+      contentType: this.synthesis.contentType(profile),
+      engineId: this.engineUsed ?? this.synthesis.engineId,
+    };
+  }
+
+  /**
+   * One more piece of a run admitted before its text was known (a WebSocket sentence): its
+   * characters are counted, then it renders like any job.
+   */
+  speak(job: SynthesisJob, signal: AbortSignal, format: AudioFormat): AsyncGenerator<RenderEvent> {
+    this.meter.addCharacters(job.characters);
+    return this.events(job, signal, format, this.stream);
+  }
+
+  /**
+   * Admits the run as one live stream for the scheduler, for a caller whose pieces arrive one
+   * by one (a WebSocket session); throws `engine_busy` when the engine is full.
+   */
+  openSessionStream(tenantId: string): void {
+    this.stream ??= this.synthesis.openSessionStream(tenantId);
+  }
+
+  /** Renders `job`, noting the engine that spoke. */
+  async *events(
+    job: SynthesisJob,
+    signal: AbortSignal,
+    format: AudioFormat = job.profile.format,
+    stream?: ScheduledStream,
+  ): AsyncGenerator<RenderEvent> {
+    for await (const event of this.synthesis.renderEvents(job, signal, format, stream)) {
+      if (event.type === 'engine') this.spokeWith(event.engineId);
+      yield event;
+    }
+  }
+
+  /** The job's audio alone, counted as delivered as it is pulled. */
+  audio(job: SynthesisJob, signal: AbortSignal): AsyncGenerator<Buffer> {
+    return this.meter.count(this.audioOnly(job, signal));
+  }
+
+  /** The whole file; the caller reports it `delivered` once it has reached the client. */
+  async complete(job: SynthesisJob, signal: AbortSignal): Promise<WholeSpeech> {
+    const speech = await this.synthesis.renderComplete(job, signal);
+    if (speech.engineId) this.spokeWith(speech.engineId);
+    return { ...speech, ...this.spoken(job.profile) };
+  }
+
+  /** Bytes handed to the client. */
+  delivered(bytes: number): void {
+    this.meter.sent(bytes);
+  }
+
+  /** Releases the slot and writes the usage row; later calls do nothing. */
+  finish(status: UsageStatus, error?: unknown): void {
+    this.finishWithCode(status, error === undefined ? null : mapError(error).code);
+  }
+
+  finishWithCode(status: UsageStatus, errorCode: string | null): void {
+    this.stream?.close();
+    this.meter.finish(status, errorCode);
+  }
+
+  private async *audioOnly(job: SynthesisJob, signal: AbortSignal): AsyncGenerator<Buffer> {
+    for await (const event of this.events(job, signal)) {
+      if (event.type === 'audio') yield event.data;
+    }
+  }
+
+  private spokeWith(engineId: string): void {
+    this.engineUsed ??= engineId;
+    this.meter.spokeWith(engineId);
+  }
+}
+
+/**
+ * The run of one synthesis for every route: caller mistakes are found first (no slot, no usage
+ * row), then quota and concurrency admit it, then the audio is rendered and handed to the
+ * transport, and exactly one usage event records what was really delivered. Transports (HTTP
+ * stream, whole file, signed URL, timestamps, OpenAI, WebSocket) only move bytes.
+ */
+@Injectable()
+export class SynthesisRunner {
+  constructor(
+    private readonly synthesis: SynthesisService,
+    private readonly meters: SynthesisMeterService,
+  ) {}
+
+  /**
+   * Quota and one concurrency slot, for a caller whose text comes later (a WebSocket session).
+   * The run must be finished exactly once.
+   */
+  async admit(ctx: RequestContext, route: SynthesisRoute, characters = 0): Promise<SynthesisRun> {
+    const meter = await this.meters.begin({
+      tenant: ctx.tenant,
+      apiKeyId: ctx.apiKeyId,
+      requestId: ctx.requestId,
+      endpoint: route.endpoint,
+      streaming: route.streaming,
+      characters,
+    });
+    return new SynthesisRun(this.synthesis, meter);
+  }
+
+  /**
+   * Streams one text's audio. `send` gets the audio (pulled as the client reads) and, once the
+   * first audio exists, what it needs to label it; it reports how delivery ended.
+   */
+  stream(
+    ctx: RequestContext,
+    dto: SynthesizeDto,
+    endpoint: string,
+    signal: AbortSignal,
+    send: (audio: AsyncIterator<Buffer>, spoken: () => SpokenAudio) => Promise<DeliveryOutcome>,
+  ): Promise<void> {
+    return this.once(ctx, dto, { endpoint, streaming: true }, signal, async (run, job) => ({
+      value: undefined,
+      outcome: await send(run.audio(job, signal), () => run.spoken(job.profile)),
+    }));
+  }
+
+  /**
+   * Renders the whole file, then hands it to `deliver` (send it, store it, shape a body) while
+   * the slot is still held; the audio counts as delivered once `deliver` succeeds.
+   */
+  whole<T>(
+    ctx: RequestContext,
+    dto: SynthesizeDto,
+    endpoint: string,
+    signal: AbortSignal,
+    deliver: (speech: WholeSpeech) => Promise<T>,
+  ): Promise<T> {
+    return this.once(ctx, dto, { endpoint, streaming: false }, signal, async (run, job) => {
+      const speech = await run.complete(job, signal);
+      const value = await deliver(speech);
+      run.delivered(speech.audio.length);
+      return { value, outcome: { status: 'completed' } };
+    });
+  }
+
+  private async once<T>(
+    ctx: RequestContext,
+    dto: SynthesizeDto,
+    route: SynthesisRoute,
+    signal: AbortSignal,
+    body: (run: SynthesisRun, job: SynthesisJob) => Promise<{ value: T; outcome: DeliveryOutcome }>,
+  ): Promise<T> {
+    const job = await this.synthesis.prepare(ctx.tenant, dto);
+    const run = await this.admit(ctx, route, job.characters);
+    run.use(job.profile);
+    let outcome: DeliveryOutcome = { status: 'failed', error: undefined };
+    try {
+      const result = await body(run, job);
+      outcome = result.outcome;
+      return result.value;
+    } catch (err) {
+      outcome = signal.aborted ? { status: 'cancelled' } : { status: 'failed', error: err };
+      throw err;
+    } finally {
+      run.finish(outcome.status, outcome.status === 'failed' ? outcome.error : undefined);
+    }
+  }
+}
