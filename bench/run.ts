@@ -39,7 +39,14 @@ import {
 
 /** dist/bench/run.js → the repository root. */
 const ROOT = path.resolve(__dirname, '..', '..');
-const RESULTS_FILE = path.join(ROOT, 'bench', 'results', 'latest.json');
+/**
+ * The checkout whose compiled service is measured: this one, or BENCH_SERVICE_ROOT (another
+ * built checkout, e.g. the previous commit, to measure before and after in the same run).
+ */
+const SERVICE_ROOT = process.env.BENCH_SERVICE_ROOT
+  ? path.resolve(process.env.BENCH_SERVICE_ROOT)
+  : ROOT;
+const RESULTS_FILE = path.join(ROOT, 'bench', 'results', process.env.BENCH_RESULTS ?? 'latest.json');
 
 const LATENCY_FORMATS: StreamFormat[] = ['pcm', 'mulaw'];
 /** Per row of the sequential latency table (see LatencyCase.budgetMs). */
@@ -72,7 +79,7 @@ async function main(): Promise<void> {
   const host = hostInfo();
   const plan = benchPlan(process.env);
   const service = await startService({
-    root: ROOT,
+    root: SERVICE_ROOT,
     env: process.env,
     embeddedPgDir: './.data/bench-pg',
     startTimeoutMs: 120_000,

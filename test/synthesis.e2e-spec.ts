@@ -18,7 +18,12 @@ describe('synthesis over HTTP', () => {
   let base: string;
 
   beforeAll(async () => {
-    app = await createTestApp({ ENGINE_POOL_SIZE: '2' });
+    app = await createTestApp({
+      // These tests read long texts as fast as the engine renders them; the scheduler's real-time
+      // pacing (3 s ahead of playback) is off here and tested in scheduling.e2e-spec.ts.
+      SCHEDULER_LEAD_MS: '3600000',
+      ENGINE_POOL_SIZE: '2',
+    });
     tenant = await createTenant(app);
     base = await listen(app);
   });

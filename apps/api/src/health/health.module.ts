@@ -1,3 +1,4 @@
+import { SynthesisModule } from '../synthesis/synthesis.module';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { EngineModule } from '../engine/engine.module';
@@ -6,7 +7,7 @@ import { HealthService } from './health.service';
 import { ReadinessIndicators } from './readiness.service';
 
 @Module({
-  imports: [EngineModule, TerminusModule.forRoot({ logger: false })],
+  imports: [EngineModule, SynthesisModule, TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
   providers: [HealthService, ReadinessIndicators],
   exports: [HealthService],

@@ -7,6 +7,7 @@ import {
 import type Redis from 'ioredis';
 import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
 import { REDIS } from '../redis/redis.module';
+import { WarmUpService } from '../synthesis/warm-up.service';
 
 /** The indicators behind /v1/health/ready: database, Redis (when configured) and the engine. */
 @Injectable()
@@ -16,12 +17,14 @@ export class ReadinessIndicators {
     private readonly db: TypeOrmHealthIndicator,
     @Inject(REDIS) private readonly redis: Redis | null,
     @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
+    private readonly warmUp: WarmUpService,
   ) {}
 
   all(): HealthIndicatorFunction[] {
     const checks: HealthIndicatorFunction[] = [
       () => this.db.pingCheck('database', { timeout: 2000 }),
       () => this.engineCheck(),
+      () => this.warmUpCheck(),
     ];
     const redis = this.redis;
     if (redis) checks.push(() => this.redisCheck(redis));
@@ -41,6 +44,14 @@ export class ReadinessIndicators {
     } catch (err) {
       return session.down({ message: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  /** Ready only once every built-in voice has been rendered through the whole path. */
+  private warmUpCheck() {
+    const session = this.indicators.check('warm_up');
+    return this.warmUp.done
+      ? session.up()
+      : session.down({ message: 'built-in voices are not warm yet' });
   }
 
   private engineCheck() {

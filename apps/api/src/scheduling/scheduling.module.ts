@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
 import { EngineModule } from '../engine/engine.module';
@@ -47,4 +47,11 @@ const INITIAL_COST = 0.01;
   ],
   exports: [SpeechScheduler],
 })
-export class SchedulingModule {}
+export class SchedulingModule implements BeforeApplicationShutdown {
+  constructor(private readonly scheduler: SpeechScheduler) {}
+
+  /** Before the HTTP server closes: streams still open end now instead of holding it up. */
+  beforeApplicationShutdown(): void {
+    this.scheduler.close();
+  }
+}

@@ -96,16 +96,26 @@ export class SpeechScheduler {
   readonly capacity: CapacityEstimator;
   private running = 0;
   private seq = 0;
-  private openStreams = 0;
+  private readonly streamsOpen = new Set<ScheduledStream>();
+  private closed = false;
 
   constructor(
     private readonly run: EngineRun,
     readonly options: SchedulerOptions,
     private readonly clock: SchedulerClock = realClock,
-    private readonly events: SchedulerEvents = {},
+    events: SchedulerEvents = {},
   ) {
     this.queue = new FairDeadlineQueue(options.urgencyMs);
     this.capacity = new CapacityEstimator(options);
+    this.listeners.add(events);
+  }
+
+  private readonly listeners = new Set<SchedulerEvents>();
+
+  /** Instrumentation: `events` hears about every piece and refusal until the returned call. */
+  listen(events: SchedulerEvents): () => void {
+    this.listeners.add(events);
+    return () => this.listeners.delete(events);
   }
 
   get queueDepth(): number {
@@ -117,7 +127,13 @@ export class SpeechScheduler {
   }
 
   get streams(): number {
-    return this.openStreams;
+    return this.streamsOpen.size;
+  }
+
+  /** Shutdown: every open stream stops (its queued work is dropped, its engine work aborted). */
+  close(): void {
+    this.closed = true;
+    for (const stream of [...this.streamsOpen]) stream.close();
   }
 
   depthByTenant(): Map<string, number> {
@@ -126,6 +142,9 @@ export class SpeechScheduler {
 
   /** Admits a stream or throws `engine_busy`; close the stream exactly once when done. */
   open(spec: StreamSpec): ScheduledStream {
+    if (this.closed) {
+      throw new EngineError(EngineErrorCode.Unavailable, 'The service is shutting down');
+    }
     let release: () => void = () => undefined;
     if (spec.kind === 'live') {
       const reservation = this.capacity.reserve(spec.costKey);
@@ -134,11 +153,12 @@ export class SpeechScheduler {
     } else if (!this.capacity.hasRoom()) {
       this.refuse(spec, 'as much work as it can finish in time');
     }
-    this.openStreams++;
-    return new ScheduledStream(this, spec, this.clock, () => {
-      this.openStreams--;
+    const stream: ScheduledStream = new ScheduledStream(this, spec, this.clock, () => {
+      this.streamsOpen.delete(stream);
       release();
     });
+    this.streamsOpen.add(stream);
+    return stream;
   }
 
   /** @internal Queues a piece; `start` runs when a worker is free and the piece's turn comes. */
@@ -157,21 +177,22 @@ export class SpeechScheduler {
   /** @internal The engine finished (or abandoned) a piece. */
   finished(
     piece: Piece,
-    report: Omit<PieceReport, 'tenantId' | 'paced' | 'leadMs'> & { costKey: string },
+    result: Omit<PieceReport, 'tenantId' | 'paced' | 'leadMs'> & { costKey: string },
   ): void {
     this.running--;
-    this.queue.done(piece, report.engineMs);
-    this.capacity.observe(report.costKey, report.engineMs, report.audioMs);
-    this.events.pieceDone?.({
+    this.queue.done(piece, result.engineMs);
+    this.capacity.observe(result.costKey, result.engineMs, result.audioMs);
+    const report: PieceReport = {
       tenantId: piece.tenantId,
-      kind: report.kind,
+      kind: result.kind,
       paced: piece.paced,
-      lateMs: report.lateMs,
-      waitedMs: report.waitedMs,
+      lateMs: result.lateMs,
+      waitedMs: result.waitedMs,
       leadMs: piece.leadMs,
-      engineMs: report.engineMs,
-      audioMs: report.audioMs,
-    });
+      engineMs: result.engineMs,
+      audioMs: result.audioMs,
+    };
+    for (const listener of this.listeners) listener.pieceDone?.(report);
     this.dispatch();
   }
 
@@ -190,7 +211,7 @@ export class SpeechScheduler {
   }
 
   private refuse(spec: StreamSpec, what: string): never {
-    this.events.refused?.(spec.tenantId, spec.kind);
+    for (const listener of this.listeners) listener.refused?.(spec.tenantId, spec.kind);
     throw new EngineError(
       EngineErrorCode.Busy,
       `The speech engine is already serving ${what}; retry in ${this.options.retryAfterS} s`,

@@ -9,12 +9,13 @@ import { SynthesisController } from './synthesis.controller';
 import { SynthesisService } from './synthesis.service';
 import { SynthesisRunner } from './synthesis-runner';
 import { TimestampsController } from './timestamps.controller';
+import { WarmUpService } from './warm-up.service';
 import { SchedulingModule } from '../scheduling/scheduling.module';
 
 @Module({
   imports: [EngineModule, SchedulingModule, VoicesModule, UsageModule],
   controllers: [SynthesisController, SpeechInfoController, TimestampsController],
-  providers: [SynthesisService, SpeechInfoService, SpeechResponder, SynthesisRunner],
-  exports: [SynthesisService, SpeechResponder, SynthesisRunner],
+  providers: [SynthesisService, SpeechInfoService, SpeechResponder, SynthesisRunner, WarmUpService],
+  exports: [SynthesisService, SpeechResponder, SynthesisRunner, WarmUpService],
 })
 export class SynthesisModule {}

@@ -33,6 +33,15 @@ export class VoicesRepository {
       .getOne();
   }
 
+  /** The voices every tenant shares (seeded by migrations). */
+  listBuiltinVoices(): Promise<Voice[]> {
+    return this.repo
+      .createQueryBuilder('v')
+      .where('v.tenant_id IS NULL')
+      .orderBy('v.voice_id', 'ASC')
+      .getMany();
+  }
+
   listVisibleVoices(tenantUuid: string): Promise<Voice[]> {
     return this.repo
       .createQueryBuilder('v')

@@ -41,6 +41,10 @@ export class VoicesService {
   }
 
   /** Resolves a voice for this tenant; unknown and other tenants' voices look the same (404). */
+  listBuiltinVoices(): Promise<Voice[]> {
+    return this.voices.listBuiltinVoices();
+  }
+
   async getVoice(tenantUuid: string, voiceId: string): Promise<Voice> {
     const voice = await this.voices.findVisibleVoice(tenantUuid, voiceId);
     if (!voice)

@@ -1,4 +1,5 @@
 import type { Params } from 'nestjs-pino';
+import pino from 'pino';
 import type { IncomingMessage } from 'node:http';
 import { assignRequestId } from '../http/request-id';
 
@@ -15,7 +16,7 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Pa
   return {
     pinoHttp: {
       level,
-      stream,
+      stream: stream ?? asyncStdout(),
       genReqId: (req, res) => assignRequestId(req, res),
       // Evaluated when the line is written, after routing: the matched pattern, not the raw URL.
       customProps: (req: IncomingMessage) => {
@@ -43,4 +44,20 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Pa
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     },
   };
+}
+
+let stdout: pino.DestinationStream | undefined;
+
+/**
+ * Standard output written in the background: a request never waits for its log line to reach the
+ * terminal or pipe (synchronous writes roughly halved the throughput of simple routes). Whatever
+ * is still buffered is flushed when the process exits. One per process.
+ */
+function asyncStdout(): pino.DestinationStream {
+  if (!stdout) {
+    const destination = pino.destination({ dest: 1, sync: false });
+    process.once('exit', () => destination.flushSync());
+    stdout = destination;
+  }
+  return stdout;
 }

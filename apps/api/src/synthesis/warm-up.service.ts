@@ -1,0 +1,77 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { AudioFormat } from '@cw/audio';
+import type { Tenant } from '../tenants/tenant.entity';
+import { VoicesService } from '../voices/voices.service';
+import { SynthesisService } from './synthesis.service';
+
+/** Spoken once per built-in voice and output rate before the process says it is ready. */
+const WARM_UP_TEXT = 'Hello, thank you for calling.';
+/** The outputs callers use most: telephony, wideband, the engine's own rate. */
+const WARM_UP_OUTPUTS: { format: AudioFormat; sampleRate?: number }[] = [
+  { format: 'mulaw' },
+  { format: 'pcm', sampleRate: 16000 },
+  { format: 'pcm' },
+];
+/** Database connections opened before traffic (the pool's size). */
+const WARM_CONNECTIONS = 10;
+/** Owns no voices (the nil UUID), so only built-in voices resolve; no usage is recorded for it. */
+const WARM_UP_TENANT = {
+  id: '00000000-0000-0000-0000-000000000000',
+  tenantId: 'warm-up',
+} as Tenant;
+/** A remote engine that does not answer must not hold the boot up for long. */
+const WARM_UP_TIMEOUT_MS = 10_000;
+
+/**
+ * Warm before ready: before the app listens, every built-in voice is rendered at each common
+ * output rate through the whole path (scheduler, every engine worker, its resampler, the
+ * encoders), and the database pool opens its connections, so the first calls after boot are as
+ * fast as the rest. The engine has already loaded every built-in voice in every worker by then.
+ */
+@Injectable()
+export class WarmUpService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('WarmUp');
+  private warm = false;
+
+  constructor(
+    private readonly synthesis: SynthesisService,
+    private readonly voices: VoicesService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  get done(): boolean {
+    return this.warm;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: WARM_CONNECTIONS }, () => this.dataSource.query('SELECT 1')),
+    );
+    const voices = await this.voices.listBuiltinVoices();
+    const renders = voices.flatMap((voice) =>
+      WARM_UP_OUTPUTS.map(async (output) => {
+        const profile = await this.synthesis.resolveProfile(WARM_UP_TENANT, {
+          voice_id: voice.voiceId,
+          format: output.format,
+          sample_rate: output.sampleRate,
+        });
+        const job = this.synthesis.plan(profile, WARM_UP_TEXT);
+        await this.synthesis.renderComplete(job, AbortSignal.timeout(WARM_UP_TIMEOUT_MS));
+      }),
+    );
+    // Every render runs even when one fails; a failure is reported, and readiness stays down.
+    const results = await Promise.allSettled(renders);
+    const failed = results.filter((r) => r.status === 'rejected');
+    if (failed.length > 0) {
+      this.logger.error({ err: failed[0].reason }, `${failed.length} warm-up renders failed`);
+      return;
+    }
+    this.warm = true;
+    this.logger.log(
+      `${renders.length} warm-up renders (${voices.length} voices) in ${Math.round(performance.now() - started)} ms`,
+    );
+  }
+}
