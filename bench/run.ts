@@ -46,7 +46,12 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const SERVICE_ROOT = process.env.BENCH_SERVICE_ROOT
   ? path.resolve(process.env.BENCH_SERVICE_ROOT)
   : ROOT;
-const RESULTS_FILE = path.join(ROOT, 'bench', 'results', process.env.BENCH_RESULTS ?? 'latest.json');
+const RESULTS_FILE = path.join(
+  ROOT,
+  'bench',
+  'results',
+  process.env.BENCH_RESULTS ?? 'latest.json',
+);
 
 const LATENCY_FORMATS: StreamFormat[] = ['pcm', 'mulaw'];
 /** Per row of the sequential latency table (see LatencyCase.budgetMs). */

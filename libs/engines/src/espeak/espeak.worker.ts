@@ -166,9 +166,7 @@ function describe(
   return { voices: instance.list_voices(), variants, sampleRate: instance.samplerate, warmUpMs };
 }
 
-async function start(): Promise<
-  (task: EspeakTask) => Promise<SynthStats> | EspeakDescription
-> {
+async function start(): Promise<(task: EspeakTask) => Promise<SynthStats> | EspeakDescription> {
   const data = workerData as EspeakWorkerData;
   const readiness = new Int32Array(data.readiness);
   try {
