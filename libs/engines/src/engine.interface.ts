@@ -45,6 +45,11 @@ export interface PcmChunk {
   engineId?: string;
   /** Words whose start falls inside this chunk, when the engine reports word timings. */
   words?: WordTiming[];
+  /**
+   * On an engine's last chunk (which may hold no samples): the time its thread spent on this
+   * request. Schedulers learn the engine's cost from it; without it they use wall-clock time.
+   */
+  renderMs?: number;
 }
 
 export interface EngineCapabilities {

@@ -26,6 +26,7 @@ const INITIAL_COST = 0.01;
           (request, signal) => engine.synthesize(request, signal),
           {
             parallelism: Math.max(1, engine.capabilities.parallelism),
+            prefetch: 1,
             leadMs: config.scheduler.leadMs,
             utilization: config.scheduler.targetLoad,
             // Due within 20 ms counts as due now: shared fairly between tenants.

@@ -76,6 +76,7 @@ class FakeEngine {
 
 const OPTIONS: SchedulerOptions = {
   parallelism: 1,
+  prefetch: 0,
   leadMs: 3000,
   urgencyMs: 20,
   wholeFileSlackMs: 500,

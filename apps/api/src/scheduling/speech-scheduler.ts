@@ -27,8 +27,14 @@ export const realClock: SchedulerClock = {
 };
 
 export interface SchedulerOptions extends Omit<CapacityOptions, 'parallelism'> {
-  /** Pieces handed to the engine at once: its worker threads. */
+  /** Pieces the engine renders at once: its worker threads. */
   parallelism: number;
+  /**
+   * Pieces handed to each worker ahead of the one it renders, so a worker never sits idle while
+   * a busy main thread gets round to handing it the next piece; an urgent piece then waits
+   * behind at most 1 + prefetch short pieces per worker.
+   */
+  prefetch: number;
   /** A live stream is rendered at most this far ahead of its listener's playback. */
   leadMs: number;
   /** Work due within this long counts as due now and is shared fairly between tenants. */
@@ -202,7 +208,8 @@ export class SpeechScheduler {
   }
 
   private dispatch(): void {
-    while (this.running < this.options.parallelism) {
+    const limit = this.options.parallelism * (1 + this.options.prefetch);
+    while (this.running < limit) {
       const piece = this.queue.shift(this.clock.now());
       if (!piece) return;
       this.running++;
@@ -288,10 +295,13 @@ export class ScheduledStream {
     let startedAt: number | undefined;
     let firstChunkAt: number | undefined;
     let audioMs = 0;
+    let renderMs: number | undefined;
 
     const drain = async (): Promise<void> => {
       try {
         for await (const chunk of this.scheduler.runEngine(request, engine.signal)) {
+          renderMs = chunk.renderMs ?? renderMs;
+          if (chunk.samples.length === 0 && !chunk.words?.length) continue;
           firstChunkAt ??= this.clock.now();
           audioMs += (chunk.samples.length * 1000) / chunk.sampleRate;
           buffer.push(chunk);
@@ -307,7 +317,9 @@ export class ScheduledStream {
           costKey: this.spec.costKey,
           lateMs: (firstChunkAt ?? end) - deadline,
           waitedMs: (startedAt ?? end) - now,
-          engineMs: end - (startedAt ?? end),
+          // The engine thread's own time when it reports it: wall time here would also count
+          // the main thread's delays in handing over messages.
+          engineMs: renderMs ?? end - (startedAt ?? end),
           audioMs,
         });
         notify();

@@ -419,21 +419,31 @@ class EspeakStream implements AsyncIterableIterator<PcmChunk> {
       case 'chunk': {
         const chunk: PcmChunk = { samples: message.samples, sampleRate: this.sampleRate };
         if (message.words) chunk.words = message.words;
-        if (this.waiter) {
-          this.waiter.resolve({ value: chunk, done: false });
-          this.waiter = null;
-        } else {
-          this.queue.push(chunk);
-        }
+        this.deliver(chunk);
         break;
       }
       case 'end':
+        // An empty last chunk carries the thread's own render time (see PcmChunk.renderMs).
+        this.deliver({
+          samples: new Int16Array(0),
+          sampleRate: this.sampleRate,
+          renderMs: message.renderMs,
+        });
         this.lastChunkSent = true;
         this.finishIfComplete();
         break;
       case 'error':
         this.fail(new EngineError(EngineErrorCode.Failed, message.message));
         break;
+    }
+  }
+
+  private deliver(chunk: PcmChunk): void {
+    if (this.waiter) {
+      this.waiter.resolve({ value: chunk, done: false });
+      this.waiter = null;
+    } else {
+      this.queue.push(chunk);
     }
   }
 

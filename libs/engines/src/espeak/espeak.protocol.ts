@@ -66,5 +66,5 @@ export interface SynthStats {
 
 export type StreamMessage =
   | { type: 'chunk'; samples: Int16Array; words?: WordTiming[] }
-  | { type: 'end' }
+  | { type: 'end'; renderMs: number }
   | { type: 'error'; message: string };

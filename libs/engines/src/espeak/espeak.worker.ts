@@ -79,9 +79,13 @@ function converterFor(sampleRate: number): Promise<Resampler> {
   });
 }
 
+/** The voice this thread's eSpeak instance has selected. */
+const current: { voice?: string } = {};
+
 async function synthesize(instance: EspeakInstance, task: SynthTask): Promise<SynthStats> {
   const { port } = task;
   const cancel = new Int32Array(task.cancel);
+  const started = performance.now();
   const stats: SynthStats = { threadId, aborted: false, samples: 0, chunks: 0 };
   const post = (message: StreamMessage): void => {
     if (message.type === 'chunk') {
@@ -95,10 +99,17 @@ async function synthesize(instance: EspeakInstance, task: SynthTask): Promise<Sy
     stats.aborted = true;
     return stats;
   }
-  // eSpeak keeps the previous voice when a name is unknown, so the return code must be checked.
-  if (instance.set_voice(voiceName(task.voice)) !== 0) {
-    post({ type: 'error', message: `eSpeak has no voice "${voiceName(task.voice)}"` });
-    return stats;
+  // Selecting a voice re-reads its files from eSpeak's virtual file system, a fixed cost per
+  // piece that short pieces feel; the thread keeps the voice it selected last.
+  const name = voiceName(task.voice);
+  if (name !== current.voice) {
+    current.voice = undefined;
+    // eSpeak keeps the previous voice when a name is unknown, so the return code must be checked.
+    if (instance.set_voice(name) !== 0) {
+      post({ type: 'error', message: `eSpeak has no voice "${name}"` });
+      return stats;
+    }
+    current.voice = name;
   }
   instance.rate = task.rate;
   instance.pitch = task.pitch;
@@ -151,7 +162,7 @@ async function synthesize(instance: EspeakInstance, task: SynthTask): Promise<Sy
       stats.chunks += 1;
       post({ type: 'chunk', samples: tail });
     }
-    post({ type: 'end' });
+    post({ type: 'end', renderMs: performance.now() - started });
   }
   return stats;
 }
@@ -173,6 +184,7 @@ async function start(): Promise<(task: EspeakTask) => Promise<SynthStats> | Espe
     const started = performance.now();
     const { module, instance } = await loadEspeak();
     warm(instance, data.warmVoices);
+    current.voice = undefined;
     // Load the resampler's WASM before the first call, so no caller pays for it.
     (await converterFor(8000)).close();
     const description = describe(module, instance, performance.now() - started);

@@ -140,6 +140,7 @@ export class FakeMeters {
 export function synthesisWith(engine: FakeEngine, voices = fakeVoices()): SynthesisService {
   const scheduler = new SpeechScheduler((request, signal) => engine.synthesize(request, signal), {
     parallelism: engine.capabilities.parallelism,
+    prefetch: 0,
     leadMs: 3_600_000,
     urgencyMs: 20,
     wholeFileSlackMs: 250,
