@@ -3,6 +3,7 @@ import { RealtimeGateway } from '../apps/api/src/realtime/realtime.gateway';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { DataSource } from 'typeorm';
+import { EngineError, EngineErrorCode, TTS_ENGINE, type TtsEngine } from '@cw/engines';
 import WebSocket from 'ws';
 import { UsageRecorder } from '../apps/api/src/usage/usage.recorder';
 import { LONG_TEXT, listen } from './helpers/audio-client';
@@ -419,6 +420,52 @@ describe('realtime synthesis over WebSocket', () => {
       characters: 'Thank you for calling.Goodbye.'.length,
     });
     expect(rows[1]).toMatchObject({ endpoint: 'synthesize/ws', status: 'cancelled' });
+  });
+
+  it('records the same engine failure with the same usage code over HTTP and WebSocket', async () => {
+    const t = await createTenant(app);
+    const engine = app.get<TtsEngine>(TTS_ENGINE);
+    jest.spyOn(engine, 'synthesize').mockImplementation(() =>
+      (async function* () {
+        yield* [];
+        throw new EngineError(EngineErrorCode.Failed, 'engine crashed at 0x1f');
+      })(),
+    );
+    try {
+      const http = await fetch(`${base}/v1/synthesize/streaming`, {
+        method: 'POST',
+        headers: { ...auth(t), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ text: 'This will fail.', format: 'mulaw' }),
+      });
+      const httpBody = (await http.json()) as Record<string, unknown>;
+      const client = await connect(wsUrl(base), auth(t));
+      client.send({ type: 'text', text: 'This will fail.' });
+      client.send({ type: 'flush' });
+      const frame = await client.next(ofType('error'));
+      client.send({ type: 'close' });
+      await client.closed;
+
+      expect(http.status).toBe(500);
+      expect(httpBody.code).toBe('synthesis_failed');
+      expect(frame.json).toMatchObject({ code: 'synthesis_failed' });
+      expect(JSON.stringify([httpBody, frame.json])).not.toContain('0x1f');
+      await sleep(100);
+      await app.get(UsageRecorder).flush();
+      const rows: Array<Record<string, unknown>> = await app
+        .get(DataSource)
+        .query('SELECT endpoint, status, error_code FROM usage_events WHERE tenant_id = $1', [
+          t.uuid,
+        ]);
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          { endpoint: 'synthesize/streaming', status: 'failed', error_code: 'synthesis_failed' },
+          { endpoint: 'synthesize/ws', status: 'failed', error_code: 'synthesis_failed' },
+        ]),
+      );
+      expect(rows).toHaveLength(2);
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   it('measures time to first audio for text streamed word by word', async () => {

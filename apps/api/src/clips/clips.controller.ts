@@ -13,10 +13,8 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
-  ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiProduces,
   ApiQuery,
   ApiResponse,
   ApiTags,
@@ -25,11 +23,10 @@ import type { Request, Response } from 'express';
 import { Auth, Public, type RequestContext } from '../common/request-context/request-context';
 import { ErrorBody } from '../common/errors/error-body';
 import { abortOnDisconnect } from '../synthesis/audio-response';
+import { ApiAudioResponse } from '../synthesis/api-audio-response.decorator';
 import { ApiSynthesisErrors } from '../synthesis/api-synthesis-errors.decorator';
 import { ClipsService } from './clips.service';
 import { ClipUrlDto, SynthesizeUrlDto } from './dto/clip.dto';
-
-const AUDIO_TYPES = ['audio/wav', 'audio/L16', 'audio/basic', 'audio/x-alaw-basic', 'audio/mpeg'];
 
 /** Scheme and host the caller reached us at; used only when PUBLIC_BASE_URL is unset. */
 function requestBaseUrl(req: Request): string {
@@ -72,8 +69,7 @@ export class ClipsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiQuery({ name: 'expires', description: 'Unix time (s), as issued' })
   @ApiQuery({ name: 'signature', description: 'As issued' })
-  @ApiProduces(...AUDIO_TYPES)
-  @ApiOkResponse({ description: 'Audio, with Content-Type and Content-Length' })
+  @ApiAudioResponse('Audio, with Content-Type and Content-Length', undefined, { schema: false })
   @ApiResponse({
     status: 403,
     type: ErrorBody,

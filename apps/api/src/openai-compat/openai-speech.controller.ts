@@ -1,23 +1,14 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiOperation,
-  ApiProduces,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Auth, type RequestContext } from '../common/request-context/request-context';
+import { ApiAudioResponse } from '../synthesis/api-audio-response.decorator';
 import { SpeechResponder } from '../synthesis/speech-responder';
 import { CreateSpeechDto, SPEECH_PARAMS } from './dto/create-speech.dto';
 import { OpenAiErrorBody } from './openai-error-body';
 import { OpenAiErrorFilter } from './openai-error.filter';
 import { toSynthesizeDto } from './openai-speech.mapper';
 import { voiceTableMarkdown } from './openai-voices';
-
-const AUDIO_TYPES = ['audio/mpeg', 'audio/wav', 'audio/L16'];
-const AUDIO_SCHEMA = { type: 'string', format: 'binary' } as const;
 
 const DESCRIPTION = `A drop-in for OpenAI's text-to-speech endpoint: point an OpenAI SDK at
 \`<this service>/v1\` with one of your API keys. Audio is 24 kHz mono and streamed (chunked) as it
@@ -64,12 +55,7 @@ export class OpenAiSpeechController {
     description: DESCRIPTION,
   })
   @ApiBody({ type: CreateSpeechDto })
-  @ApiProduces(...AUDIO_TYPES)
-  @ApiResponse({
-    status: 200,
-    description: 'Audio, chunked as it is produced',
-    content: Object.fromEntries(AUDIO_TYPES.map((t) => [t, { schema: AUDIO_SCHEMA }])),
-  })
+  @ApiAudioResponse('Audio, chunked as it is produced', ['audio/mpeg', 'audio/wav', 'audio/L16'])
   async speech(
     @Auth() auth: RequestContext,
     @Body() dto: CreateSpeechDto,

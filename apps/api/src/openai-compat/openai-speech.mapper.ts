@@ -1,3 +1,4 @@
+import { clamp } from '@cw/util';
 import type { AudioFormat } from '@cw/audio';
 import type { SynthesizeDto } from '../synthesis/dto/synthesize.dto';
 import type { CreateSpeechDto, OpenAiResponseFormat } from './dto/create-speech.dto';
@@ -52,8 +53,4 @@ export function toSynthesizeDto(dto: CreateSpeechDto): SynthesizeDto {
     speed: clamp(dto.speed ?? 1, ENGINE_SPEED_MIN, ENGINE_SPEED_MAX),
     ssml: false,
   };
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
 }

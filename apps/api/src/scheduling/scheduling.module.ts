@@ -7,10 +7,12 @@ import { schedulerMetrics } from './scheduler-metrics';
 import { SpeechScheduler } from './speech-scheduler';
 
 /**
- * Engine ms per audio ms assumed until the first pieces are measured: eSpeak renders 100-200x
- * real time per thread, so 1/100 errs on the side of admitting fewer streams at first.
+ * Engine ms per audio ms assumed until the first pieces are measured. eSpeak renders 100-250x
+ * real time per thread alone, but measured under load on a 2-core machine (workers, the main
+ * thread and clients sharing the cores) a second of 8 kHz audio costs 20-30 ms of a thread:
+ * start from the loaded figure, so a burst right after boot is not over-admitted.
  */
-const INITIAL_COST = 0.01;
+const INITIAL_COST = 0.025;
 
 /** Every caller reaches the engine through the one SpeechScheduler this module provides. */
 @Module({
@@ -37,7 +39,9 @@ const INITIAL_COST = 0.01;
             wholeFileSpeed: 4,
             retryAfterS: 1,
             initialCost: INITIAL_COST,
-            smoothing: 0.05,
+            // Each measured piece moves the estimate a fifth of the way: it follows a change of
+            // load within a few dozen pieces (well under a second at full load).
+            smoothing: 0.2,
           },
           undefined,
           events,

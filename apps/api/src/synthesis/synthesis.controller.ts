@@ -1,20 +1,11 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiOperation,
-  ApiProduces,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Auth, type RequestContext } from '../common/request-context/request-context';
+import { ApiAudioResponse } from './api-audio-response.decorator';
 import { ApiSynthesisErrors } from './api-synthesis-errors.decorator';
 import { SynthesizeDto } from './dto/synthesize.dto';
 import { SpeechResponder } from './speech-responder';
-
-const AUDIO_TYPES = ['audio/wav', 'audio/L16', 'audio/basic', 'audio/x-alaw-basic', 'audio/mpeg'];
-const AUDIO_SCHEMA = { type: 'string', format: 'binary' } as const;
 
 @ApiTags('synthesis')
 @ApiBearerAuth()
@@ -29,12 +20,7 @@ export class SynthesisController {
     summary: 'Synthesize the whole text; one complete audio file with Content-Length',
   })
   @ApiBody({ type: SynthesizeDto })
-  @ApiProduces(...AUDIO_TYPES)
-  @ApiResponse({
-    status: 200,
-    description: 'Audio',
-    content: Object.fromEntries(AUDIO_TYPES.map((t) => [t, { schema: AUDIO_SCHEMA }])),
-  })
+  @ApiAudioResponse('Audio')
   async synthesize(
     @Auth() auth: RequestContext,
     @Body() dto: SynthesizeDto,
@@ -50,12 +36,7 @@ export class SynthesisController {
     summary: 'Stream audio as it is synthesized (chunked); WAV gets a header with 0xFFFFFFFF sizes',
   })
   @ApiBody({ type: SynthesizeDto })
-  @ApiProduces(...AUDIO_TYPES)
-  @ApiResponse({
-    status: 200,
-    description: 'Audio, chunked',
-    content: Object.fromEntries(AUDIO_TYPES.map((t) => [t, { schema: AUDIO_SCHEMA }])),
-  })
+  @ApiAudioResponse('Audio, chunked')
   async stream(
     @Auth() auth: RequestContext,
     @Body() dto: SynthesizeDto,

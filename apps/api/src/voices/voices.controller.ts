@@ -22,9 +22,8 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentTenant } from '../common/request-context/request-context';
+import { Auth, type RequestContext } from '../common/request-context/request-context';
 import { ErrorBody } from '../common/errors/error-body';
-import type { Tenant } from '../tenants/tenant.entity';
 import { UpdateVoiceDto, UploadedVoiceDto, UploadVoiceDto, VoiceDto } from './dto/voice.dto';
 import { VoiceErrorCode, VoiceException } from './voices.exception';
 import { VoicesService } from './voices.service';
@@ -62,7 +61,7 @@ export class VoicesController {
     AnyFilesInterceptor({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 2, fields: 10 } }),
   )
   async upload(
-    @CurrentTenant() tenant: Tenant,
+    @Auth() { tenant }: RequestContext,
     @Body() dto: UploadVoiceDto,
     @UploadedFiles() files: Express.Multer.File[] | undefined,
   ): Promise<UploadedVoiceDto> {
@@ -84,7 +83,7 @@ export class VoicesController {
 
   @Get()
   @ApiOkResponse({ type: [VoiceDto] })
-  async list(@CurrentTenant() tenant: Tenant): Promise<VoiceDto[]> {
+  async list(@Auth() { tenant }: RequestContext): Promise<VoiceDto[]> {
     return (await this.voices.listVoices(tenant.id)).map((v) =>
       VoiceDto.from(v, this.voices.wordTimings),
     );
@@ -93,7 +92,7 @@ export class VoicesController {
   @Get(':voice_id')
   @ApiOkResponse({ type: VoiceDto })
   async get(
-    @CurrentTenant() tenant: Tenant,
+    @Auth() { tenant }: RequestContext,
     @Param('voice_id') voiceId: string,
   ): Promise<VoiceDto> {
     return VoiceDto.from(await this.voices.getVoice(tenant.id, voiceId), this.voices.wordTimings);
@@ -103,7 +102,7 @@ export class VoicesController {
   @ApiOkResponse({ type: VoiceDto })
   @ApiResponse({ status: 403, type: ErrorBody, description: 'builtin_voice' })
   async update(
-    @CurrentTenant() tenant: Tenant,
+    @Auth() { tenant }: RequestContext,
     @Param('voice_id') voiceId: string,
     @Body() dto: UpdateVoiceDto,
   ): Promise<VoiceDto> {
@@ -118,7 +117,7 @@ export class VoicesController {
   @ApiOkResponse({ schema: { example: { voice_id: 'v_abc', deleted: true } } })
   @ApiResponse({ status: 403, type: ErrorBody, description: 'builtin_voice' })
   async remove(
-    @CurrentTenant() tenant: Tenant,
+    @Auth() { tenant }: RequestContext,
     @Param('voice_id') voiceId: string,
   ): Promise<{ voice_id: string; deleted: true }> {
     await this.voices.deleteVoice(tenant.id, voiceId);
@@ -129,7 +128,7 @@ export class VoicesController {
   @ApiProduces('audio/wav')
   @ApiOkResponse({ description: 'The stored reference: mono 16-bit WAV at 24 kHz' })
   async reference(
-    @CurrentTenant() tenant: Tenant,
+    @Auth() { tenant }: RequestContext,
     @Param('voice_id') voiceId: string,
   ): Promise<StreamableFile> {
     const audio = await this.voices.referenceAudio(tenant.id, voiceId);

@@ -43,10 +43,13 @@ export class EspeakVoiceCatalog {
     return [...this.variantSet].sort();
   }
 
-  /** Every language code some voice speaks, lower-case, sorted. */
+  /** Every language code some voice speaks, lower-case, sorted (computed once: read per request). */
   get languages(): string[] {
-    return [...this.byLanguage.keys()].sort();
+    this.languageList ??= [...this.byLanguage.keys()].sort();
+    return this.languageList;
   }
+
+  private languageList?: string[];
 
   /** True when the voice is meant for this language or another region of it (`en` for `en-ng`). */
   speaks(voice: EspeakVoiceInfo, language: string): boolean {

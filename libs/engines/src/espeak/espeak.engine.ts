@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { clamp } from '@cw/util';
 import {
   EngineError,
   EngineErrorCode,
@@ -19,8 +20,8 @@ import {
 import { engineConditioning } from '../voice-conditioning';
 import { approximateEspeakVoice } from './espeak-cloning';
 import { EspeakVoiceCatalog } from './espeak-voices';
+import { abortError, EspeakStream, settledStream } from './espeak-stream';
 import {
-  CANCEL_SLOT,
   ESPEAK_SAMPLE_RATE,
   FAILED_SLOT,
   SETTLED_SLOT,
@@ -29,7 +30,6 @@ import {
   type EspeakVoiceInfo,
   type EspeakVoiceRef,
   type EspeakWorkerData,
-  type StreamMessage,
   type SynthStats,
 } from './espeak.protocol';
 import {
@@ -84,7 +84,6 @@ export class EspeakEngine implements TtsEngine {
   private catalog: EspeakVoiceCatalog | null = null;
   private starting: Promise<void> | null = null;
   private closed = false;
-  private lastWarmUpMs = 0;
 
   constructor(options: EspeakEngineOptions = {}) {
     this.poolSize = Math.max(1, Math.floor(options.poolSize ?? availableParallelism()));
@@ -114,29 +113,9 @@ export class EspeakEngine implements TtsEngine {
     };
   }
 
-  /** Milliseconds a thread took to load eSpeak and warm its voices (one thread's figure). */
-  get warmUpMs(): number {
-    return this.lastWarmUpMs;
-  }
-
   init(): Promise<void> {
     this.starting ??= this.start();
     return this.starting;
-  }
-
-  /** Language codes eSpeak has a voice for (`en`, `en-gb`, `sw`, ...). Empty before `init()`. */
-  listLanguages(): string[] {
-    return this.catalog?.languages ?? [];
-  }
-
-  /** eSpeak's own voice list. Empty before `init()`. */
-  listVoices(): readonly EspeakVoiceInfo[] {
-    return this.catalog?.voices ?? [];
-  }
-
-  /** Variant names usable as `conditioning.variant`. Empty before `init()`. */
-  listVariants(): string[] {
-    return this.catalog?.variants ?? [];
   }
 
   /** Approximate cloning: the eSpeak setting nearest the reference's pitch and pace. */
@@ -258,7 +237,6 @@ export class EspeakEngine implements TtsEngine {
       const description = (answers[0] as PromiseFulfilledResult<EspeakDescription>).value;
       if (this.closed) return;
       this.catalog = new EspeakVoiceCatalog(description.voices, description.variants);
-      this.lastWarmUpMs = description.warmUpMs;
     } catch (error) {
       this.pool = null;
       await pool.destroy();
@@ -323,164 +301,6 @@ export class EspeakEngine implements TtsEngine {
   }
 }
 
-/**
- * Chunks from one synthesis task, in order. It ends once the thread has both sent its last chunk
- * and returned (so the thread is free again), or at once with an AbortError when aborted. The port
- * stays open until the task settles: a still-queued task carries the other end, and piscina cannot
- * hand a closed port to the thread.
- */
-class EspeakStream implements AsyncIterableIterator<PcmChunk> {
-  private readonly queue: PcmChunk[] = [];
-  private lastChunkSent = false;
-  private threadReturned = false;
-  private settled = false;
-  private failure: Error | null = null;
-  private waiter: {
-    resolve: (result: IteratorResult<PcmChunk>) => void;
-    reject: (error: unknown) => void;
-  } | null = null;
-
-  constructor(
-    private readonly port: MessagePort,
-    private readonly cancel: Int32Array,
-    private readonly sampleRate: number,
-    private readonly signal: AbortSignal,
-    private readonly onSettled: () => void,
-  ) {
-    port.on('message', (message: StreamMessage) => this.onMessage(message));
-    port.on('close', () =>
-      this.fail(new EngineError(EngineErrorCode.Failed, 'eSpeak thread closed the stream')),
-    );
-    signal.addEventListener('abort', this.onAbort);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<PcmChunk> {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<PcmChunk>> {
-    const chunk = this.queue.shift();
-    if (chunk) return Promise.resolve({ value: chunk, done: false });
-    if (this.failure !== null) {
-      const failure = this.failure;
-      this.failure = null;
-      return Promise.reject(failure);
-    }
-    if (this.settled) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiter = { resolve, reject };
-    });
-  }
-
-  /** The consumer stopped early (break, throw): stop the thread as an abort would. */
-  return(): Promise<IteratorResult<PcmChunk>> {
-    Atomics.store(this.cancel, CANCEL_SLOT, 1);
-    this.queue.length = 0;
-    this.failure = null;
-    this.settle();
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  fail(error: Error): void {
-    if (this.settled) return;
-    Atomics.store(this.cancel, CANCEL_SLOT, 1);
-    // Whatever is still queued is dropped: an aborted caller wants the error now, not more audio.
-    this.queue.length = 0;
-    this.settle();
-    if (this.waiter) {
-      this.waiter.reject(error);
-      this.waiter = null;
-    } else {
-      this.failure = error;
-    }
-  }
-
-  /** The thread returned from the task; its result travels on another port than the chunks. */
-  taskFinished(stats: SynthStats): void {
-    this.threadReturned = true;
-    if (stats.aborted) {
-      this.fail(new EngineError(EngineErrorCode.Failed, 'eSpeak synthesis was stopped'));
-    } else {
-      this.finishIfComplete();
-    }
-    if (this.settled) this.port.close();
-  }
-
-  taskFailed(error: unknown): void {
-    this.fail(new EngineError(EngineErrorCode.Failed, `eSpeak thread failed: ${text(error)}`));
-    this.port.close();
-  }
-
-  private readonly onAbort = (): void => this.fail(abortError(this.signal));
-
-  private onMessage(message: StreamMessage): void {
-    if (this.settled) return;
-    switch (message.type) {
-      case 'chunk': {
-        const chunk: PcmChunk = { samples: message.samples, sampleRate: this.sampleRate };
-        if (message.words) chunk.words = message.words;
-        this.deliver(chunk);
-        break;
-      }
-      case 'end':
-        // An empty last chunk carries the thread's own render time (see PcmChunk.renderMs).
-        this.deliver({
-          samples: new Int16Array(0),
-          sampleRate: this.sampleRate,
-          renderMs: message.renderMs,
-        });
-        this.lastChunkSent = true;
-        this.finishIfComplete();
-        break;
-      case 'error':
-        this.fail(new EngineError(EngineErrorCode.Failed, message.message));
-        break;
-    }
-  }
-
-  private deliver(chunk: PcmChunk): void {
-    if (this.waiter) {
-      this.waiter.resolve({ value: chunk, done: false });
-      this.waiter = null;
-    } else {
-      this.queue.push(chunk);
-    }
-  }
-
-  private finishIfComplete(): void {
-    if (!this.lastChunkSent || !this.threadReturned) return;
-    this.settle();
-    this.port.close();
-    if (this.waiter) {
-      this.waiter.resolve({ value: undefined, done: true });
-      this.waiter = null;
-    }
-  }
-
-  private settle(): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.signal.removeEventListener('abort', this.onAbort);
-    this.onSettled();
-  }
-}
-
-/** An iterable that throws `error` on the first `next()`, or ends at once when it is null. */
-function settledStream(error: Error | null): AsyncIterable<PcmChunk> {
-  return {
-    [Symbol.asyncIterator]: () => ({
-      next: () =>
-        error ? Promise.reject(error) : Promise.resolve({ value: undefined, done: true }),
-    }),
-  };
-}
-
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  return new DOMException('Synthesis was aborted', 'AbortError');
-}
-
 async function waitForThreads(
   slots: Int32Array,
   threads: number,
@@ -536,10 +356,6 @@ function describeBuild(): string {
   } catch {
     return 'espeak-ng (emscripten)';
   }
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
 }
 
 function text(error: unknown): string {

@@ -6,6 +6,7 @@ import { threadId, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createResampler, type Resampler, resamplerQualityFor } from '@cw/audio';
+import { importEsm } from '@cw/util';
 import { ChunkAssembler, prepareEspeakInput, type EspeakEvent } from './espeak-text';
 import {
   CANCEL_SLOT,
@@ -41,20 +42,15 @@ interface EspeakModule {
 const VARIANTS_DIR = '/usr/share/espeak-ng-data/voices/!v';
 const WARM_TEXT = 'Hello, thank you for calling.';
 
-// The package is ESM-only and this file compiles to CommonJS, where TypeScript would turn a plain
-// import() into require(); a Function body is left alone.
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-const importEsm = new Function('specifier', 'return import(specifier)') as (
-  specifier: string,
-) => Promise<{ default: () => Promise<EspeakModule> }>;
-
 function voiceName(ref: EspeakVoiceRef): string {
   return ref.variant ? `${ref.voice}+${ref.variant}` : ref.voice;
 }
 
 async function loadEspeak(): Promise<{ module: EspeakModule; instance: EspeakInstance }> {
   const entry = pathToFileURL(require.resolve('@echogarden/espeak-ng-emscripten')).href;
-  const { default: createModule } = await importEsm(entry);
+  const { default: createModule } = await importEsm<{ default: () => Promise<EspeakModule> }>(
+    entry,
+  );
   const module = await createModule();
   return { module, instance: new module.eSpeakNGWorker() };
 }

@@ -132,6 +132,46 @@ export function lastWordBreak(text: string, from: number, limit: number): number
   return -1;
 }
 
+/** Words that start a new clause: a first piece may end just before one (a natural break). */
+const CLAUSE_OPENERS = new Set([
+  'and',
+  'but',
+  'or',
+  'so',
+  'because',
+  'where',
+  'which',
+  'who',
+  'when',
+  'while',
+  'if',
+  'although',
+  'though',
+  'unless',
+  'until',
+  'since',
+  'whereas',
+]);
+/** A first piece cut before a clause opener keeps at least this many words. */
+const MIN_WORDS_BEFORE_OPENER = 3;
+
+/**
+ * Index of the space before the last clause-opening word ("and", "where", "because", ...) that
+ * keeps the piece from `from` within `limit`, with at least three words before it, or -1. The
+ * opener must be followed by more text, so a half-arrived word is never taken for one.
+ */
+export function lastSoftBreak(text: string, from: number, limit: number): number {
+  const end = Math.min(limit, text.length - 1);
+  for (let i = end; i > from; i--) {
+    if (!isSpace(text[i]) || isSpace(text[i - 1])) continue;
+    const match = /^\s+([\p{L}']+)\s/u.exec(text.slice(i));
+    if (!match || !CLAUSE_OPENERS.has(match[1].toLowerCase())) continue;
+    const words = text.slice(from, i).trim().split(/\s+/).length;
+    if (words >= MIN_WORDS_BEFORE_OPENER) return i;
+  }
+  return -1;
+}
+
 export function skipSpace(text: string, from = 0): number {
   return nextNonSpace(text, from);
 }

@@ -1,4 +1,10 @@
-import { findSentenceEnd, lastClauseEnd, lastWordBreak, skipSpace } from './boundaries';
+import {
+  findSentenceEnd,
+  lastClauseEnd,
+  lastSoftBreak,
+  lastWordBreak,
+  skipSpace,
+} from './boundaries';
 import { ResolvedSplitOptions } from './split-options';
 
 export interface Piece {
@@ -36,6 +42,9 @@ export function nextPiece(
     const limit = start + options.firstMaxChars;
     const clause = lastClauseEnd(text, start, known ? Math.min(sentenceEnd, limit) : limit);
     if (clause > 0) return piece(clause);
+    // No punctuation to cut at: a natural break before "and", "where", "because", ...
+    const soft = lastSoftBreak(text, start, known ? Math.min(sentenceEnd, limit) : limit);
+    if (soft > 0) return piece(soft);
   }
   if (length <= options.maxChars) return known ? piece(sentenceEnd) : null;
 

@@ -99,10 +99,19 @@ describe('splitForStreaming', () => {
       ]);
     });
 
-    it('stays whole when it has no clause boundary within the first limit', () => {
-      const noClause =
+    it('without punctuation, is cut before a clause-opening word within the first limit', () => {
+      const noComma =
         'Thank you for calling CallWaiting support where we are glad to have you with us today and always.';
-      expect(splitForStreaming(noClause)).toEqual([noClause]);
+      expect(splitForStreaming(noComma)).toEqual([
+        'Thank you for calling CallWaiting support',
+        'where we are glad to have you with us today and always.',
+      ]);
+    });
+
+    it('stays whole when it has no natural break within the first limit', () => {
+      const noBreak =
+        'Thank you for calling the CallWaiting customer support line for business owners in Lagos today.';
+      expect(splitForStreaming(noBreak)).toEqual([noBreak]);
     });
 
     it('stays whole when it is already short', () => {

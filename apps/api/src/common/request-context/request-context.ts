@@ -43,9 +43,3 @@ export function requestContextOf(req: AuthenticatedRequest): RequestContext {
 export const Auth = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestContext =>
   requestContextOf(ctx.switchToHttp().getRequest<AuthenticatedRequest>()),
 );
-
-/** The caller's tenant alone, for routes that need nothing else. */
-export const CurrentTenant = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): Tenant =>
-    ctx.switchToHttp().getRequest<AuthenticatedRequest>().tenant,
-);
