@@ -89,8 +89,8 @@ describe('scheduling: deadlines, the lead limit and admission', () => {
     let tenant: TestTenant;
 
     beforeAll(async () => {
-      // One worker, 10% of it for real-time streams: a handful of streams fill it.
-      app = await createTestApp({ ENGINE_POOL_SIZE: '1', SCHEDULER_TARGET_LOAD_PCT: '10' });
+      // One worker, a quarter of it for real-time streams: a handful of streams fill it.
+      app = await createTestApp({ ENGINE_POOL_SIZE: '1', SCHEDULER_TARGET_LOAD_PCT: '25' });
       tenant = await createTenant(app, { max_concurrent_streams: 200 });
       base = await listen(app);
     });

@@ -16,6 +16,11 @@ export interface CapacityOptions {
   initialCost: number;
   /** Weight of the newest measurement in the moving average, 0-1. */
   smoothing: number;
+  /**
+   * Share of the capacity one tenant's streams may hold, 0-1: the rest stays for other tenants,
+   * so one tenant's burst never leaves another tenant's first call with a refusal.
+   */
+  tenantShare: number;
 }
 
 export class CapacityEstimator {
@@ -23,6 +28,7 @@ export class CapacityEstimator {
   private overall: number;
   /** Real-time demand admitted now: the sum of the costs of the open live streams. */
   private demand = 0;
+  private readonly demandByTenant = new Map<string, number>();
 
   constructor(private readonly options: CapacityOptions) {
     this.overall = options.initialCost;
@@ -57,18 +63,28 @@ export class CapacityEstimator {
   }
 
   /**
-   * Reserves one real-time stream's demand, or returns null when it does not fit. The returned
-   * function gives the reservation back (idempotent).
+   * Reserves one real-time stream's demand for `tenantId`, or says why it does not fit: the
+   * engine is full, or the tenant already holds its share. The returned function gives the
+   * reservation back (idempotent).
    */
-  reserve(key: string): (() => void) | null {
+  reserve(key: string, tenantId: string): (() => void) | 'full' | 'tenant_share' {
     const cost = this.costOf(key);
-    if (this.demand + cost > this.capacity) return null;
+    const own = this.demandByTenant.get(tenantId) ?? 0;
+    // An idle engine always takes one stream, and a tenant with none always gets its first if
+    // the engine has room: an estimate that ran high (a slow moment) can then never lock
+    // everyone out, and keeps learning from the pieces rendered.
+    if (this.demand > 0 && this.demand + cost > this.capacity) return 'full';
+    if (own > 0 && own + cost > this.capacity * this.options.tenantShare) return 'tenant_share';
     this.demand += cost;
+    this.demandByTenant.set(tenantId, own + cost);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.demand = Math.max(0, this.demand - cost);
+      const left = (this.demandByTenant.get(tenantId) ?? 0) - cost;
+      if (left > 1e-9) this.demandByTenant.set(tenantId, left);
+      else this.demandByTenant.delete(tenantId);
     };
   }
 

@@ -39,6 +39,9 @@ const INITIAL_COST = 0.025;
             wholeFileSpeed: 4,
             retryAfterS: 1,
             initialCost: INITIAL_COST,
+            // One tenant may fill 3/4 of the admitted capacity; the last quarter is kept for
+            // the others, so a burst from one tenant cannot refuse everyone else's calls.
+            tenantShare: 0.75,
             // Each measured piece moves the estimate a fifth of the way: it follows a change of
             // load within a few dozen pieces (well under a second at full load).
             smoothing: 0.2,

@@ -85,6 +85,7 @@ const OPTIONS: SchedulerOptions = {
   utilization: 0.8,
   initialCost: 0.01,
   smoothing: 0.2,
+  tenantShare: 1,
 };
 
 function request(text: string): SynthesisRequest {
@@ -290,6 +291,26 @@ describe('SpeechScheduler', () => {
     open[0].close(); // idempotent: frees one reservation, not two
     expect(() => scheduler.open(live('t2'))).not.toThrow();
     expect(() => scheduler.open(live('t3'))).toThrow(EngineError);
+  });
+
+  it('keeps part of the capacity for other tenants: one tenant’s burst cannot refuse them', () => {
+    // Four streams fit; one tenant may hold half of that.
+    make({ initialCost: 0.2, tenantShare: 0.5 });
+    scheduler.open(live('A'));
+    scheduler.open(live('A'));
+    expect(() => scheduler.open(live('A'))).toThrow(EngineError);
+    expect(() => scheduler.open(live('B'))).not.toThrow();
+    expect(() => scheduler.open(live('B'))).not.toThrow();
+    expect(() => scheduler.open(live('C'))).toThrow(EngineError);
+    expect(refusals).toEqual(['A', 'C']);
+  });
+
+  it('always admits one stream to an idle engine, however high the estimate', () => {
+    make({ initialCost: 5 });
+    const only = scheduler.open(live('t1'));
+    expect(() => scheduler.open(live('t2'))).toThrow(EngineError);
+    only.close();
+    expect(() => scheduler.open(live('t2'))).not.toThrow();
   });
 
   it('learns the engine cost from rendered pieces and admits accordingly', async () => {

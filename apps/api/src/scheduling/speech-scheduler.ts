@@ -153,11 +153,19 @@ export class SpeechScheduler {
     }
     let release: () => void = () => undefined;
     if (spec.kind === 'live') {
-      const reservation = this.capacity.reserve(spec.costKey);
-      if (!reservation) this.refuse(spec, 'every real-time stream the engine can keep up with');
-      release = reservation!;
+      const reservation = this.capacity.reserve(spec.costKey, spec.tenantId);
+      if (reservation === 'full') {
+        this.refuse(spec, 'The speech engine is already serving every real-time stream it can');
+      } else if (reservation === 'tenant_share') {
+        this.refuse(spec, "This tenant's streams already use its share of the speech engine");
+      } else {
+        release = reservation;
+      }
     } else if (!this.capacity.hasRoom()) {
-      this.refuse(spec, 'as much work as it can finish in time');
+      this.refuse(
+        spec,
+        'The speech engine is already serving as much work as it can finish in time',
+      );
     }
     const stream: ScheduledStream = new ScheduledStream(this, spec, this.clock, () => {
       this.streamsOpen.delete(stream);
@@ -217,11 +225,11 @@ export class SpeechScheduler {
     }
   }
 
-  private refuse(spec: StreamSpec, what: string): never {
+  private refuse(spec: StreamSpec, why: string): never {
     for (const listener of this.listeners) listener.refused?.(spec.tenantId, spec.kind);
     throw new EngineError(
       EngineErrorCode.Busy,
-      `The speech engine is already serving ${what}; retry in ${this.options.retryAfterS} s`,
+      `${why}; retry in ${this.options.retryAfterS} s`,
       this.options.retryAfterS,
     );
   }

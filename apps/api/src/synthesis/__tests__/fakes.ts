@@ -149,6 +149,7 @@ export function synthesisWith(engine: FakeEngine, voices = fakeVoices()): Synthe
     utilization: 0.8,
     initialCost: 0.01,
     smoothing: 0.05,
+    tenantShare: 1,
   });
   return new SynthesisService(engine, voices, scheduler);
 }
