@@ -126,7 +126,7 @@ export class EnvSchema {
   @IsInt()
   @Min(10)
   @Max(100)
-  SCHEDULER_TARGET_LOAD_PCT = 80;
+  SCHEDULER_TARGET_LOAD_PCT = 50;
 
   @Transform(emptyToUndefined)
   @IsOptional()
