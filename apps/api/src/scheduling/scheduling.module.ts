@@ -38,6 +38,11 @@ const INITIAL_COST = 0.025;
             wholeFileSlackMs: 250,
             wholeFileSpeed: 4,
             retryAfterS: 1,
+            // Refuse a new call rather than start it later than this: with the rest of the
+            // request, its first audio then still arrives well within a second.
+            maxFirstWaitMs: 600,
+            // "Thanks for holding." at 8 kHz on a loaded 2-core machine: 20-35 ms of a thread.
+            initialFirstPieceMs: 25,
             initialCost: INITIAL_COST,
             // One tenant may fill 3/4 of the admitted capacity; the last quarter is kept for
             // the others, so a burst from one tenant cannot refuse everyone else's calls.

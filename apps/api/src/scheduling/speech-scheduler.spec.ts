@@ -82,6 +82,8 @@ const OPTIONS: SchedulerOptions = {
   wholeFileSlackMs: 500,
   wholeFileSpeed: 4,
   retryAfterS: 1,
+  maxFirstWaitMs: 60_000,
+  initialFirstPieceMs: 10,
   utilization: 0.8,
   initialCost: 0.01,
   smoothing: 0.2,
@@ -303,6 +305,29 @@ describe('SpeechScheduler', () => {
     expect(() => scheduler.open(live('B'))).not.toThrow();
     expect(() => scheduler.open(live('C'))).toThrow(EngineError);
     expect(refusals).toEqual(['A', 'C']);
+  });
+
+  it('refuses a new live stream when the first pieces already due would make it wait too long', async () => {
+    make({ maxFirstWaitMs: 100, initialFirstPieceMs: 30 });
+    const running = listen(scheduler, live('t1'), ['s1']);
+    const queued = [listen(scheduler, live('t1'), ['s2']), listen(scheduler, live('t1'), ['s3'])];
+    await settle();
+    // s1 runs, s2 and s3 wait: a fourth first piece would start after (2 + 1) x 30 ms = 90 ms.
+    expect(scheduler.firstAudioWaitMs()).toBe(90);
+    const fourth = listen(scheduler, live('t2'), ['s4']);
+    await settle();
+    expect(() => scheduler.open(live('t3'))).toThrow(EngineError);
+    expect(refusals).toEqual(['t3']);
+    // Whole-file work is not held to it, and once the queue drains new calls are admitted.
+    expect(() =>
+      scheduler.open({ tenantId: 't3', kind: 'whole', costKey: 'k' }).close(),
+    ).not.toThrow();
+    // (Tenant t2's s4 goes before t1's s2 and s3: t1 has had the engine already.)
+    for (let i = 0; i < 4; i++) await engine.complete(engine.started[i], 1000, clock, 30);
+    expect(engine.started).toEqual(['s1', 's4', 's2', 's3']);
+    await Promise.all([running.done, ...queued.map((q) => q.done), fourth.done]);
+    expect(scheduler.firstAudioWaitMs()).toBe(30);
+    expect(() => scheduler.open(live('t3')).close()).not.toThrow();
   });
 
   it('always admits one stream to an idle engine, however high the estimate', () => {

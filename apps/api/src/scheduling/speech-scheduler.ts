@@ -45,6 +45,13 @@ export interface SchedulerOptions extends Omit<CapacityOptions, 'parallelism'> {
   wholeFileSpeed: number;
   /** Seconds a refused caller is told to wait. */
   retryAfterS: number;
+  /**
+   * A new live stream is refused when the pieces already due now would keep its first audio
+   * waiting longer than this (a burst of calls arriving at once).
+   */
+  maxFirstWaitMs: number;
+  /** Engine ms of a first piece assumed until some are measured. */
+  initialFirstPieceMs: number;
 }
 
 /**
@@ -85,6 +92,8 @@ export interface SchedulerEvents {
 
 interface Piece extends QueuedPiece {
   readonly paced: boolean;
+  /** A live piece due now (a first piece, or one after the listener ran out): waiting is heard. */
+  readonly dueNow: boolean;
   readonly leadMs: number;
   readonly weight: number;
   start(): void;
@@ -102,6 +111,10 @@ export class SpeechScheduler {
   readonly capacity: CapacityEstimator;
   private running = 0;
   private seq = 0;
+  /** Queued live pieces that are due now (see `firstAudioWaitMs`). */
+  private queuedDueNow = 0;
+  /** Moving average of the engine time of pieces that were due now (mostly first pieces). */
+  private firstPieceMs: number;
   private readonly streamsOpen = new Set<ScheduledStream>();
   private closed = false;
 
@@ -113,6 +126,7 @@ export class SpeechScheduler {
   ) {
     this.queue = new FairDeadlineQueue(options.urgencyMs);
     this.capacity = new CapacityEstimator(options);
+    this.firstPieceMs = options.initialFirstPieceMs;
     this.listeners.add(events);
   }
 
@@ -153,6 +167,9 @@ export class SpeechScheduler {
     }
     let release: () => void = () => undefined;
     if (spec.kind === 'live') {
+      if (this.firstAudioWaitMs() > this.options.maxFirstWaitMs) {
+        this.refuse(spec, 'The speech engine is starting as many calls as it can right now');
+      }
       const reservation = this.capacity.reserve(spec.costKey, spec.tenantId);
       if (reservation === 'full') {
         this.refuse(spec, 'The speech engine is already serving every real-time stream it can');
@@ -178,6 +195,7 @@ export class SpeechScheduler {
   /** @internal Queues a piece; `start` runs when a worker is free and the piece's turn comes. */
   enqueue(piece: Omit<Piece, 'seq'>): Piece {
     const queued: Piece = { ...piece, seq: this.seq++ };
+    if (queued.dueNow) this.queuedDueNow++;
     this.queue.push(queued, piece.weight);
     this.dispatch();
     return queued;
@@ -185,7 +203,17 @@ export class SpeechScheduler {
 
   /** @internal A queued piece whose stream went away: dropped at once. */
   withdraw(piece: Piece): boolean {
-    return this.queue.remove(piece);
+    const removed = this.queue.remove(piece);
+    if (removed && piece.dueNow) this.queuedDueNow--;
+    return removed;
+  }
+
+  /**
+   * How long a new stream's first piece would wait: the pieces due now ahead of it and its own,
+   * at the measured engine time of such pieces, spread over the workers.
+   */
+  firstAudioWaitMs(): number {
+    return ((this.queuedDueNow + 1) * this.firstPieceMs) / this.options.parallelism;
   }
 
   /** @internal The engine finished (or abandoned) a piece. */
@@ -195,6 +223,9 @@ export class SpeechScheduler {
   ): void {
     this.running--;
     this.queue.done(piece, result.engineMs);
+    if (piece.dueNow && result.engineMs > 0) {
+      this.firstPieceMs += this.options.smoothing * (result.engineMs - this.firstPieceMs);
+    }
     this.capacity.observe(result.costKey, result.engineMs, result.audioMs);
     const report: PieceReport = {
       tenantId: piece.tenantId,
@@ -220,6 +251,7 @@ export class SpeechScheduler {
     while (this.running < limit) {
       const piece = this.queue.shift(this.clock.now());
       if (!piece) return;
+      if (piece.dueNow) this.queuedDueNow--;
       this.running++;
       piece.start();
     }
@@ -338,6 +370,7 @@ export class ScheduledStream {
       tenantId: this.spec.tenantId,
       deadline,
       paced: deadline > now,
+      dueNow: this.spec.kind === 'live' && deadline <= now,
       leadMs,
       weight: this.spec.weight ?? 1,
       start: () => {

@@ -146,6 +146,8 @@ export function synthesisWith(engine: FakeEngine, voices = fakeVoices()): Synthe
     wholeFileSlackMs: 250,
     wholeFileSpeed: 4,
     retryAfterS: 1,
+    maxFirstWaitMs: 60_000,
+    initialFirstPieceMs: 10,
     utilization: 0.8,
     initialCost: 0.01,
     smoothing: 0.05,
