@@ -52,6 +52,12 @@ export class CapacityEstimator {
     return Math.max(0, Math.floor((this.capacity - this.demand) / this.costOf(key)));
   }
 
+  /** Forgets what was measured (the warm-up at boot runs cold and all at once). */
+  reset(): void {
+    this.costs.clear();
+    this.overall = this.options.initialCost;
+  }
+
   /** A piece of `audioMs` took `engineMs` of engine time. */
   observe(key: string, engineMs: number, audioMs: number): void {
     // Tiny pieces are dominated by fixed overhead and say little about the cost per second.

@@ -347,6 +347,9 @@ describe('SpeechScheduler', () => {
     await s.done;
     expect(scheduler.capacity.costOf('default/mulaw')).toBeCloseTo(0.4);
     expect(scheduler.capacity.headroom('default/mulaw')).toBe(2);
+    // What the warm-up taught is forgotten: back to the assumed cost.
+    scheduler.forgetMeasurements();
+    expect(scheduler.capacity.costOf('default/mulaw')).toBeCloseTo(0.001);
   });
 });
 

@@ -209,6 +209,15 @@ export class SpeechScheduler {
   }
 
   /**
+   * Forgets the engine costs measured so far. The warm-up at boot renders every voice at once on
+   * cold threads: its pieces say nothing about the cost of calls, and would refuse the first ones.
+   */
+  forgetMeasurements(): void {
+    this.capacity.reset();
+    this.firstPieceMs = this.options.initialFirstPieceMs;
+  }
+
+  /**
    * How long a new stream's first piece would wait: the pieces due now ahead of it and its own,
    * at the measured engine time of such pieces, spread over the workers.
    */

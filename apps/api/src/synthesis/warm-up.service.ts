@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AudioFormat } from '@cw/audio';
 import type { Tenant } from '../tenants/tenant.entity';
+import { SpeechScheduler } from '../scheduling/speech-scheduler';
 import { VoicesService } from '../voices/voices.service';
 import { SynthesisService } from './synthesis.service';
 
@@ -38,6 +39,7 @@ export class WarmUpService implements OnApplicationBootstrap {
   constructor(
     private readonly synthesis: SynthesisService,
     private readonly voices: VoicesService,
+    private readonly scheduler: SpeechScheduler,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -64,6 +66,7 @@ export class WarmUpService implements OnApplicationBootstrap {
     );
     // Every render runs even when one fails; a failure is reported, and readiness stays down.
     const results = await Promise.allSettled(renders);
+    this.scheduler.forgetMeasurements();
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length > 0) {
       this.logger.error({ err: failed[0].reason }, `${failed.length} warm-up renders failed`);
