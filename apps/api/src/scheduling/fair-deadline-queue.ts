@@ -111,13 +111,6 @@ export class FairDeadlineQueue<T extends QueuedPiece> {
     this.forgetIfIdle(piece.tenantId, tenant);
   }
 
-  /** Waiting pieces per tenant, for metrics. */
-  depthByTenant(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const [id, tenant] of this.tenants) out.set(id, tenant.pieces.length);
-    return out;
-  }
-
   private minActiveVirtualTime(except: TenantQueue<T>): number {
     let min = Infinity;
     for (const tenant of this.tenants.values()) {

@@ -9,7 +9,7 @@ import type { PieceReport, SchedulerEvents, SpeechScheduler, StreamKind } from '
  */
 export function schedulerMetrics(
   metrics: MetricsService,
-  scheduler: () => SpeechScheduler | undefined,
+  scheduler: SpeechScheduler,
 ): SchedulerEvents {
   const registers = [metrics.registry];
   new Gauge({
@@ -17,7 +17,7 @@ export function schedulerMetrics(
     help: 'Pieces of speech waiting for an engine worker',
     registers,
     collect() {
-      this.set(scheduler()?.queueDepth ?? 0);
+      this.set(scheduler.queueDepth);
     },
   });
   new Gauge({
@@ -25,8 +25,7 @@ export function schedulerMetrics(
     help: 'Admitted real-time demand as a share of the engine capacity the scheduler may fill',
     registers,
     collect() {
-      const s = scheduler();
-      this.set(s ? s.capacity.load / s.capacity.capacity : 0);
+      this.set(scheduler.capacity.load / scheduler.capacity.capacity);
     },
   });
   const lead = new Histogram({

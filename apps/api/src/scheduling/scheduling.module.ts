@@ -22,9 +22,7 @@ const INITIAL_COST = 0.025;
       provide: SpeechScheduler,
       inject: [APP_CONFIG, TTS_ENGINE, MetricsService],
       useFactory: (config: AppConfig, engine: TtsEngine, metrics: MetricsService) => {
-        const holder: { scheduler?: SpeechScheduler } = {};
-        const events = schedulerMetrics(metrics, () => holder.scheduler);
-        holder.scheduler = new SpeechScheduler(
+        const scheduler = new SpeechScheduler(
           (request, signal) => engine.synthesize(request, signal),
           {
             parallelism: Math.max(1, engine.capabilities.parallelism),
@@ -51,10 +49,9 @@ const INITIAL_COST = 0.025;
             // load within a few dozen pieces (well under a second at full load).
             smoothing: 0.2,
           },
-          undefined,
-          events,
         );
-        return holder.scheduler;
+        scheduler.listen(schedulerMetrics(metrics, scheduler));
+        return scheduler;
       },
     },
   ],

@@ -1,4 +1,5 @@
 import { EngineError, EngineErrorCode, type PcmChunk, type SynthesisRequest } from '@cw/engines';
+import { TEST_SCHEDULER_OPTIONS } from './__tests__/scheduler-options';
 import { FairDeadlineQueue, type QueuedPiece } from './fair-deadline-queue';
 import {
   type PieceReport,
@@ -74,21 +75,7 @@ class FakeEngine {
   }
 }
 
-const OPTIONS: SchedulerOptions = {
-  parallelism: 1,
-  prefetch: 0,
-  leadMs: 3000,
-  urgencyMs: 20,
-  wholeFileSlackMs: 500,
-  wholeFileSpeed: 4,
-  retryAfterS: 1,
-  maxFirstWaitMs: 60_000,
-  initialFirstPieceMs: 10,
-  utilization: 0.8,
-  initialCost: 0.01,
-  smoothing: 0.2,
-  tenantShare: 1,
-};
+const OPTIONS = TEST_SCHEDULER_OPTIONS;
 
 function request(text: string): SynthesisRequest {
   return { text, language: 'en', voice: { id: 'v', conditioning: {} }, speed: 1 };

@@ -156,10 +156,6 @@ export class SpeechScheduler {
     for (const stream of [...this.streamsOpen]) stream.close();
   }
 
-  depthByTenant(): Map<string, number> {
-    return this.queue.depthByTenant();
-  }
-
   /** Admits a stream or throws `engine_busy`; close the stream exactly once when done. */
   open(spec: StreamSpec): ScheduledStream {
     if (this.closed) {
@@ -352,7 +348,7 @@ export class ScheduledStream {
           renderMs = chunk.renderMs ?? renderMs;
           if (chunk.samples.length === 0 && !chunk.words?.length) continue;
           firstChunkAt ??= this.clock.now();
-          audioMs += (chunk.samples.length * 1000) / chunk.sampleRate;
+          audioMs += durationMsOf(chunk);
           buffer.push(chunk);
           notify();
         }
@@ -396,7 +392,7 @@ export class ScheduledStream {
         const chunk = buffer.shift();
         if (chunk) {
           this.playStart ??= this.clock.now();
-          this.producedMs += (chunk.samples.length * 1000) / chunk.sampleRate;
+          this.producedMs += durationMsOf(chunk);
           yield chunk;
           continue;
         }
@@ -438,4 +434,8 @@ export class ScheduledStream {
     const excess = this.aheadMs - this.scheduler.options.leadMs;
     if (excess > 0) await this.clock.sleep(excess, signal);
   }
+}
+
+function durationMsOf(chunk: PcmChunk): number {
+  return (chunk.samples.length * 1000) / chunk.sampleRate;
 }

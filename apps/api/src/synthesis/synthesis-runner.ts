@@ -4,7 +4,7 @@ import { mapError } from '../common/errors/map-error';
 import type { RequestContext } from '../common/request-context/request-context';
 import { type MeteredSynthesis, SynthesisMeterService } from '../usage/synthesis-meter.service';
 import type { UsageStatus } from '../usage/usage-event.entity';
-import type { ScheduledStream } from '../scheduling/speech-scheduler';
+import type { ScheduledStream, StreamKind } from '../scheduling/speech-scheduler';
 import type { SynthesizeDto } from './dto/synthesize.dto';
 import {
   type CompleteSpeech,
@@ -79,7 +79,7 @@ export class SynthesisRun {
    */
   speak(job: SynthesisJob, signal: AbortSignal, format: AudioFormat): AsyncGenerator<RenderEvent> {
     this.meter.addCharacters(job.characters);
-    return this.events(job, signal, format, this.stream);
+    return this.events(job, signal, format, this.stream ?? 'live');
   }
 
   /**
@@ -95,9 +95,9 @@ export class SynthesisRun {
     job: SynthesisJob,
     signal: AbortSignal,
     format: AudioFormat = job.profile.format,
-    stream?: ScheduledStream,
+    schedule: ScheduledStream | StreamKind = 'live',
   ): AsyncGenerator<RenderEvent> {
-    for await (const event of this.synthesis.renderEvents(job, signal, format, stream)) {
+    for await (const event of this.synthesis.renderEvents(job, signal, format, schedule)) {
       if (event.type === 'engine') this.spokeWith(event.engineId);
       yield event;
     }

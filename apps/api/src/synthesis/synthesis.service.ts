@@ -231,7 +231,7 @@ export class SynthesisService {
     signal: AbortSignal,
     format: AudioFormat = job.profile.format,
     /** A stream the caller holds open across jobs (a WebSocket session), or the kind to open. */
-    schedule: ScheduledStream | StreamKind | undefined = 'live',
+    schedule: ScheduledStream | StreamKind = 'live',
   ): AsyncGenerator<RenderEvent> {
     const { profile } = job;
     // Engines render at the output rate where they can, so the encoder's resampler is then a
@@ -253,8 +253,7 @@ export class SynthesisService {
     };
     let stream: ScheduledStream;
     try {
-      stream =
-        typeof schedule === 'object' ? schedule : this.openStream(profile, schedule ?? 'live');
+      stream = typeof schedule === 'string' ? this.openStream(profile, schedule) : schedule;
     } catch (err) {
       encoder.close();
       throw err;

@@ -1,3 +1,4 @@
+import { TEST_SCHEDULER_OPTIONS } from '../../scheduling/__tests__/scheduler-options';
 import { SpeechScheduler } from '../../scheduling/speech-scheduler';
 import type { PcmChunk, SynthesisRequest, TtsEngine } from '@cw/engines';
 import type { RequestContext } from '../../common/request-context/request-context';
@@ -139,19 +140,11 @@ export class FakeMeters {
 /** A real scheduler in front of the fake engine; pacing is off (a lead of an hour). */
 export function synthesisWith(engine: FakeEngine, voices = fakeVoices()): SynthesisService {
   const scheduler = new SpeechScheduler((request, signal) => engine.synthesize(request, signal), {
+    ...TEST_SCHEDULER_OPTIONS,
     parallelism: engine.capabilities.parallelism,
-    prefetch: 0,
     leadMs: 3_600_000,
-    urgencyMs: 20,
     wholeFileSlackMs: 250,
-    wholeFileSpeed: 4,
-    retryAfterS: 1,
-    maxFirstWaitMs: 60_000,
-    initialFirstPieceMs: 10,
-    utilization: 0.8,
-    initialCost: 0.01,
     smoothing: 0.05,
-    tenantShare: 1,
   });
   return new SynthesisService(engine, voices, scheduler);
 }
