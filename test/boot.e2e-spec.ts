@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { spawnService, waitFor } from './helpers/spawn-service';
 
@@ -37,7 +37,7 @@ describe('booting the service', () => {
     expect(lines[0]).toContain('ALLOW_DEMO_KEYS=true');
   });
 
-  it('with no DATABASE_URL starts an embedded PostgreSQL, answers /v1/health, and leaves nothing behind on SIGTERM', async () => {
+  it('with no DATABASE_URL starts an embedded PostgreSQL, answers /v1/health, restarts it when it dies, and leaves nothing behind on SIGTERM', async () => {
     const dir = resolve(__dirname, `../.data/boot-pg-${randomBytes(4).toString('hex')}`);
     const port = randomPort();
     const svc = spawnService({
@@ -58,6 +58,19 @@ describe('booting the service', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ database: 'up' });
       expect(postgresProcessesFor(dir)).not.toBe('');
+
+      // The server dies under us: it is restarted and the service answers again.
+      const pid = Number(readFileSync(resolve(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      process.kill(pid, 'SIGKILL');
+      await waitFor(
+        () => svc.output().includes('embedded PostgreSQL restarted'),
+        60_000,
+        'embedded PostgreSQL restarted',
+      );
+      const again = await fetch(`http://127.0.0.1:${port}/v1/health`);
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ database: 'up' });
+
       svc.child.kill('SIGTERM');
       expect(await svc.exited).toBe(0);
       expect(postgresProcessesFor(dir)).toBe('');

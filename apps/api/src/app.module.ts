@@ -9,6 +9,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { loggerOptions } from './common/logging/logger.options';
 import { HealthModule } from './health/health.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TenantThrottlerGuard } from './rate-limit/tenant-throttler.guard';
 import { MetricsModule } from './metrics/metrics.module';
@@ -38,6 +39,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config.logLevel, logStream)),
         TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
+        LifecycleModule,
         RedisModule,
         MetricsModule,
         AuthModule,

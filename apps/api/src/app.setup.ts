@@ -6,10 +6,17 @@ import { ErrorBody } from './common/errors/error-body';
 import { installBodyParsers } from './common/http/body-parsers';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { SERVICE_NAME, SERVICE_VERSION } from './common/version';
+import { ShutdownService } from './lifecycle/shutdown.service';
 
 /** Everything main.ts and the e2e tests both need on an app instance. */
 export function configureApp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
+  // While draining, every answer closes its connection so keep-alive clients reconnect elsewhere.
+  const shutdown = app.get(ShutdownService);
+  app.use((_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+    if (shutdown.draining) res.setHeader('Connection', 'close');
+    next();
+  });
   installBodyParsers(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());

@@ -40,6 +40,8 @@ export interface AppConfig {
     /** Share of the engine's measured capacity that admitted real-time streams may use, 0-1. */
     targetLoad: number;
   };
+  /** SIGTERM: how long streams in flight may finish before the rest is cut. */
+  shutdown: { drainMs: number };
   xtts: {
     /** Set: the XTTS adapter is available (TTS_ENGINE=xtts). */
     url?: string;
@@ -132,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       leadMs: parsed.SCHEDULER_LEAD_MS,
       targetLoad: parsed.SCHEDULER_TARGET_LOAD_PCT / 100,
     },
+    shutdown: { drainMs: parsed.SHUTDOWN_DRAIN_S * 1000 },
     xtts: {
       url: parsed.XTTS_URL,
       fallback: parsed.XTTS_FALLBACK,

@@ -128,6 +128,12 @@ export class EnvSchema {
   @Max(100)
   SCHEDULER_TARGET_LOAD_PCT = 50;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600)
+  SHUTDOWN_DRAIN_S = 25;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsUrl(

@@ -17,6 +17,8 @@ export interface PreparedDatabase {
 export async function prepareDatabase(
   config: AppConfig,
   log: (message: string) => void,
+  /** An embedded server died and could not be restarted. */
+  onLost?: () => void,
 ): Promise<PreparedDatabase> {
   let url = config.database.url;
   let stop = async (): Promise<void> => undefined;
@@ -26,6 +28,7 @@ export async function prepareDatabase(
       dir: config.database.embeddedDir,
       port: config.database.embeddedPort,
       log,
+      onLost,
     });
     url = embedded.url;
     stop = () => embedded.stop();

@@ -1,4 +1,4 @@
-import { execSync } from 'node:child_process';
+import { type ChildProcess, execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 // Relative, not @cw/util: Jest's global setup loads this file without the path aliases.
@@ -15,6 +15,10 @@ interface EmbeddedPostgresInstance {
   stop(): Promise<void>;
   createDatabase(name: string): Promise<void>;
 }
+
+/** Restarts tried after the server dies on its own, with a growing pause, before giving up. */
+const RESTART_ATTEMPTS = 5;
+const RESTART_BACKOFF_MS = 1000;
 
 function processAlive(pid: number): boolean {
   try {
@@ -62,6 +66,8 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   database?: string;
   log?: (message: string) => void;
+  /** The server died and could not be restarted: the service cannot work without it. */
+  onLost?: () => void;
 }): Promise<EmbeddedPostgresHandle> {
   const log = options.log ?? (() => undefined);
   const dir = resolve(options.dir);
@@ -103,5 +109,57 @@ export async function startEmbeddedPostgres(options: {
   await pg.start();
   if (fresh) await pg.createDatabase(database);
   log(`embedded PostgreSQL started (data in ${dir}, port ${options.port})`);
-  return { url, stop: () => pg.stop() };
+  const supervisor = superviseEmbedded(pg, dir, log, options.onLost);
+  return {
+    url,
+    stop: async () => {
+      supervisor.stopping = true;
+      await pg.stop();
+    },
+  };
+}
+
+/**
+ * Nobody else watches the server we started: when it dies (OOM killer, a stray kill) every
+ * request would fail while liveness stays green. Restart it in place; after RESTART_ATTEMPTS
+ * failures report it lost so the service stops and its supervisor restarts everything.
+ */
+function superviseEmbedded(
+  pg: EmbeddedPostgresInstance,
+  dir: string,
+  log: (message: string) => void,
+  onLost: (() => void) | undefined,
+): { stopping: boolean } {
+  const state = { stopping: false };
+  // The package keeps its child in a private field and forgets to clear it when the child dies
+  // (its stop() then waits forever for an exit that already happened).
+  const internals = pg as unknown as { process?: ChildProcess };
+  const restart = async (attempt: number): Promise<void> => {
+    if (state.stopping) return;
+    checkPidFile(dir, log);
+    try {
+      await pg.start();
+      log(`embedded PostgreSQL restarted (attempt ${attempt})`);
+      watch();
+    } catch {
+      internals.process = undefined;
+      if (attempt >= RESTART_ATTEMPTS) {
+        log(`embedded PostgreSQL could not be restarted after ${attempt} attempts`);
+        onLost?.();
+        return;
+      }
+      setTimeout(() => void restart(attempt + 1), RESTART_BACKOFF_MS * attempt).unref();
+    }
+  };
+  const watch = () => {
+    const child = internals.process;
+    child?.once('exit', (code, signal) => {
+      if (internals.process === child) internals.process = undefined;
+      if (state.stopping) return;
+      log(`embedded PostgreSQL exited on its own (${signal ?? `code ${code}`}): restarting`);
+      setTimeout(() => void restart(1), RESTART_BACKOFF_MS).unref();
+    });
+  };
+  watch();
+  return state;
 }

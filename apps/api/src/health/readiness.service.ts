@@ -6,6 +6,7 @@ import {
 } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { ShutdownService } from '../lifecycle/shutdown.service';
 import { REDIS } from '../redis/redis.module';
 import { WarmUpService } from '../synthesis/warm-up.service';
 
@@ -18,10 +19,12 @@ export class ReadinessIndicators {
     @Inject(REDIS) private readonly redis: Redis | null,
     @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
     private readonly warmUp: WarmUpService,
+    private readonly shutdown: ShutdownService,
   ) {}
 
   all(): HealthIndicatorFunction[] {
     const checks: HealthIndicatorFunction[] = [
+      () => this.drainCheck(),
       () => this.db.pingCheck('database', { timeout: 2000 }),
       () => this.engineCheck(),
       () => this.warmUpCheck(),
@@ -44,6 +47,14 @@ export class ReadinessIndicators {
     } catch (err) {
       return session.down({ message: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  /** Not ready from the moment SIGTERM arrives, so the load balancer stops sending work. */
+  private drainCheck() {
+    const session = this.indicators.check('shutdown');
+    return this.shutdown.draining
+      ? session.down({ message: 'shutting down', in_flight: this.shutdown.active })
+      : session.up();
   }
 
   /** Ready only once every built-in voice has been rendered through the whole path. */

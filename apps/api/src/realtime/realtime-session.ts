@@ -16,6 +16,9 @@ import type { AudioSink, SocketWriter } from './audio-sink';
 import { parseClientMessage, type SessionConfigInput, validateConfig } from './realtime-messages';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
 
+/** WebSocket close code 1012 (service restart): the client should reconnect, to another replica. */
+const SERVICE_RESTART = 1012;
+
 /** Text waiting to be synthesized; beyond this new text is refused (the client outruns us). */
 const MAX_PENDING_CHARS = 20_000;
 
@@ -71,6 +74,8 @@ export class RealtimeSession {
   /** Code of the last server-side failure, recorded with the session's usage row. */
   private lastFailure: string | null = null;
   private inbox: Promise<void> = Promise.resolve();
+  /** The server drains: once what was received is spoken, the session closes with 1012. */
+  private draining = false;
 
   constructor(
     ws: WebSocket,
@@ -90,7 +95,8 @@ export class RealtimeSession {
       const raw = isBinary ? null : (data as Buffer).toString('utf8');
       this.inbox = this.inbox
         .then(() => this.handle(raw))
-        .catch((err: unknown) => this.sendError(err));
+        .catch((err: unknown) => this.sendError(err))
+        .then(() => this.closeIfDrained());
     });
     ws.on('close', () => this.end('cancelled'));
     ws.on('error', (err) => deps.logger.warn({ err }, 'websocket error'));
@@ -105,10 +111,19 @@ export class RealtimeSession {
     return this.inbox;
   }
 
-  /** Server shutdown: stop synthesis, record the session, tell the client why. */
+  /**
+   * The server drains: text already received is still spoken (a sentence being written is
+   * awaited), then the session closes with 1012 so the client reconnects to another replica.
+   */
+  drain(): void {
+    this.draining = true;
+    this.closeIfDrained();
+  }
+
+  /** The drain deadline passed: stop synthesis, record the session, tell the client to reconnect. */
   shutdown(): void {
     this.end('cancelled');
-    this.writer.close(1001, 'server shutting down');
+    this.writer.close(SERVICE_RESTART, 'server restarting: reconnect');
   }
 
   private get writer(): SocketWriter {
@@ -307,8 +322,18 @@ export class RealtimeSession {
     this.writer.json({ type: 'error', code, message });
   }
 
+  /** Draining and nothing left to speak: the session completed; the client reconnects. */
+  private closeIfDrained(): void {
+    if (!this.draining || this.state === SessionState.Closing) return;
+    if (this.state === SessionState.Ended) return;
+    if (this.pumping || this.queue.length || this.chunker.pending) return;
+    this.end('completed');
+    this.writer.close(SERVICE_RESTART, 'server restarting: reconnect');
+  }
+
   /** After `close`: once nothing is queued or being spoken, say done and close normally. */
   private finishIfDone(): void {
+    this.closeIfDrained();
     if (this.state !== SessionState.Closing || this.pumping || this.queue.length) return;
     this.writer.json({ type: 'done' });
     this.end('completed');

@@ -11,6 +11,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { errorBody } from '../common/errors/error-body';
 import { mapError } from '../common/errors/map-error';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../common/http/request-id';
+import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SynthesisService } from '../synthesis/synthesis.service';
 import { createAudioSink, SocketWriter } from './audio-sink';
 import { RealtimeAdmissionService } from './realtime-admission.service';
@@ -46,9 +47,16 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     private readonly adapterHost: HttpAdapterHost,
     private readonly admission: RealtimeAdmissionService,
     private readonly synthesis: SynthesisService,
+    private readonly shutdown: ShutdownService,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.shutdown.onDrain(() => {
+      for (const session of this.sessions) session.drain();
+    });
+    this.shutdown.onCut(() => {
+      for (const session of this.sessions) session.shutdown();
+    });
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.server.on('upgrade', this.onUpgrade);
     this.heartbeat = setInterval(() => this.checkHeartbeats(), HEARTBEAT_INTERVAL_MS);
@@ -143,6 +151,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
         logger: this.logger,
       });
       this.sessions.add(session);
+      if (this.shutdown.draining) session.drain();
       ws.once('close', () => this.sessions.delete(session));
     });
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AudioFormat } from '@cw/audio';
 import { mapError } from '../common/errors/map-error';
+import { ShutdownService } from '../lifecycle/shutdown.service';
 import type { RequestContext } from '../common/request-context/request-context';
 import { type MeteredSynthesis, SynthesisMeterService } from '../usage/synthesis-meter.service';
 import type { UsageStatus } from '../usage/usage-event.entity';
@@ -48,6 +49,8 @@ export class SynthesisRun {
   constructor(
     private readonly synthesis: SynthesisService,
     private readonly meter: MeteredSynthesis,
+    /** Ends this run's place in the shutdown drain. */
+    private readonly leave: () => void = () => undefined,
   ) {}
 
   /** The voice and output usage records before a profile exists (a session yet to speak). */
@@ -128,6 +131,7 @@ export class SynthesisRun {
   finishWithCode(status: UsageStatus, errorCode: string | null): void {
     this.stream?.close();
     this.meter.finish(status, errorCode);
+    this.leave();
   }
 
   private async *audioOnly(job: SynthesisJob, signal: AbortSignal): AsyncGenerator<Buffer> {
@@ -153,22 +157,30 @@ export class SynthesisRunner {
   constructor(
     private readonly synthesis: SynthesisService,
     private readonly meters: SynthesisMeterService,
+    private readonly shutdown: ShutdownService,
   ) {}
 
   /**
    * Quota and one concurrency slot, for a caller whose text comes later (a WebSocket session).
-   * The run must be finished exactly once.
+   * Refused with `shutting_down` while the process drains. The run must be finished exactly once.
    */
   async admit(ctx: RequestContext, route: SynthesisRoute, characters = 0): Promise<SynthesisRun> {
-    const meter = await this.meters.begin({
-      tenant: ctx.tenant,
-      apiKeyId: ctx.apiKeyId,
-      requestId: ctx.requestId,
-      endpoint: route.endpoint,
-      streaming: route.streaming,
-      characters,
-    });
-    return new SynthesisRun(this.synthesis, meter);
+    // Counted from here, so a drain that begins while quota and slot are checked waits for it.
+    const leave = this.shutdown.enter();
+    try {
+      const meter = await this.meters.begin({
+        tenant: ctx.tenant,
+        apiKeyId: ctx.apiKeyId,
+        requestId: ctx.requestId,
+        endpoint: route.endpoint,
+        streaming: route.streaming,
+        characters,
+      });
+      return new SynthesisRun(this.synthesis, meter, leave);
+    } catch (err) {
+      leave();
+      throw err;
+    }
   }
 
   /**

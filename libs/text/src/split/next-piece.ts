@@ -75,6 +75,11 @@ export class PieceMerger {
     return out;
   }
 
+  /** A short piece is held back, waiting to be merged with the next. */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
   flush(): string[] {
     const held = this.held;
     this.held = undefined;

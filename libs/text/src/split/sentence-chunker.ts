@@ -22,6 +22,11 @@ export class SentenceChunker {
     return this.drain(false);
   }
 
+  /** Text is held that no piece has been released for yet (a sentence still being written). */
+  get pending(): boolean {
+    return this.buffer.trim().length > 0 || this.merger.holding;
+  }
+
   /** Returns everything still held and resets the chunker for a new stream. */
   flush(): string[] {
     const pieces = [...this.drain(true), ...this.merger.flush()];
