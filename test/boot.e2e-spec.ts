@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,6 +12,15 @@ function postgresProcessesFor(dir: string): string {
     return execFileSync('pgrep', ['-af', dir], { encoding: 'utf8' }).trim();
   } catch {
     return '';
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -36,6 +45,38 @@ describe('booting the service', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('ALLOW_DEMO_KEYS=true');
   });
+
+  it('`npm run start:prod` stops on SIGTERM to npm itself, leaving no node process behind', async () => {
+    const port = randomPort();
+    const npm = spawn('npm', ['run', 'start:prod'], {
+      cwd: resolve(__dirname, '..'),
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MIGRATIONS_RUN: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    npm.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    npm.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((res) => npm.on('exit', (code) => res(code)));
+    try {
+      await waitFor(
+        () => out.includes('listening on') || npm.exitCode !== null,
+        60_000,
+        'listening',
+      );
+      // npm runs the script through sh: `exec` makes node that child, so the signal reaches it.
+      const children = execFileSync('pgrep', ['-P', String(npm.pid)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map(Number);
+      expect(children).toHaveLength(1);
+      npm.kill('SIGTERM');
+      await exited;
+      await waitFor(() => !children.some(processAlive), 30_000, 'node to exit');
+      expect(out).toContain('SIGTERM received');
+    } finally {
+      if (npm.exitCode === null) npm.kill('SIGKILL');
+    }
+  }, 90_000);
 
   it('with no DATABASE_URL starts an embedded PostgreSQL, answers /v1/health, restarts it when it dies, and leaves nothing behind on SIGTERM', async () => {
     const dir = resolve(__dirname, `../.data/boot-pg-${randomBytes(4).toString('hex')}`);

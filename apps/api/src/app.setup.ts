@@ -13,10 +13,12 @@ export function configureApp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
   // While draining, every answer closes its connection so keep-alive clients reconnect elsewhere.
   const shutdown = app.get(ShutdownService);
-  app.use((_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
-    if (shutdown.draining) res.setHeader('Connection', 'close');
-    next();
-  });
+  app.use(
+    (_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+      if (shutdown.draining) res.setHeader('Connection', 'close');
+      next();
+    },
+  );
   installBodyParsers(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());

@@ -17,7 +17,7 @@ export async function shutDownGracefully(
   log: (message: string) => void,
 ): Promise<void> {
   const shutdown = app.get(ShutdownService);
-  log(`draining: ${shutdown.active} syntheses in flight, up to ${drainMs} ms`);
+  log(`draining for up to ${drainMs} ms`);
   const { drained, left } = await shutdown.drain(drainMs);
   if (drained) {
     log('drained: every synthesis in flight finished');
