@@ -11,6 +11,7 @@ import {
   synthesisWith,
   tick,
 } from '../synthesis/__tests__/fakes';
+import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SynthesisRunner } from '../synthesis/synthesis-runner';
 import { createAudioSink, HIGH_WATER_BYTES, type RealtimeOutput, SocketWriter } from './audio-sink';
 import { RealtimeSession, SessionState } from './realtime-session';
@@ -84,7 +85,7 @@ describe('RealtimeSession', () => {
 
   async function open(output: RealtimeOutput = { kind: 'raw' }) {
     const synthesis = synthesisWith(engine, voices);
-    const runner = new SynthesisRunner(synthesis, meters.asService());
+    const runner = new SynthesisRunner(synthesis, meters.asService(), new ShutdownService());
     const run = await runner.admit(ctx, { endpoint: 'synthesize/ws', streaming: true });
     const ws = new FakeSocket();
     const writer = new SocketWriter(ws as unknown as WebSocket);
@@ -99,6 +100,55 @@ describe('RealtimeSession', () => {
     });
     return { ws, session };
   }
+
+  describe('drain (server shutting down)', () => {
+    it('finishes the sentence being written, speaks it, then closes with 1012 and a completed row', async () => {
+      const { ws, session } = await open();
+      ws.message({ type: 'text', text: 'Your order has ' });
+      await session.settled();
+      session.drain();
+      await tick();
+      // A sentence is still being written: the session waits for it.
+      expect(ws.closedWith).toBeUndefined();
+
+      ws.message({ type: 'text', text: 'shipped today. ' });
+      ws.message({ type: 'flush' });
+      await until(() => ws.closedWith !== undefined, 'close');
+      expect(ws.closedWith?.code).toBe(1012);
+      expect(engine.requests.map((r) => r.text)).toEqual(['Your order has shipped today.']);
+      const lastAudio = ws.frames.map(isAudio).lastIndexOf(true);
+      expect(lastAudio).toBeGreaterThan(-1);
+      expect(session.currentState).toBe(SessionState.Ended);
+      expect(meters.finished).toMatchObject([{ status: 'completed', errorCode: null }]);
+    });
+
+    it('an idle session closes with 1012 at once', async () => {
+      const { ws, session } = await open();
+      session.drain();
+      await until(() => ws.closedWith !== undefined, 'close');
+      expect(ws.closedWith?.code).toBe(1012);
+      expect(meters.finished).toMatchObject([{ status: 'completed', errorCode: null }]);
+    });
+
+    it('shutdown at the deadline cuts the piece being spoken: 1012, cancelled', async () => {
+      const held = gate();
+      engine.script = () => ({
+        chunks: 50,
+        before: (i) => (i > 0 ? held.promise : Promise.resolve()),
+      });
+      const { ws, session } = await open();
+      ws.message({ type: 'text', text: 'A very long answer. ' });
+      await until(() => ws.frames.some(isAudio), 'first audio');
+      session.drain();
+      await tick();
+      expect(ws.closedWith).toBeUndefined();
+      session.shutdown();
+      held.open();
+      await until(() => ws.closedWith !== undefined, 'close');
+      expect(ws.closedWith?.code).toBe(1012);
+      expect(meters.finished).toMatchObject([{ status: 'cancelled', errorCode: null }]);
+    });
+  });
 
   it('holds text without a boundary until flush, then speaks it with alignment', async () => {
     const { ws, session } = await open();

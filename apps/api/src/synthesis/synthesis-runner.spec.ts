@@ -2,6 +2,7 @@ import { EngineError, EngineErrorCode } from '@cw/engines';
 import type { SynthesizeDto } from './dto/synthesize.dto';
 import { ctx, FakeEngine, FakeMeters, fakeVoices, synthesisWith } from './__tests__/fakes';
 import type { RenderEvent } from './synthesis.service';
+import { ShutdownService } from '../lifecycle/shutdown.service';
 import { type DeliveryOutcome, SynthesisRunner } from './synthesis-runner';
 
 const dto = (extra: Partial<SynthesizeDto> = {}): SynthesizeDto => ({
@@ -20,12 +21,43 @@ describe('SynthesisRunner', () => {
   let engine: FakeEngine;
   let meters: FakeMeters;
   let runner: SynthesisRunner;
+  let shutdown: ShutdownService;
   const signal = () => new AbortController().signal;
 
   beforeEach(() => {
     engine = new FakeEngine();
     meters = new FakeMeters();
-    runner = new SynthesisRunner(synthesisWith(engine), meters.asService());
+    shutdown = new ShutdownService();
+    runner = new SynthesisRunner(synthesisWith(engine), meters.asService(), shutdown);
+  });
+
+  describe('while the process drains', () => {
+    it('refuses new syntheses with shutting_down (503, Retry-After): no slot, no usage row', async () => {
+      shutdown.beginDrain();
+      await expect(
+        runner.whole(ctx, dto(), 'synthesize', signal(), async () => 1),
+      ).rejects.toMatchObject({
+        code: 'shutting_down',
+        status: 503,
+        options: { headers: { 'Retry-After': '5' } },
+      });
+      expect(meters.started).toHaveLength(0);
+      expect(meters.finished).toHaveLength(0);
+    });
+
+    it('counts a run in flight until its usage row is written', async () => {
+      const run = await runner.admit(ctx, { endpoint: 'synthesize/ws', streaming: true });
+      expect(shutdown.active).toBe(1);
+      const idle = shutdown.drain(60_000);
+      run.finish('completed');
+      await expect(idle).resolves.toEqual({ drained: true, left: 0 });
+      expect(meters.finished).toHaveLength(1);
+    });
+
+    it('a drain that outlasts its deadline reports what is left', async () => {
+      await runner.admit(ctx, { endpoint: 'synthesize/ws', streaming: true });
+      await expect(shutdown.drain(10)).resolves.toEqual({ drained: false, left: 1 });
+    });
   });
 
   it('refuses caller mistakes before admission: no slot, no usage row', async () => {
@@ -148,7 +180,7 @@ describe('SynthesisRunner', () => {
 
   it('a run admitted before its text (WebSocket) counts each piece and records the engine that spoke', async () => {
     const synthesis = synthesisWith(engine, fakeVoices());
-    runner = new SynthesisRunner(synthesis, meters.asService());
+    runner = new SynthesisRunner(synthesis, meters.asService(), new ShutdownService());
     const run = await runner.admit(ctx, { endpoint: 'synthesize/ws', streaming: true });
     expect(meters.started[0].characters).toBe(0);
     const profile = await synthesis.resolveProfile(ctx.tenant, { format: 'pcm' });
