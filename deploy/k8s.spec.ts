@@ -1,6 +1,7 @@
 import Ajv, { type AnySchema, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { PATH_METADATA } from '@nestjs/common/constants';
@@ -57,15 +58,17 @@ function strict(node: unknown): unknown {
 function strictKubernetesValidator(): (m: Manifest) => ValidateFunction {
   // The package registers its raw schemas (with their $refs) into one Ajv instance; we read them
   // back from it. The packages' `exports` do not name these files, hence the paths.
+  // Files chosen at run time, outside the packages' `exports`: a plain require by path.
+  const load = createRequire(__filename);
   const validateEntry = require.resolve('@kubernetes-models/validate');
   const registry = (
-    require(join(dirname(validateEntry), 'ajv.js')) as {
+    load(join(dirname(validateEntry), 'ajv.js')) as {
       ajv: { schemas: Record<string, { schema: AnySchema } | undefined> };
     }
   ).ajv;
   const models = resolve(dirname(require.resolve('kubernetes-models/apps/v1/Deployment')), '../..');
   for (const { file } of Object.values(KINDS))
-    (require(join(models, '_schemas', `${file}.js`)) as { addSchema(): void }).addSchema();
+    (load(join(models, '_schemas', `${file}.js`)) as { addSchema(): void }).addSchema();
 
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
