@@ -1,5 +1,9 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
+import { APP_CONFIG, type AppConfig } from '@cw/config';
 import request from 'supertest';
 import { bearer, createTenant, createTestApp, TEST_ADMIN_KEY } from './helpers/test-app';
 import { voiceLike, wavFile } from './helpers/audio-fixtures';
@@ -90,7 +94,12 @@ describe('metrics, logs and probes', () => {
       .set(bearer(t.key))
       .field('name', 'Logged voice')
       .attach('voice_file', wavFile(voiceLike(120, 4, 16000), 16000), 'v.wav')
-      .expect(201);
+      .expect(200);
+    // The upload went to the suite's temp directory, never the running service's ./.data/voices.
+    const storage = app.get<AppConfig>(APP_CONFIG).storage;
+    expect(storage.s3).toBeUndefined();
+    expect(resolve(storage.localDir).startsWith(tmpdir() + sep)).toBe(true);
+    expect(readdirSync(join(storage.localDir, t.uuid))).toHaveLength(1);
 
     const parsed = lines.map(
       (l) => JSON.parse(l) as Record<string, unknown> & { req?: { id?: string } },

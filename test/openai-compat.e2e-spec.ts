@@ -293,7 +293,7 @@ describe('OpenAI-compatible POST /v1/audio/speech, through the official SDK', ()
           filename: 'voice.wav',
           contentType: 'audio/wav',
         })
-        .expect(201);
+        .expect(200);
       const id = upload.body.voice_id as string;
       const err = await failure(speech({ voice: id }, clientFor(stranger.key)));
       expect(err).toBeInstanceOf(NotFoundError);

@@ -95,7 +95,7 @@ describe('voice reference audio in S3 (s3rver)', () => {
 
   it('upload stores <tenant uuid>/<voice uuid>.wav, a 24 kHz mono WAV, served back unchanged', async () => {
     const tenant = await createTenant(app);
-    const res = await upload(tenant, clip()).expect(201);
+    const res = await upload(tenant, clip()).expect(200);
     const row = await voiceRow(tenant, res.body.voice_id);
     const key = `${tenant.uuid}/${row.id}.wav`;
     expect(row.reference_storage_key).toBe(key);
@@ -123,7 +123,7 @@ describe('voice reference audio in S3 (s3rver)', () => {
   it('another tenant cannot read the reference; the object stays put', async () => {
     const owner = await createTenant(app);
     const stranger = await createTenant(app);
-    const res = await upload(owner, clip()).expect(201);
+    const res = await upload(owner, clip()).expect(200);
     await request(app.getHttpServer())
       .get(`/v1/voices/${res.body.voice_id}/reference`)
       .set(bearer(stranger.key))
@@ -137,8 +137,8 @@ describe('voice reference audio in S3 (s3rver)', () => {
 
   it('DELETE removes the object, and only that voice’s object', async () => {
     const tenant = await createTenant(app);
-    const kept = await upload(tenant, clip(120)).expect(201);
-    const gone = await upload(tenant, clip(200)).expect(201);
+    const kept = await upload(tenant, clip(120)).expect(200);
+    const gone = await upload(tenant, clip(200)).expect(200);
     const keptKey = (await voiceRow(tenant, kept.body.voice_id)).reference_storage_key;
     const goneKey = (await voiceRow(tenant, gone.body.voice_id)).reference_storage_key;
     expect(await keysOf(tenant)).toEqual([keptKey, goneKey].sort());
@@ -157,7 +157,7 @@ describe('voice reference audio in S3 (s3rver)', () => {
 
   it('an upload over the voice limit leaves no object', async () => {
     const tenant = await createTenant(app, { max_voices: 1 });
-    await upload(tenant, clip()).expect(201);
+    await upload(tenant, clip()).expect(200);
     const before = await keysOf(tenant);
     expect(before).toHaveLength(1);
     const refused = await upload(tenant, clip(180)).expect(409);

@@ -42,4 +42,23 @@ describe('GET /v1/tenant/stats', () => {
     });
     expect(typeof resA.body.total_voices).toBe('number');
   });
+
+  it('reports uploaded voices (what max_voices caps) apart from the shared built-ins', async () => {
+    const t = await createTenant(app, { max_voices: 5 });
+    const res = await request(app.getHttpServer())
+      .get('/v1/tenant/stats')
+      .set(bearer(t.key))
+      .expect(200);
+    const builtins = await request(app.getHttpServer())
+      .get('/v1/voices')
+      .set(bearer(t.key))
+      .expect(200);
+    expect(res.body).toMatchObject({
+      uploaded_voices: 0,
+      builtin_voices: builtins.body.length,
+      total_voices: builtins.body.length,
+      max_voices: 5,
+    });
+    expect(res.body.uploaded_voices).toBeLessThanOrEqual(res.body.max_voices);
+  });
 });

@@ -57,7 +57,7 @@ describe('voice profiles', () => {
       ],
       ['MP3', () => mp3File(voiceLike(150, 5, 22050), 22050), 'mp3'],
     ])('accepts %s', async (_name, make, format) => {
-      const res = await upload(tenant.key, await make(), { filename: 'clip.bin' }).expect(201);
+      const res = await upload(tenant.key, await make(), { filename: 'clip.bin' }).expect(200);
       expect(res.body).toMatchObject({
         name: 'Test voice',
         language: 'en',
@@ -144,12 +144,19 @@ describe('voice profiles', () => {
     });
   });
 
+  it('documents 200 for an upload, as the predecessor answered (its clients check for 200)', async () => {
+    const doc = await request(app.getHttpServer()).get('/openapi.json').expect(200);
+    const responses = doc.body.paths['/v1/voices/upload'].post.responses as Record<string, unknown>;
+    expect(Object.keys(responses)).toContain('200');
+    expect(Object.keys(responses)).not.toContain('201');
+  });
+
   it('holds max_voices under 20 simultaneous uploads', async () => {
     const limited = await createTenant(app, { max_voices: 5 });
     const clip = wavFile(voiceLike(130, 3.5, 16000), 16000);
     const results = await Promise.all(Array.from({ length: 20 }, () => upload(limited.key, clip)));
     const statuses = results.map((r) => r.status).sort();
-    expect(statuses.filter((s) => s === 201)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s === 409)).toHaveLength(15);
     const refused = results.find((r) => r.status === 409)!;
     expect(refused.body).toMatchObject({ code: 'voice_limit_reached', max_voices: 5 });
@@ -163,14 +170,20 @@ describe('voice profiles', () => {
       .get('/v1/tenant/stats')
       .set(bearer(limited.key))
       .expect(200);
-    expect(stats.body.total_voices).toBe(5 + 5);
+    // The cap counts uploads only; the five built-ins are reported apart from them.
+    expect(stats.body).toMatchObject({
+      total_voices: 5 + 5,
+      builtin_voices: 5,
+      uploaded_voices: 5,
+      max_voices: 5,
+    });
   });
 
   it('lists built-in voices plus the tenant’s own, with every field', async () => {
     const own = await createTenant(app);
     const created = await upload(own.key, wavFile(voiceLike(120, 4, 16000), 16000), {
       name: 'Mine',
-    }).expect(201);
+    }).expect(200);
     const res = await request(app.getHttpServer())
       .get('/v1/voices')
       .set(bearer(own.key))
@@ -214,7 +227,7 @@ describe('voice profiles', () => {
 
   it('PATCH renames; DELETE removes row and file; built-ins are protected', async () => {
     const own = await createTenant(app);
-    const created = await upload(own.key, wavFile(voiceLike(120, 4, 16000), 16000)).expect(201);
+    const created = await upload(own.key, wavFile(voiceLike(120, 4, 16000), 16000)).expect(200);
     const id = created.body.voice_id;
     const patched = await request(app.getHttpServer())
       .patch(`/v1/voices/${id}`)
@@ -244,7 +257,7 @@ describe('voice profiles', () => {
   it('another tenant’s voice is a 404 everywhere, in the same words as an unknown one', async () => {
     const owner = await createTenant(app);
     const stranger = await createTenant(app);
-    const id = (await upload(owner.key, wavFile(voiceLike(120, 4, 16000), 16000)).expect(201)).body
+    const id = (await upload(owner.key, wavFile(voiceLike(120, 4, 16000), 16000)).expect(200)).body
       .voice_id;
     const http = () => request(app.getHttpServer());
     const attempts = [
@@ -271,9 +284,9 @@ describe('voice profiles', () => {
 
   it('approximate cloning: a 100 Hz reference speaks clearly lower than a 220 Hz one', async () => {
     const own = await createTenant(app);
-    const low = (await upload(own.key, wavFile(voiceLike(100, 6, 24000), 24000)).expect(201)).body
+    const low = (await upload(own.key, wavFile(voiceLike(100, 6, 24000), 24000)).expect(200)).body
       .voice_id;
-    const high = (await upload(own.key, wavFile(voiceLike(220, 6, 24000), 24000)).expect(201)).body
+    const high = (await upload(own.key, wavFile(voiceLike(220, 6, 24000), 24000)).expect(200)).body
       .voice_id;
     const text = 'Good morning, thank you for calling. How may I help you today?';
     const f0Of = async (voiceId: string) => {

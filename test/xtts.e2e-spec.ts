@@ -149,7 +149,7 @@ describe('XTTS engine (TTS_ENGINE=xtts against a stand-in xtts-streaming-server)
   /** A tenant with one voice cloned through the live stand-in. */
   const clonedVoice = async (f0 = 180): Promise<{ tenant: TestTenant; voiceId: string }> => {
     const tenant = await createTenant(app);
-    const res = await upload(app, tenant, referenceClip(f0)).expect(201);
+    const res = await upload(app, tenant, referenceClip(f0)).expect(200);
     xtts.reset();
     return { tenant, voiceId: res.body.voice_id as string };
   };
@@ -157,7 +157,7 @@ describe('XTTS engine (TTS_ENGINE=xtts against a stand-in xtts-streaming-server)
   describe('with the server up', () => {
     it('clones at upload: the server gets the reference WAV, the row keeps both conditionings', async () => {
       const tenant = await createTenant(app);
-      const res = await upload(app, tenant, referenceClip(180)).expect(201);
+      const res = await upload(app, tenant, referenceClip(180)).expect(200);
       expect(res.body).toMatchObject({
         name: 'Front desk',
         cloning: 'native',

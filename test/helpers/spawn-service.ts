@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export const MAIN_JS = resolve(__dirname, '../../dist/apps/api/src/main.js');
 
@@ -9,19 +11,29 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** Runs the compiled service (`npm test` builds first) as `npm start` would. */
+/**
+ * Runs the compiled service (`npm test` builds first) as `npm start` would, in an empty working
+ * directory so that a developer's `.env` never reaches a test.
+ */
 export function spawnService(env: Record<string, string | undefined>): Spawned {
   const cleanEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env }))
     if (v !== undefined) cleanEnv[k] = v;
+  const cwd = mkdtempSync(join(tmpdir(), 'cw-spawned-'));
   const child = spawn(process.execPath, [MAIN_JS], {
     env: cleanEnv,
+    cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  const exited = new Promise<number | null>((res) =>
+    child.on('exit', (code) => {
+      rmSync(cwd, { recursive: true, force: true });
+      res(code);
+    }),
+  );
   return { child, output: () => out, exited };
 }
 

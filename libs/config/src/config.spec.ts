@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ConfigError, configVariableNames, loadConfig } from './config';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { ConfigError, configVariableNames, loadConfig, readEnvironment } from './config';
+
+const EXAMPLE = resolve(__dirname, '../../../.env.example');
 
 describe('loadConfig', () => {
   it('applies defaults for an empty environment', () => {
@@ -35,6 +39,70 @@ describe('loadConfig', () => {
 
   it('treats empty optional variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', REDIS_URL: ' ' }).database.url).toBeUndefined();
+  });
+
+  it('treats an empty value of any variable as unset: its default applies', () => {
+    const config = loadConfig({
+      ENGINE_POOL_SIZE: '',
+      MIGRATIONS_RUN: '',
+      PORT: ' ',
+      LOG_LEVEL: '',
+    });
+    expect(config.engine.poolSize).toBeUndefined();
+    expect(config.database.migrationsRun).toBe(true);
+    expect(config.port).toBe(8000);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('boots on .env.example exported as it is (set -a; . ./.env.example)', () => {
+    const exported = parseEnv(readFileSync(EXAMPLE, 'utf8'));
+    expect(exported.ENGINE_POOL_SIZE).toBe('');
+    const config = loadConfig(exported);
+    expect(config.engine.poolSize).toBeUndefined();
+    expect(config.storage.s3).toBeUndefined();
+    expect(config.database.url).toBeUndefined();
+  });
+});
+
+describe('readEnvironment: the .env file', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cw-dotenv-'));
+    file = join(dir, '.env');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the file, and a real variable wins over it', () => {
+    writeFileSync(file, 'PORT=9100\nLOG_LEVEL=debug\n# a comment\nTTS_ENGINE="espeak"\n');
+    const env = readEnvironment(file, { PORT: '9200', OTHER: 'x' });
+    expect(env).toEqual({ PORT: '9200', LOG_LEVEL: 'debug', TTS_ENGINE: 'espeak', OTHER: 'x' });
+    expect(loadConfig(env).port).toBe(9200);
+    expect(loadConfig(env).logLevel).toBe('debug');
+  });
+
+  it('an empty value counts as unset, in the file and in the environment', () => {
+    writeFileSync(file, 'ENGINE_POOL_SIZE=\nPORT=9100\n');
+    const env = readEnvironment(file, { PORT: '' });
+    expect(env).toEqual({ PORT: '9100' });
+    expect(loadConfig(env).engine.poolSize).toBeUndefined();
+  });
+
+  it('a missing file is not an error', () => {
+    expect(readEnvironment(join(dir, 'absent.env'), { PORT: '9300' })).toEqual({ PORT: '9300' });
+  });
+
+  it('loadConfig() reads .env in the working directory without touching process.env', () => {
+    writeFileSync(file, 'CLIP_SWEEP_INTERVAL_S=7\n');
+    const cwd = process.cwd();
+    const before = process.env.CLIP_SWEEP_INTERVAL_S;
+    process.chdir(dir);
+    try {
+      expect(loadConfig().clips.sweepIntervalS).toBe(before ? Number(before) : 7);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(process.env.CLIP_SWEEP_INTERVAL_S).toBe(before);
   });
 });
 
@@ -91,7 +159,7 @@ describe('documentation of the variables', () => {
   const names = configVariableNames();
 
   it('.env.example lists exactly the variables the service reads', () => {
-    const example = readFileSync(resolve(__dirname, '../../../.env.example'), 'utf8');
+    const example = readFileSync(EXAMPLE, 'utf8');
     const listed = [...example.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]).sort();
     expect(listed).toEqual(names);
   });

@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { EnvSchema } from './env.schema';
@@ -88,12 +91,38 @@ export class ConfigError extends Error {
 }
 
 /**
- * Validates the environment and returns the typed config. The one place that reads
- * `process.env`; throws a ConfigError naming each bad variable.
+ * An empty value means "not set", so `.env.example` exported as it is (`ENGINE_POOL_SIZE=`) boots
+ * on the defaults instead of failing on "".
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+function withoutEmptyValues(env: NodeJS.ProcessEnv | NodeJS.Dict<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env))
+    if (value !== undefined && value.trim() !== '') out[name] = value;
+  return out;
+}
+
+/**
+ * The real environment over the variables of an env file (`.env` in the working directory by
+ * default): a variable set in the environment wins; an empty one counts as unset, as everywhere.
+ * A missing file is not an error (every variable is optional).
+ */
+export function readEnvironment(
+  envFile = resolve('.env'),
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  return { ...withoutEmptyValues(fromFile), ...withoutEmptyValues(env) };
+}
+
+/**
+ * Validates the environment and returns the typed config. The one place that reads
+ * `process.env` (and `.env`); throws a ConfigError naming each bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfig {
   // Unrelated variables land on the instance too; only decorated properties are validated and read.
-  const parsed = plainToInstance(EnvSchema, { ...env }, { exposeDefaultValues: true });
+  const parsed = plainToInstance(EnvSchema, withoutEmptyValues(env), {
+    exposeDefaultValues: true,
+  });
   const errors = validateSync(parsed, { whitelist: false });
   if (errors.length > 0) {
     throw new ConfigError(

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
+import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigModule, loadConfig } from '@cw/config';
 import { dataSourceOptions, prepareDatabase } from '@cw/db';
@@ -87,6 +88,15 @@ async function run(
   }
 }
 
+const COMMANDS = [
+  'tenants:create',
+  'tenants:list',
+  'tenants:update',
+  'keys:create',
+  'keys:list',
+  'keys:revoke',
+] as const;
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ options: OPTIONS, allowPositionals: true });
   const [command, ...rest] = positionals;
@@ -94,29 +104,61 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  // Before any database is started: a typo must not cost an embedded PostgreSQL start.
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new Error(`unknown command '${command}'\n\n${USAGE}`);
+  }
   const config = loadConfig();
+
+  // The embedded PostgreSQL is a child of ours that outlives us unless we stop it: every way out
+  // (a failure, a wiring error, SIGINT, SIGTERM) goes through `db.stop()`.
+  const interrupted = new Promise<never>((_, reject) => {
+    const onSignal = (signal: NodeJS.Signals) => reject(new Interrupted(signal));
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  interrupted.catch(() => undefined); // observed by the race below
+
   const db = await prepareDatabase(config, () => undefined);
-
-  @Module({
-    imports: [
-      ConfigModule.forRoot(config),
-      TypeOrmModule.forRoot({ ...dataSourceOptions(db.url), autoLoadEntities: true }),
-      AdminModule,
-    ],
-  })
-  class AdminCliModule {}
-
-  const ctx = await NestFactory.createApplicationContext(AdminCliModule, { logger: ['error'] });
+  let ctx: INestApplicationContext | undefined;
   try {
-    const result = await run(ctx.get(AdminService), command, rest, values);
+    @Module({
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(db.url), autoLoadEntities: true }),
+        AdminModule,
+      ],
+    })
+    class AdminCliModule {}
+
+    const result = await Promise.race([
+      interrupted,
+      (async () => {
+        // abortOnError: false, so a wiring error is thrown to us instead of aborting the process.
+        ctx = await NestFactory.createApplicationContext(AdminCliModule, {
+          logger: ['error'],
+          abortOnError: false,
+        });
+        return run(ctx.get(AdminService), command, rest, values);
+      })(),
+    ]);
     console.log(JSON.stringify(result, null, 2));
   } finally {
-    await ctx.close();
+    await ctx?.close().catch(() => undefined);
     await db.stop();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(err instanceof Interrupted ? 128 + constants.signals[err.signal] : 1);
+  },
+);

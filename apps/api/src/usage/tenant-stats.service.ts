@@ -13,10 +13,13 @@ export class TenantStatsService {
   ) {}
 
   async stats(tenant: Tenant): Promise<TenantStatsDto> {
+    const voices = await this.voices.countVisibleVoices(tenant.id);
     return {
       tenant_id: tenant.tenantId,
       name: tenant.name,
-      total_voices: await this.voices.countVisibleVoices(tenant.id),
+      total_voices: voices.builtin + voices.uploaded,
+      builtin_voices: voices.builtin,
+      uploaded_voices: voices.uploaded,
       max_voices: tenant.maxVoices,
       rate_limit_per_minute: tenant.rateLimitPerMinute,
       rate_limit_per_hour: tenant.rateLimitPerHour,

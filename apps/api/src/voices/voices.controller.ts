@@ -16,7 +16,6 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
-  ApiCreatedResponse,
   ApiOkResponse,
   ApiProduces,
   ApiResponse,
@@ -42,9 +41,11 @@ export class VoicesController {
   constructor(private readonly voices: VoicesService) {}
 
   @Post('upload')
+  // 200, not Nest's 201 for POST: the predecessor answered 200 and its clients check for it.
+  @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadVoiceDto })
-  @ApiCreatedResponse({ type: UploadedVoiceDto })
+  @ApiOkResponse({ type: UploadedVoiceDto })
   @ApiResponse({
     status: 400,
     type: ErrorBody,

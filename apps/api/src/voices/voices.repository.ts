@@ -15,12 +15,15 @@ export class VoicesRepository {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  /** Built-in voices plus the tenant's own. */
-  countVisibleVoices(tenantUuid: string): Promise<number> {
-    return this.repo
+  /** The voices the tenant can use: the built-ins, and its own uploads (what max_voices caps). */
+  async countVisibleVoices(tenantUuid: string): Promise<{ builtin: number; uploaded: number }> {
+    const row = await this.repo
       .createQueryBuilder('v')
+      .select('count(*) FILTER (WHERE v.tenant_id IS NULL)::int', 'builtin')
+      .addSelect('count(*) FILTER (WHERE v.tenant_id = :tenantUuid)::int', 'uploaded')
       .where('v.tenant_id IS NULL OR v.tenant_id = :tenantUuid', { tenantUuid })
-      .getCount();
+      .getRawOne<{ builtin: number; uploaded: number }>();
+    return { builtin: row?.builtin ?? 0, uploaded: row?.uploaded ?? 0 };
   }
 
   /** A built-in voice, or one the tenant owns; another tenant's voice is never returned. */

@@ -32,7 +32,7 @@ export class VoicesService {
     return this.engine.capabilities.wordTimings;
   }
 
-  countVisibleVoices(tenantUuid: string): Promise<number> {
+  countVisibleVoices(tenantUuid: string): Promise<{ builtin: number; uploaded: number }> {
     return this.voices.countVisibleVoices(tenantUuid);
   }
 

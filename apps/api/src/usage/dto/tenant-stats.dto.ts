@@ -23,9 +23,17 @@ class QuotaDto {
 export class TenantStatsDto {
   @ApiProperty({ example: 'callwaiting_demo' }) tenant_id: string;
   @ApiProperty({ example: 'CallWaiting Demo' }) name: string;
-  @ApiProperty({ description: 'Built-in voices plus the tenant’s own', example: 5 })
+  @ApiProperty({ description: 'Voices the tenant can use: built-in plus uploaded', example: 7 })
   total_voices: number;
-  @ApiProperty({ example: 20 }) max_voices: number;
+  @ApiProperty({
+    description: 'Shared built-in voices; they do not count toward max_voices',
+    example: 5,
+  })
+  builtin_voices: number;
+  @ApiProperty({ description: 'The tenant’s own uploads: what max_voices caps', example: 2 })
+  uploaded_voices: number;
+  @ApiProperty({ description: 'At most this many uploaded voices', example: 20 })
+  max_voices: number;
   @ApiProperty({ example: 1000 }) rate_limit_per_minute: number;
   @ApiProperty({ example: 10000 }) rate_limit_per_hour: number;
   @ApiProperty({ type: UsagePeriodsDto }) usage: UsagePeriodsDto;
