@@ -1,19 +1,11 @@
 import { configVariableNames } from '@cw/config';
 
-/**
- * Set by the deployment files before the code reads them: SHUTDOWN_DRAIN_S comes with the
- * graceful-shutdown work on another branch. Remove a name here once env.schema.ts has it.
- */
-export const PENDING_VARIABLES = ['SHUTDOWN_DRAIN_S'];
-
 /** Every name the service reads (libs/config/src/env.schema.ts). */
 export const SCHEMA_VARIABLES = configVariableNames();
 
 /** Names a deployment sets that the service would ignore: typos, or variables that do not exist. */
 export const unknownVariables = (names: Iterable<string>): string[] =>
-  [...new Set(names)].filter(
-    (n) => !SCHEMA_VARIABLES.includes(n) && !PENDING_VARIABLES.includes(n),
-  );
+  [...new Set(names)].filter((n) => !SCHEMA_VARIABLES.includes(n));
 
 /**
  * What a deployment with more than one replica must set, and not to an empty value: a shared
