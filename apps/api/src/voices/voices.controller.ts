@@ -48,7 +48,7 @@ export class VoicesController {
   @ApiResponse({
     status: 400,
     type: ErrorBody,
-    description: 'invalid_audio, audio_too_short, audio_too_long, audio_silent',
+    description: 'invalid_audio, audio_too_short, audio_too_long, too_many_channels, audio_silent',
   })
   @ApiResponse({ status: 409, type: ErrorBody, description: 'voice_limit_reached' })
   @ApiResponse({ status: 413, type: ErrorBody, description: 'payload_too_large (over 10 MB)' })

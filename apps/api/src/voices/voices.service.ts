@@ -171,6 +171,12 @@ export class VoicesService {
           'Audio is too long (over 60 s): a voice reference must be 3 to 60 seconds long',
         );
       }
+      if (err instanceof AudioError && err.code === AudioErrorCode.TooManyChannels) {
+        throw new VoiceException(
+          VoiceErrorCode.TooManyChannels,
+          `Audio has too many channels: ${err.message}. Upload a mono or stereo recording`,
+        );
+      }
       if (err instanceof AudioError) {
         throw new VoiceException(VoiceErrorCode.InvalidAudio, 'File must be an audio file', {
           reason: err.message,
