@@ -27,6 +27,7 @@ import { ErrorBody } from '../common/errors/error-body';
 import { UpdateVoiceDto, UploadedVoiceDto, UploadVoiceDto, VoiceDto } from './dto/voice.dto';
 import { VoiceErrorCode, VoiceException } from './voices.exception';
 import { VoicesService } from './voices.service';
+import { echo } from '../common/errors/echo';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -68,7 +69,7 @@ export class VoicesController {
     const file = files?.find((f) => f.fieldname === 'voice_file');
     if (!file) {
       const other = files?.[0]?.fieldname;
-      const hint = other ? ` (a file arrived in field '${other}')` : '';
+      const hint = other ? ` (a file arrived in field '${echo(other)}')` : '';
       throw new VoiceException(
         VoiceErrorCode.MissingFile,
         `voice_file is required: send the audio as multipart field 'voice_file'${hint}`,
