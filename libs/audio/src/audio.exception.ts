@@ -1,3 +1,11 @@
+/** How much a decode produced: reported with a refusal, so callers (and tests) see it stopped. */
+export interface DecodeStats {
+  /** Samples per channel the decoder produced before it finished or stopped. */
+  framesDecoded: number;
+  /** The most samples (all channels) a single decoding step produced: the step's memory bound. */
+  largestStepSamples: number;
+}
+
 export enum AudioErrorCode {
   InvalidWav = 'invalid_wav',
   UnsupportedWav = 'unsupported_wav',
@@ -7,6 +15,8 @@ export enum AudioErrorCode {
   /** A recognised container or codec that we do not decode (Ogg Vorbis, RF64, ...). */
   UnsupportedAudio = 'unsupported_audio',
   AudioTooLong = 'audio_too_long',
+  /** More channels than any voice recording has; refused before decoding. */
+  TooManyChannels = 'too_many_channels',
   /** Every decoding thread is busy and the queue is full; retry later. */
   AudioBusy = 'audio_busy',
 }
@@ -16,6 +26,8 @@ export class AudioError extends Error {
   constructor(
     readonly code: AudioErrorCode,
     message: string,
+    /** How far decoding got before the error, where there was any decoding. */
+    readonly stats?: DecodeStats,
   ) {
     super(message);
     this.name = 'AudioError';

@@ -7,7 +7,7 @@ export {
   durationMs,
   isAudioFormat,
 } from './audio-format';
-export { AudioError, AudioErrorCode } from './audio.exception';
+export { AudioError, AudioErrorCode, type DecodeStats } from './audio.exception';
 export { type AudioEncoder, type AudioEncoderOptions, createAudioEncoder } from './encoder';
 export { MP3_SAMPLE_RATES, mp3BitrateFor } from './mp3';
 export {
@@ -28,12 +28,14 @@ export {
 } from './resampler';
 export {
   type ParsedWav,
+  type WavLayout,
   WAV_HEADER_BYTES,
   WAV_UNKNOWN_SIZE,
   WavFormatTag,
   type WavHeaderOptions,
   encodeWav,
   parseWav,
+  readWavLayout,
   wavHeader,
 } from './wav';
 export { DBFS_FLOOR, type Levels, measureLevels, SILENCE_DBFS, toDbfs } from './analysis/levels';
@@ -69,7 +71,15 @@ export {
   type DecodedAudio,
   type DecodeOptions,
   DEFAULT_MAX_DURATION_MS,
+  MAX_CHANNELS,
   REFERENCE_SAMPLE_RATE,
   type ReferenceAnalysis,
 } from './decode/decoded-audio';
-export { type AudioContainer, type OggCodec, sniffAudioType, sniffOggCodec } from './decode/sniff';
+export {
+  type AudioContainer,
+  type DeclaredStream,
+  type OggCodec,
+  sniffAudioType,
+  sniffDeclaredStream,
+  sniffOggCodec,
+} from './decode/sniff';

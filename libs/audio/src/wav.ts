@@ -98,14 +98,25 @@ interface FmtChunk {
   bitsPerSample: number;
 }
 
+/** What a WAV file's header declares, read without touching the samples. */
+export interface WavLayout {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  format: WavFormatTag;
+  /** Where the sample data starts. */
+  dataOffset: number;
+  /** Whole frames of sample data present in the buffer. */
+  frames: number;
+}
+
 /**
- * Decodes a WAV file of any common flavour. Sizes that are 0xFFFFFFFF, larger than the file, or
- * never filled in (streamed or truncated files) mean "the data runs to the end of the buffer".
+ * Reads a WAV file's header: format, and how many frames the data chunk holds. Sizes that are
+ * 0xFFFFFFFF, larger than the file, or never filled in (streamed or truncated files) mean "the
+ * data runs to the end of the buffer".
  */
-export function parseWav(input: Uint8Array): ParsedWav {
-  const buf = Buffer.isBuffer(input)
-    ? input
-    : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+export function readWavLayout(input: Uint8Array): WavLayout {
+  const buf = asBuffer(input);
   if (buf.length < 12) invalid('file is too short to be a WAV');
   const riff = buf.toString('ascii', 0, 4);
   if (riff === 'RF64') unsupported('RF64 (64-bit WAV) is not supported');
@@ -133,18 +144,30 @@ export function parseWav(input: Uint8Array): ParsedWav {
   }
   if (!fmt) invalid('missing fmt chunk');
   if (!data) invalid('missing data chunk');
-
   const frameBytes = fmt.channels * (fmt.bitsPerSample / 8);
-  const frames = Math.floor(data.size / frameBytes);
+  return { ...fmt, dataOffset: data.offset, frames: Math.floor(data.size / frameBytes) };
+}
+
+/** Decodes a WAV file of any common flavour (see `readWavLayout` for how sizes are read). */
+export function parseWav(input: Uint8Array): ParsedWav {
+  const buf = asBuffer(input);
+  const { dataOffset, frames, ...fmt } = readWavLayout(buf);
+  const frameBytes = fmt.channels * (fmt.bitsPerSample / 8);
   const read = sampleReader(buf, fmt);
   const samples = Array.from({ length: fmt.channels }, () => new Float32Array(frames));
   for (let frame = 0; frame < frames; frame++) {
-    const base = data.offset + frame * frameBytes;
+    const base = dataOffset + frame * frameBytes;
     for (let ch = 0; ch < fmt.channels; ch++) {
       samples[ch][frame] = read(base + (ch * fmt.bitsPerSample) / 8);
     }
   }
   return { ...fmt, samples, dataBytes: frames * frameBytes };
+}
+
+function asBuffer(input: Uint8Array): Buffer {
+  return Buffer.isBuffer(input)
+    ? input
+    : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
 }
 
 function parseFmt(buf: Buffer, body: number, size: number): FmtChunk {

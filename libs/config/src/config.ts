@@ -54,6 +54,8 @@ export interface AppConfig {
   metrics: { tenantLabels: boolean };
   /** Uploads waiting for the decoder thread before new ones get 503 upload_busy. */
   uploads: { decodeQueue: number };
+  /** Most audio one request (or one WebSocket text) may produce, ms: 400 audio_too_long beyond. */
+  synthesis: { maxAudioMs: number };
   usage: { flushMs: number; bufferMax: number };
   /** Stored clips behind signed URLs (POST /v1/synthesize-url). */
   clips: {
@@ -171,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
     },
     metrics: { tenantLabels: parsed.METRICS_TENANT_LABELS },
     uploads: { decodeQueue: parsed.UPLOAD_DECODE_QUEUE },
+    synthesis: { maxAudioMs: parsed.MAX_AUDIO_SECONDS_PER_REQUEST * 1000 },
     usage: { flushMs: parsed.USAGE_FLUSH_MS, bufferMax: parsed.USAGE_BUFFER_MAX },
     clips: {
       urlSecret: parsed.SIGNED_URL_SECRET,

@@ -198,6 +198,12 @@ export class EnvSchema {
 
   @Transform(toInt)
   @IsInt()
+  @Min(1)
+  @Max(86400)
+  MAX_AUDIO_SECONDS_PER_REQUEST = 600;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(50)
   @Max(60000)
   USAGE_FLUSH_MS = 1000;

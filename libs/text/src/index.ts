@@ -26,3 +26,4 @@ export {
   type PlanSpeechInput,
   type SpeechPlanItem,
 } from './plan/plan-speech';
+export { MIN_MS_PER_CHAR, minimumSpeechMs } from './plan/estimate-duration';

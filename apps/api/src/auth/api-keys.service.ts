@@ -6,6 +6,7 @@ import { ApiKey } from './api-key.entity';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key.util';
 import { ApiKeysRepository } from './api-keys.repository';
 import { AuthErrorCode, AuthException } from './auth.exception';
+import { echo } from '../common/errors/echo';
 
 interface CacheEntry {
   key: ApiKey | null;
@@ -77,7 +78,7 @@ export class ApiKeysService {
     if (!revoked)
       throw new AuthException(
         AuthErrorCode.KeyNotFound,
-        `API key '${keyId}' not found or already revoked`,
+        `API key '${echo(keyId)}' not found or already revoked`,
       );
     this.cache.delete(revoked.keyHash);
   }

@@ -15,6 +15,7 @@ import {
   AuthMode,
 } from '../common/request-context/request-context';
 import { AuthErrorCode, AuthException } from './auth.exception';
+import { echo } from '../common/errors/echo';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -56,7 +57,7 @@ export class AuthGuard implements CanActivate {
     if (mode === 'admin') {
       const adminKey = this.config.auth.adminApiKey;
       // Without an admin key configured the admin API does not exist.
-      if (!adminKey) throw new NotFoundException(`Cannot ${req.method} ${req.path}`);
+      if (!adminKey) throw new NotFoundException(`Cannot ${req.method} ${echo(req.path)}`);
       const token = bearerToken(req.headers.authorization);
       if (!sameSecret(token, adminKey)) throw new AuthException(AuthErrorCode.InvalidKey);
       return true;

@@ -4,6 +4,7 @@ import type { SynthesizeDto } from '../synthesis/dto/synthesize.dto';
 import type { CreateSpeechDto, OpenAiResponseFormat } from './dto/create-speech.dto';
 import { OpenAiCompatErrorCode, OpenAiCompatException } from './openai-compat.exception';
 import { resolveVoiceId } from './openai-voices';
+import { echo } from '../common/errors/echo';
 
 /** OpenAI's TTS output rate, for every format. */
 export const OPENAI_SAMPLE_RATE = 24000;
@@ -33,7 +34,7 @@ export function toSynthesizeDto(dto: CreateSpeechDto): SynthesizeDto {
   if (!format) {
     throw new OpenAiCompatException(
       OpenAiCompatErrorCode.UnsupportedValue,
-      `response_format '${requested}' is not supported by this service (no ${requested} encoder); use one of: ${SUPPORTED.join(', ')}`,
+      `response_format '${echo(requested)}' is not supported by this service (no ${echo(requested)} encoder); use one of: ${SUPPORTED.join(', ')}`,
       'response_format',
     );
   }

@@ -15,6 +15,7 @@ import { type SynthesisRun, SynthesisRunner } from '../synthesis/synthesis-runne
 import type { Tenant } from '../tenants/tenant.entity';
 import type { RealtimeOutput } from './audio-sink';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
+import { echo } from '../common/errors/echo';
 
 export const REALTIME_ENDPOINT = 'synthesize/ws';
 /** Twilio Media Stream SIDs: MZ and 32 hex digits. */
@@ -93,7 +94,7 @@ export class RealtimeAdmissionService {
     if (output !== 'twilio') {
       throw new RealtimeException(
         RealtimeErrorCode.BadRequest,
-        `output must be raw or twilio, not '${output.slice(0, 40)}'`,
+        `output must be raw or twilio, not '${echo(output)}'`,
       );
     }
     const sid = url.searchParams.get('stream_sid');

@@ -3,6 +3,7 @@ import { validate } from 'class-validator';
 import { SpeechOptionsDto } from '../synthesis/dto/synthesize.dto';
 import type { SpeechOptions } from '../synthesis/synthesis.service';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
+import { echo } from '../common/errors/echo';
 
 /** What a session may be configured with; the same fields and rules as POST /v1/synthesize. */
 export type SessionConfigInput = SpeechOptions;
@@ -57,7 +58,7 @@ export function parseClientMessage(raw: string): ClientMessage {
     default:
       throw new RealtimeException(
         RealtimeErrorCode.UnknownType,
-        `Unknown message type '${type.slice(0, 40)}'; expected config, text, flush, clear or close`,
+        `Unknown message type '${echo(type)}'; expected config, text, flush, clear or close`,
       );
   }
 }

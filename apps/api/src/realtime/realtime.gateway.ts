@@ -17,6 +17,7 @@ import { createAudioSink, SocketWriter } from './audio-sink';
 import { RealtimeAdmissionService } from './realtime-admission.service';
 import { RealtimeSession } from './realtime-session';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
+import { echo } from '../common/errors/echo';
 
 export const REALTIME_PATH = '/v1/synthesize/ws';
 /** A client message is JSON text; a megabyte is far more than any LLM emits at once. */
@@ -106,7 +107,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       if (this.server?.listenerCount('upgrade') === 1) {
         this.refuse(
           socket,
-          new RealtimeException(RealtimeErrorCode.NotFound, `Cannot upgrade ${url.pathname}`),
+          new RealtimeException(RealtimeErrorCode.NotFound, `Cannot upgrade ${echo(url.pathname)}`),
           requestIdFrom(req),
         );
       }

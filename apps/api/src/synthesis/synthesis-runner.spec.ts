@@ -244,3 +244,56 @@ describe('SynthesisService profile and plan', () => {
     expect(Object.keys(job).sort()).toEqual(['characters', 'plan', 'profile']);
   });
 });
+
+describe('SynthesisRunner: the audio limit per request', () => {
+  const signal = () => new AbortController().signal;
+  let engine: FakeEngine;
+  let meters: FakeMeters;
+  let runner: SynthesisRunner;
+
+  beforeEach(() => {
+    engine = new FakeEngine();
+    meters = new FakeMeters();
+    const synthesis = synthesisWith(engine, fakeVoices(), { MAX_AUDIO_SECONDS_PER_REQUEST: '2' });
+    runner = new SynthesisRunner(synthesis, meters.asService());
+  });
+
+  it('refuses text that cannot be said within the limit before admission or synthesis', async () => {
+    // 5,000 digits are read as words: far more than 2 s however fast.
+    const error = await runner
+      .whole(ctx, dto({ text: '7'.repeat(5000) }), 'synthesize', signal(), async () => 1)
+      .then(
+        () => new Error('expected a refusal'),
+        (e: unknown) => e,
+      );
+    expect(error).toMatchObject({ code: 'audio_too_long', status: 400 });
+    expect((error as Error).message).toMatch(/2 s .*MAX_AUDIO_SECONDS_PER_REQUEST/);
+    expect(meters.started).toHaveLength(0);
+    expect(engine.requests).toHaveLength(0);
+  });
+
+  it('stops a stream at the limit when the engine speaks longer than the text suggests', async () => {
+    // Each piece: 20 chunks of 0.1 s at 16 kHz, 2 s a piece; two pieces would be 4 s.
+    engine.script = () => ({ chunks: 20, samples: 1600 });
+    let sent = 0;
+    let outcome: DeliveryOutcome | undefined;
+    await runner
+      .stream(ctx, dto(), 'synthesize/streaming', signal(), async (audio) => {
+        try {
+          for (let next = await audio.next(); !next.done; next = await audio.next()) {
+            sent += next.value.length;
+          }
+          outcome = { status: 'completed' };
+        } catch (error) {
+          outcome = { status: 'failed', error };
+        }
+        return outcome;
+      })
+      .catch(() => undefined);
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'audio_too_long' } });
+    // Never more than 2 s of 16-bit audio at 16 kHz went out.
+    expect(sent).toBeLessThanOrEqual(2 * 16000 * 2);
+    expect(sent).toBeGreaterThan(0);
+    expect(meters.finished[0]).toMatchObject({ status: 'failed', errorCode: 'audio_too_long' });
+  });
+});

@@ -5,6 +5,8 @@ export enum SynthesisErrorCode {
   InvalidSsml = 'invalid_ssml',
   UnsupportedSampleRate = 'unsupported_sample_rate',
   VoiceUnavailable = 'voice_unavailable',
+  /** More audio than MAX_AUDIO_SECONDS_PER_REQUEST, estimated from the text or reached while rendering. */
+  AudioTooLong = 'audio_too_long',
 }
 
 const STATUS: Record<SynthesisErrorCode, number> = {
@@ -12,6 +14,7 @@ const STATUS: Record<SynthesisErrorCode, number> = {
   [SynthesisErrorCode.InvalidSsml]: 400,
   [SynthesisErrorCode.UnsupportedSampleRate]: 422,
   [SynthesisErrorCode.VoiceUnavailable]: 422,
+  [SynthesisErrorCode.AudioTooLong]: 400,
 };
 
 export class SynthesisException extends DomainException {

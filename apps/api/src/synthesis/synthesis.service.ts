@@ -9,8 +9,16 @@ import {
   silence,
   wavHeader,
 } from '@cw/audio';
+import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { type PcmChunk, TTS_ENGINE, type TtsEngine, type WordTiming } from '@cw/engines';
-import { isBlank, looksLikeSsml, planSpeech, SsmlError, type SpeechPlanItem } from '@cw/text';
+import {
+  isBlank,
+  looksLikeSsml,
+  minimumSpeechMs,
+  planSpeech,
+  SsmlError,
+  type SpeechPlanItem,
+} from '@cw/text';
 import { clamp } from '@cw/util';
 import {
   type ScheduledStream,
@@ -106,11 +114,17 @@ const TELEPHONY_FORMATS: ReadonlySet<AudioFormat> = new Set(['mulaw', 'alaw']);
 
 @Injectable()
 export class SynthesisService {
+  /** Most audio one job may produce (MAX_AUDIO_SECONDS_PER_REQUEST). */
+  private readonly maxAudioMs: number;
+
   constructor(
     @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
     private readonly voices: VoicesService,
     private readonly scheduler: SpeechScheduler,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.maxAudioMs = config.synthesis.maxAudioMs;
+  }
 
   /** A live stream for a session whose voice and output may still change (WebSocket). */
   openSessionStream(tenantId: string): ScheduledStream {
@@ -163,7 +177,10 @@ export class SynthesisService {
     });
   }
 
-  /** A new job for `text` spoken with `profile`; text with nothing to speak is empty_text. */
+  /**
+   * A new job for `text` spoken with `profile`; text with nothing to speak is empty_text, and text
+   * that cannot take less than the audio limit to say is audio_too_long, before any synthesis.
+   */
   plan(profile: SpeechProfile, text: string, options: PlanOptions = {}): SynthesisJob {
     if (isBlank(text))
       throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
@@ -173,7 +190,20 @@ export class SynthesisService {
     }
     const pause = options.pauseAfterMs ?? 0;
     const plan = pause > 0 ? [...items, { type: 'break' as const, ms: pause }] : items;
+    const atLeastMs = minimumSpeechMs(plan, profile.speed);
+    if (atLeastMs > this.maxAudioMs) {
+      throw this.tooLong(`This text would make at least ${Math.ceil(atLeastMs / 1000)} s of audio`);
+    }
     return Object.freeze({ profile, plan: Object.freeze(plan), characters: text.length });
+  }
+
+  private tooLong(what: string): SynthesisException {
+    const maxS = this.maxAudioMs / 1000;
+    return new SynthesisException(
+      SynthesisErrorCode.AudioTooLong,
+      `${what}, more than the ${maxS} s one request may produce (MAX_AUDIO_SECONDS_PER_REQUEST); split the text into several requests`,
+      { max_audio_s: maxS },
+    );
   }
 
   contentType(profile: SpeechProfile): string {
@@ -261,8 +291,13 @@ export class SynthesisService {
     let pending: Buffer | undefined = encoder.header();
     /** Samples handed to the encoder so far, at `inputRate`: the clock for timings. */
     let clock = 0;
+    // The estimate in `plan` is a lower bound; this stops a job whose audio runs longer.
+    const maxSamples = Math.floor((this.maxAudioMs / 1000) * inputRate);
     let engineId: string | undefined;
     const encode = (samples: Int16Array): RenderEvent | undefined => {
+      if (clock + samples.length > maxSamples) {
+        throw this.tooLong('The audio for this text reached the limit');
+      }
       clock += samples.length;
       let out = encoder.encode(samples);
       // Until the first audio bytes exist, keep the header back (see above).
@@ -350,19 +385,14 @@ export class SynthesisService {
       else if (event.type === 'end')
         summary = { engineId: event.engineId, samplesOut: event.samplesOut };
     }
-    const body = Buffer.concat(parts);
-    const audio =
+    // One copy of the audio, the header written in front of it rather than concatenated after.
+    const dataBytes = parts.reduce((sum, part) => sum + part.length, 0);
+    const header =
       profile.format === 'wav'
-        ? Buffer.concat([
-            wavHeader({
-              sampleRate: profile.sampleRate,
-              channels: 1,
-              bitsPerSample: 16,
-              dataBytes: body.length,
-            }),
-            body,
-          ])
-        : body;
+        ? [wavHeader({ sampleRate: profile.sampleRate, channels: 1, bitsPerSample: 16, dataBytes })]
+        : [];
+    const audio = Buffer.concat([...header, ...parts]);
+    parts.length = 0;
     return {
       ...summary,
       audio,

@@ -25,8 +25,8 @@ export class TimestampsController {
     @Auth() auth: RequestContext,
     @Body() dto: SynthesizeDto,
     @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<TimestampedSpeechDto> {
+    @Res() res: Response,
+  ): Promise<void> {
     return this.responder.withTimestamps(auth, dto, req, res);
   }
 }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
 import { Tenant } from './tenant.entity';
 import { TenantErrorCode, TenantException } from './tenants.exception';
+import { echo } from '../common/errors/echo';
 
 export type NewTenant = Pick<
   Tenant,
@@ -41,7 +42,7 @@ export class TenantsRepository {
       if (err instanceof QueryFailedError && (err as { code?: string }).code === UNIQUE_VIOLATION) {
         throw new TenantException(
           TenantErrorCode.AlreadyExists,
-          `Tenant '${data.tenantId}' already exists`,
+          `Tenant '${echo(data.tenantId)}' already exists`,
         );
       }
       throw err;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Tenant } from './tenant.entity';
 import { NewTenant, TenantChanges, TenantsRepository } from './tenants.repository';
 import { TenantErrorCode, TenantException } from './tenants.exception';
+import { echo } from '../common/errors/echo';
 
 type Listener = (tenant: Tenant) => void;
 
@@ -14,7 +15,7 @@ export class TenantsService {
   async getBySlug(tenantId: string): Promise<Tenant> {
     const tenant = await this.tenants.findBySlug(tenantId);
     if (!tenant)
-      throw new TenantException(TenantErrorCode.NotFound, `Tenant '${tenantId}' not found`);
+      throw new TenantException(TenantErrorCode.NotFound, `Tenant '${echo(tenantId)}' not found`);
     return tenant;
   }
 

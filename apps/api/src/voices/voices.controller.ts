@@ -26,6 +26,7 @@ import { ErrorBody } from '../common/errors/error-body';
 import { UpdateVoiceDto, UploadedVoiceDto, UploadVoiceDto, VoiceDto } from './dto/voice.dto';
 import { VoiceErrorCode, VoiceException } from './voices.exception';
 import { VoicesService } from './voices.service';
+import { echo } from '../common/errors/echo';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -49,7 +50,7 @@ export class VoicesController {
   @ApiResponse({
     status: 400,
     type: ErrorBody,
-    description: 'invalid_audio, audio_too_short, audio_too_long, audio_silent',
+    description: 'invalid_audio, audio_too_short, audio_too_long, too_many_channels, audio_silent',
   })
   @ApiResponse({ status: 409, type: ErrorBody, description: 'voice_limit_reached' })
   @ApiResponse({ status: 413, type: ErrorBody, description: 'payload_too_large (over 10 MB)' })
@@ -69,7 +70,7 @@ export class VoicesController {
     const file = files?.find((f) => f.fieldname === 'voice_file');
     if (!file) {
       const other = files?.[0]?.fieldname;
-      const hint = other ? ` (a file arrived in field '${other}')` : '';
+      const hint = other ? ` (a file arrived in field '${echo(other)}')` : '';
       throw new VoiceException(
         VoiceErrorCode.MissingFile,
         `voice_file is required: send the audio as multipart field 'voice_file'${hint}`,

@@ -10,6 +10,7 @@ import { referenceKey, VOICE_STORAGE, type VoiceStorage } from './storage/voice-
 import type { Voice } from './voice.entity';
 import { VoicesRepository } from './voices.repository';
 import { VoiceErrorCode, VoiceException } from './voices.exception';
+import { echo } from '../common/errors/echo';
 
 export const MIN_REFERENCE_MS = 3000;
 export const MAX_REFERENCE_MS = 60000;
@@ -48,7 +49,10 @@ export class VoicesService {
   async getVoice(tenantUuid: string, voiceId: string): Promise<Voice> {
     const voice = await this.voices.findVisibleVoice(tenantUuid, voiceId);
     if (!voice)
-      throw new VoiceException(VoiceErrorCode.NotFound, `Voice profile '${voiceId}' not found`);
+      throw new VoiceException(
+        VoiceErrorCode.NotFound,
+        `Voice profile '${echo(voiceId)}' not found`,
+      );
     return voice;
   }
 
@@ -134,7 +138,7 @@ export class VoicesService {
     if (!voice.referenceStorageKey) {
       throw new VoiceException(
         VoiceErrorCode.NoReference,
-        `Voice '${voiceId}' has no reference audio`,
+        `Voice '${echo(voiceId)}' has no reference audio`,
       );
     }
     return this.storage.get(voice.referenceStorageKey);
@@ -146,7 +150,7 @@ export class VoicesService {
     if (voice.source === 'builtin') {
       throw new VoiceException(
         VoiceErrorCode.BuiltinVoice,
-        `Voice '${voiceId}' is built in and cannot be changed or deleted`,
+        `Voice '${echo(voiceId)}' is built in and cannot be changed or deleted`,
       );
     }
     return voice;
@@ -169,6 +173,12 @@ export class VoicesService {
         throw new VoiceException(
           VoiceErrorCode.AudioTooLong,
           'Audio is too long (over 60 s): a voice reference must be 3 to 60 seconds long',
+        );
+      }
+      if (err instanceof AudioError && err.code === AudioErrorCode.TooManyChannels) {
+        throw new VoiceException(
+          VoiceErrorCode.TooManyChannels,
+          `Audio has too many channels: ${err.message}. Upload a mono or stereo recording`,
         );
       }
       if (err instanceof AudioError) {

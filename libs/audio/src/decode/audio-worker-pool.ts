@@ -86,7 +86,7 @@ export class AudioWorkerPool {
       transferList: [task.bytes.buffer as ArrayBuffer],
       signal,
     })) as AudioWorkerReply<T>;
-    if (!reply.ok) throw new AudioError(reply.code, reply.message);
+    if (!reply.ok) throw new AudioError(reply.code, reply.message, reply.stats);
     return reply.value;
   }
 }

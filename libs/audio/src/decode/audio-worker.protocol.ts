@@ -1,4 +1,4 @@
-import type { AudioErrorCode } from '../audio.exception';
+import type { AudioErrorCode, DecodeStats } from '../audio.exception';
 
 /** A task for the audio worker: the upload's bytes, moved (not shared) into the thread. */
 export interface AudioWorkerTask {
@@ -12,4 +12,5 @@ export interface AudioWorkerTask {
  * but not its class or `code`, which is what callers branch on.
  */
 export type AudioWorkerReply<T> =
-  { ok: true; value: T } | { ok: false; code: AudioErrorCode; message: string };
+  | { ok: true; value: T }
+  | { ok: false; code: AudioErrorCode; message: string; stats?: DecodeStats };

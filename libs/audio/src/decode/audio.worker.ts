@@ -19,7 +19,9 @@ export default async function run(
     const wav = ownBuffer(analysis.wav24k);
     return moved({ ...analysis, wav24k: Buffer.from(wav) }, wav);
   } catch (error) {
-    if (error instanceof AudioError) return { ok: false, code: error.code, message: error.message };
+    if (error instanceof AudioError) {
+      return { ok: false, code: error.code, message: error.message, stats: error.stats };
+    }
     throw error;
   }
 }

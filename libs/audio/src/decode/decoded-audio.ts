@@ -43,6 +43,13 @@ export interface ReferenceAnalysis {
 /** Five minutes: far more than a voice reference needs, and ~58 MB of float samples at 48 kHz. */
 export const DEFAULT_MAX_DURATION_MS = 300_000;
 
+/**
+ * Most channels a file may have: 8 is the most FLAC carries and Opus's surround mapping defines,
+ * and far more than a voice recording needs. More is refused before decoding (a WAV header may
+ * claim 65,535).
+ */
+export const MAX_CHANNELS = 8;
+
 export const REFERENCE_SAMPLE_RATE = 24_000;
 /** Rate the pitch and speaking-rate analysis runs at. */
 export const ANALYSIS_SAMPLE_RATE = 16_000;

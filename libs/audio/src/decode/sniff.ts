@@ -29,6 +29,46 @@ export function sniffMpegChannels(bytes: Uint8Array): 1 | 2 | null {
   return start === null ? null : (mpegFrameAt(bytes, start)?.channels ?? null);
 }
 
+/** What a file's header declares about its stream, read before decoding anything. */
+export interface DeclaredStream {
+  channels: number;
+  /** Absent where the header does not say (Opus always decodes at 48 kHz). */
+  sampleRate?: number;
+  /** Frames (samples per channel); absent where the header does not say or says "unknown". */
+  frames?: number;
+}
+
+/**
+ * The channel count and length a FLAC STREAMINFO (native or in Ogg) or an OpusHead declares.
+ * Null for formats without such a header (MP3) and for WAV, which `readWavLayout` reads.
+ */
+export function sniffDeclaredStream(bytes: Uint8Array): DeclaredStream | null {
+  if (isFlac(bytes, 0)) return flacStreamInfo(bytes, 0);
+  const tagEnd = id3v2End(bytes);
+  if (tagEnd !== null && isFlac(bytes, tagEnd)) return flacStreamInfo(bytes, tagEnd);
+  const packet = oggFirstPacket(bytes);
+  if (packet === null) return null;
+  // Ogg FLAC: 0x7F "FLAC", version (2 bytes), header count (2 bytes), then a native FLAC header.
+  if (packet[0] === 0x7f && startsWith(packet, 1, 'FLAC') && isFlac(packet, 9)) {
+    return flacStreamInfo(packet, 9);
+  }
+  if (startsWith(packet, 0, 'OpusHead') && packet.length >= 19) return { channels: packet[9] };
+  return null;
+}
+
+/** STREAMINFO after `fLaC` at `at`: 20 bits rate, 3 bits channels - 1, 5 bits depth, 36 bits length. */
+function flacStreamInfo(bytes: Uint8Array, at: number): DeclaredStream | null {
+  const info = at + 8;
+  if (bytes.length < info + 18) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + info + 10, 8);
+  const high = view.getUint32(0);
+  const sampleRate = high >>> 12;
+  const channels = ((high >>> 9) & 0x07) + 1;
+  const frames = (high & 0x0f) * 2 ** 32 + view.getUint32(4);
+  // A length of 0 means "unknown".
+  return { channels, sampleRate, ...(frames > 0 ? { frames } : {}) };
+}
+
 /** Offset of the first MPEG audio frame: at 0, or after an ID3v2 tag and its zero padding. */
 function mpegAudioStart(bytes: Uint8Array): number | null {
   if (isMpegAudio(bytes, 0)) return 0;

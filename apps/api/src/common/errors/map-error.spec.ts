@@ -80,4 +80,15 @@ describe('mapError', () => {
     });
     expect(mapError(undefined).status).toBe(500);
   });
+
+  it('escapes unsafe characters and caps every message, whoever built it', () => {
+    const domain = mapError(
+      new DomainException('voice_not_found', "Voice 'a\u202Eb' not found", 404),
+    );
+    expect(domain.message).toBe("Voice 'a\\u202Eb' not found");
+    // Nest's router quotes the path of an unknown route in full.
+    const routed = mapError(new NotFoundException(`Cannot GET /${'x'.repeat(10_000)}`));
+    expect(routed.message.length).toBeLessThanOrEqual(1000);
+    expect(routed.message.endsWith('…')).toBe(true);
+  });
 });

@@ -2,6 +2,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { EngineError, EngineErrorCode } from '@cw/engines';
 import { CommonErrorCode, DomainException } from './domain.exception';
+import { safeMessage } from './echo';
 
 /** What any thrown value means to a client, whatever the transport that reports it. */
 export interface MappedError {
@@ -83,6 +84,11 @@ function retryAfterOf(headers: Record<string, string> | undefined): number | und
  * status and one code everywhere.
  */
 export function mapError(err: unknown): MappedError {
+  const mapped = mapErrorAsThrown(err);
+  return { ...mapped, message: safeMessage(mapped.message) };
+}
+
+function mapErrorAsThrown(err: unknown): MappedError {
   if (err instanceof DomainException) {
     const headers = err.options.headers;
     return {

@@ -1,5 +1,6 @@
 import { TEST_SCHEDULER_OPTIONS } from '../../scheduling/__tests__/scheduler-options';
 import { SpeechScheduler } from '../../scheduling/speech-scheduler';
+import { loadConfig } from '@cw/config';
 import type { PcmChunk, SynthesisRequest, TtsEngine } from '@cw/engines';
 import type { RequestContext } from '../../common/request-context/request-context';
 import type { Tenant } from '../../tenants/tenant.entity';
@@ -14,6 +15,7 @@ import type { Voice } from '../../voices/voice.entity';
 import { VoiceErrorCode, VoiceException } from '../../voices/voices.exception';
 import type { VoicesService } from '../../voices/voices.service';
 import { SynthesisService } from '../synthesis.service';
+import { echo } from '../../common/errors/echo';
 
 export const NATIVE_RATE = 16000;
 
@@ -101,7 +103,7 @@ export function fakeVoices(): VoicesService & { lookups: string[] } {
       lookups.push(voiceId);
       if (voiceId === 'missing') {
         return Promise.reject(
-          new VoiceException(VoiceErrorCode.NotFound, `Voice profile '${voiceId}' not found`),
+          new VoiceException(VoiceErrorCode.NotFound, `Voice profile '${echo(voiceId)}' not found`),
         );
       }
       return Promise.resolve({ voiceId, conditioning: {} } as unknown as Voice);
@@ -138,7 +140,11 @@ export class FakeMeters {
 }
 
 /** A real scheduler in front of the fake engine; pacing is off (a lead of an hour). */
-export function synthesisWith(engine: FakeEngine, voices = fakeVoices()): SynthesisService {
+export function synthesisWith(
+  engine: FakeEngine,
+  voices = fakeVoices(),
+  env: Record<string, string> = {},
+): SynthesisService {
   const scheduler = new SpeechScheduler((request, signal) => engine.synthesize(request, signal), {
     ...TEST_SCHEDULER_OPTIONS,
     parallelism: engine.capabilities.parallelism,
@@ -146,7 +152,7 @@ export function synthesisWith(engine: FakeEngine, voices = fakeVoices()): Synthe
     wholeFileSlackMs: 250,
     smoothing: 0.05,
   });
-  return new SynthesisService(engine, voices, scheduler);
+  return new SynthesisService(engine, voices, scheduler, loadConfig(env));
 }
 
 export const tick = () => new Promise((resolve) => setImmediate(resolve));

@@ -115,6 +115,7 @@ const FLAC_RATE_CODES: Record<number, number> = {
   32000: 0b1000,
   44100: 0b1001,
   48000: 0b1010,
+  96000: 0b1011,
 };
 
 /** STREAMINFO as a metadata block (4-byte header + 34 bytes); MD5 left 0, meaning "not set". */
@@ -126,8 +127,8 @@ function flacStreamInfo(channels: number, sampleRate: number, frames: number, la
   block.writeUInt16BE(FLAC_BLOCK, 6);
   // 20 bits rate, 3 bits channels-1, 5 bits bits-1, 36 bits total samples.
   const high = sampleRate * 4096 + (channels - 1) * 512 + 15 * 16 + Math.floor(frames / 2 ** 32);
-  block.writeUInt32BE(high >>> 0, 18);
-  block.writeUInt32BE(frames >>> 0, 22);
+  block.writeUInt32BE(high >>> 0, 14);
+  block.writeUInt32BE(frames >>> 0, 18);
   return block;
 }
 
@@ -162,6 +163,63 @@ function flacFrames(channels: Int16Array[], sampleRate: number): Buffer[] {
   return frames;
 }
 
+/**
+ * Silence as FLAC compresses it: one CONSTANT subframe (a 2-byte value) per channel per 4096
+ * samples, so an hour of 8-channel 96 kHz audio is about 3 MB. `declaredFrames` is what
+ * STREAMINFO claims (0 means "unknown", as a streaming encoder writes).
+ */
+export function flacSilence(
+  channels: number,
+  sampleRate: number,
+  seconds: number,
+  declaredFrames = Math.round(sampleRate * seconds),
+): Buffer {
+  return Buffer.concat([
+    Buffer.from('fLaC'),
+    flacStreamInfo(channels, sampleRate, declaredFrames, true),
+    ...silentFlacFrames(channels, sampleRate, Math.round(sampleRate * seconds)),
+  ]);
+}
+
+/** Ogg FLAC of silence; `declaredFrames` as for `flacSilence`. */
+export function oggFlacSilence(
+  channels: number,
+  sampleRate: number,
+  seconds: number,
+  declaredFrames = Math.round(sampleRate * seconds),
+): Buffer {
+  const total = Math.round(sampleRate * seconds);
+  return oggFlac(
+    flacStreamInfo(channels, sampleRate, declaredFrames, false),
+    silentFlacFrames(channels, sampleRate, total),
+    total,
+  );
+}
+
+function silentFlacFrames(channels: number, sampleRate: number, total: number): Buffer[] {
+  const frames: Buffer[] = [];
+  const rateCode = FLAC_RATE_CODES[sampleRate];
+  for (let number = 0, start = 0; start < total; number++, start += FLAC_BLOCK) {
+    const length = Math.min(FLAC_BLOCK, total - start);
+    const header = [
+      0xff,
+      0xf8,
+      (0b0111 << 4) | rateCode,
+      ((channels - 1) << 4) | (0b100 << 1),
+      ...utf8Number(number),
+      (length - 1) >> 8,
+      (length - 1) & 0xff,
+    ];
+    header.push(crc8(header));
+    // CONSTANT subframe (type 0), then its one 16-bit value: 0.
+    const body = Buffer.alloc(channels * 3);
+    const frame = Buffer.concat([Buffer.from(header), body, Buffer.alloc(2)]);
+    frame.writeUInt16BE(crc16(frame.subarray(0, frame.length - 2)), frame.length - 2);
+    frames.push(frame);
+  }
+  return frames;
+}
+
 export function flacFile(channels: Int16Array[], sampleRate: number): Buffer {
   return Buffer.concat([
     Buffer.from('fLaC'),
@@ -172,31 +230,41 @@ export function flacFile(channels: Int16Array[], sampleRate: number): Buffer {
 
 /** FLAC in Ogg (the Ogg FLAC 1.0 mapping): header packet, a comment packet, one frame a packet. */
 export function oggFlacFile(channels: Int16Array[], sampleRate: number): Buffer {
+  return oggFlac(
+    flacStreamInfo(channels.length, sampleRate, channels[0].length, false),
+    flacFrames(channels, sampleRate),
+    channels[0].length,
+  );
+}
+
+function oggFlac(streamInfo: Buffer, frames: Buffer[], totalFrames: number): Buffer {
   const first = Buffer.concat([
     Buffer.from([0x7f]),
     Buffer.from('FLAC'),
     Buffer.from([1, 0, 0, 1]), // version 1.0, one more header packet
     Buffer.from('fLaC'),
-    flacStreamInfo(channels.length, sampleRate, channels[0].length, false),
+    streamInfo,
   ]);
   const comment = Buffer.from([0x84, 0, 0, 8, 4, 0, 0, 0, 0x74, 0x65, 0x73, 0x74, 0, 0, 0, 0]);
   const stream = new OggStream(0x464c4143);
   const pages = [stream.page([first], 0, 'first'), stream.page([comment], 0)];
-  const frames = flacFrames(channels, sampleRate);
   let granule = 0;
   frames.forEach((frame, i) => {
-    granule = Math.min(channels[0].length, granule + FLAC_BLOCK);
+    granule = Math.min(totalFrames, granule + FLAC_BLOCK);
     pages.push(stream.page([frame], granule, i === frames.length - 1 ? 'last' : undefined));
   });
   return Buffer.concat(pages);
 }
 
-/** `seconds` of Ogg Opus whose 20 ms packets hold no coded audio (decoded as silence). */
-export function oggOpusSilence(seconds: number, preSkip = 312): Buffer {
+/**
+ * `seconds` of Ogg Opus whose 20 ms packets hold no coded audio (decoded as silence): 2 bytes of
+ * file a packet, so an hour is about 450 KB. `channels` only changes what OpusHead claims.
+ */
+export function oggOpusSilence(seconds: number, preSkip = 312, channels = 1): Buffer {
   const head = Buffer.alloc(19);
   head.write('OpusHead', 0, 'ascii');
   head[8] = 1; // version
-  head[9] = 1; // channels
+  head[9] = channels;
   head.writeUInt16LE(preSkip, 10);
   head.writeUInt32LE(44100, 12); // the input rate, informational only
   const tags = Buffer.concat([
@@ -217,6 +285,38 @@ export function oggOpusSilence(seconds: number, preSkip = 312): Buffer {
     pages.push(stream.page(page, sent * 960, sent === packets ? 'last' : undefined));
   }
   return Buffer.concat(pages);
+}
+
+/**
+ * Silent MPEG-1 Layer III, mono 48 kHz at 32 kbps: 96-byte frames of 1152 samples whose side
+ * information says "no coded data". About 200 KB a minute.
+ */
+export function mp3Silence(seconds: number): Buffer {
+  const frame = Buffer.alloc(96);
+  frame.set([0xff, 0xfb, 0x14, 0xc0]); // MPEG-1, Layer III, no CRC, 32 kbps, 48 kHz, mono
+  const frames = Math.ceil((seconds * 48000) / 1152);
+  return Buffer.concat(Array.from({ length: frames }, () => frame));
+}
+
+/**
+ * A WAV header and `dataBytes` of 8-bit silence (0x80); `channels` is what the header claims,
+ * whatever the data holds.
+ */
+export function wavSilence(channels: number, sampleRate: number, dataBytes: number): Buffer {
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + dataBytes, 4);
+  header.write('WAVEfmt ', 8, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(channels, 22);
+  header.writeUInt32LE(sampleRate, 24);
+  header.writeUInt32LE((sampleRate * channels) >>> 0, 28);
+  header.writeUInt16LE(channels, 32);
+  header.writeUInt16LE(8, 34);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(dataBytes, 40);
+  return Buffer.concat([header, Buffer.alloc(dataBytes, 0x80)]);
 }
 
 /** The identification header page of an Ogg Vorbis file, enough for anything that sniffs. */
