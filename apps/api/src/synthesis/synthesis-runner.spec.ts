@@ -255,7 +255,7 @@ describe('SynthesisRunner: the audio limit per request', () => {
     engine = new FakeEngine();
     meters = new FakeMeters();
     const synthesis = synthesisWith(engine, fakeVoices(), { MAX_AUDIO_SECONDS_PER_REQUEST: '2' });
-    runner = new SynthesisRunner(synthesis, meters.asService());
+    runner = new SynthesisRunner(synthesis, meters.asService(), new ShutdownService());
   });
 
   it('refuses text that cannot be said within the limit before admission or synthesis', async () => {
