@@ -211,8 +211,9 @@ describe('deploy/k8s manifests', () => {
     });
 
     it('the HPA, PDB and Service select the Deployment’s pods', () => {
-      const labels = (deployment.spec.template as { metadata: { labels: Record<string, string> } })
-        .metadata.labels;
+      const labels = (
+        deployment.spec.template as unknown as { metadata: { labels: Record<string, string> } }
+      ).metadata.labels;
       const hpa = byKind<Manifest & { spec: { scaleTargetRef: { kind: string; name: string } } }>(
         'HorizontalPodAutoscaler',
       );
