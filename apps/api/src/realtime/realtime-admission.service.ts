@@ -43,11 +43,30 @@ export class RealtimeAdmissionService {
   ) {}
 
   async admit(req: IncomingMessage, url: URL, requestId: string): Promise<Admitted> {
-    const { key, tenant } = await this.apiKeys.authenticate(this.token(req, url));
+    const token = this.token(req, url);
+    // The query is checked before quota and slot, so a bad one costs the tenant nothing.
+    const { ctx, run } = await this.admitSession(token, REALTIME_ENDPOINT, requestId, () =>
+      this.output(url),
+    );
+    return { ctx, run, output: this.output(url) };
+  }
+
+  /**
+   * For any WebSocket surface (ours or a vendor-compatible one): the key, one request against
+   * both rate-limit windows, `validate` (the surface's own query checks), then quota, one
+   * concurrency slot and one real-time stream of the scheduler, held until the run finishes.
+   */
+  async admitSession(
+    token: string,
+    endpoint: string,
+    requestId: string,
+    validate: () => void = () => undefined,
+  ): Promise<{ ctx: RequestContext; run: SynthesisRun }> {
+    const { key, tenant } = await this.apiKeys.authenticate(token);
     await this.countRequest(tenant);
-    const output = this.output(url);
+    validate();
     const ctx: RequestContext = { tenant, apiKeyId: key.id, requestId };
-    const run = await this.runner.admit(ctx, { endpoint: REALTIME_ENDPOINT, streaming: true });
+    const run = await this.runner.admit(ctx, { endpoint, streaming: true });
     try {
       // The session is one real-time stream for the scheduler: refused here, before the
       // upgrade, when the engine already serves all it can keep up with.
@@ -56,7 +75,7 @@ export class RealtimeAdmissionService {
       run.finish('failed', err);
       throw err;
     }
-    return { ctx, run, output };
+    return { ctx, run };
   }
 
   /** The Authorization header; `?api_key=` only for clients that cannot set headers. */

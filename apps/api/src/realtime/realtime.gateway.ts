@@ -3,21 +3,17 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  OnModuleInit,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { errorBody } from '../common/errors/error-body';
-import { mapError } from '../common/errors/map-error';
-import { REQUEST_ID_HEADER, requestIdFrom } from '../common/http/request-id';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SynthesisService } from '../synthesis/synthesis.service';
 import { createAudioSink, SocketWriter } from './audio-sink';
 import { RealtimeAdmissionService } from './realtime-admission.service';
 import { RealtimeSession } from './realtime-session';
-import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
-import { echo } from '../common/errors/echo';
+import { refuseUpgrade, UpgradeRouter } from './upgrade-router';
 
 export const REALTIME_PATH = '/v1/synthesize/ws';
 /** A client message is JSON text; a megabyte is far more than any LLM emits at once. */
@@ -36,20 +32,27 @@ export const HEARTBEAT_INTERVAL_MS = 30_000;
  * refusal is a real HTTP response with our error body.
  */
 @Injectable()
-export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RealtimeGateway
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('Realtime');
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   private readonly sessions = new Set<RealtimeSession>();
   private readonly alive = new WeakSet<WebSocket>();
   private heartbeat?: NodeJS.Timeout;
-  private server?: Server;
 
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
+    private readonly router: UpgradeRouter,
     private readonly admission: RealtimeAdmissionService,
     private readonly synthesis: SynthesisService,
     private readonly shutdown: ShutdownService,
   ) {}
+
+  onModuleInit(): void {
+    this.router.register(REALTIME_PATH, (req, socket, head, url, requestId) => {
+      void this.accept(req, socket, head, url, requestId);
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.shutdown.onDrain(() => {
@@ -58,8 +61,6 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.shutdown.onCut(() => {
       for (const session of this.sessions) session.shutdown();
     });
-    this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
-    this.server.on('upgrade', this.onUpgrade);
     this.heartbeat = setInterval(() => this.checkHeartbeats(), HEARTBEAT_INTERVAL_MS);
     this.heartbeat.unref();
   }
@@ -78,7 +79,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
-    this.server?.off('upgrade', this.onUpgrade);
+    this.router.stop();
     for (const session of this.sessions) session.shutdown();
     const clients = [...this.wss.clients];
     await Promise.all(
@@ -100,36 +101,20 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== REALTIME_PATH) {
-      // Another upgrade listener may own that path; with none, say so instead of hanging.
-      if (this.server?.listenerCount('upgrade') === 1) {
-        this.refuse(
-          socket,
-          new RealtimeException(RealtimeErrorCode.NotFound, `Cannot upgrade ${echo(url.pathname)}`),
-          requestIdFrom(req),
-        );
-      }
-      return;
-    }
-    void this.accept(req, socket, head, url);
-  };
-
   private async accept(
     req: IncomingMessage,
     socket: Duplex,
     head: Buffer,
     url: URL,
+    requestId: string,
   ): Promise<void> {
-    const requestId = requestIdFrom(req);
     const ignore = () => undefined;
     socket.on('error', ignore);
     let admitted;
     try {
       admitted = await this.admission.admit(req, url, requestId);
     } catch (err) {
-      this.refuse(socket, err, requestId);
+      refuseUpgrade(socket, err, requestId, this.logger);
       return;
     }
     const { run } = admitted;
@@ -155,24 +140,5 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       if (this.shutdown.draining) session.drain();
       ws.once('close', () => this.sessions.delete(session));
     });
-  }
-
-  /** Answers the upgrade with our error body and hangs up: the connection never upgrades. */
-  private refuse(socket: Duplex, err: unknown, requestId: string): void {
-    const { status, code, message, headers = {}, extra, log } = mapError(err);
-    if (log === 'error') this.logger.error({ err, requestId }, 'websocket upgrade failed');
-    else if (log === 'warn') this.logger.warn({ err, requestId }, 'websocket upgrade failed');
-    if (socket.destroyed) return;
-    const body = JSON.stringify(errorBody(status, code, message, requestId, extra));
-    const lines = [
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
-      'Connection: close',
-      'Content-Type: application/json; charset=utf-8',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      `${REQUEST_ID_HEADER}: ${requestId}`,
-      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-    ];
-    socket.once('finish', () => socket.destroy());
-    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
   }
 }
