@@ -288,6 +288,12 @@ describe('realtime synthesis over WebSocket', () => {
       expect(res.headers['x-request-id']).toBeTruthy();
     });
 
+    it('refuses an upgrade to a path no WebSocket surface serves (404, our error body)', async () => {
+      const res = await refused(base.replace('http', 'ws') + '/v1/no-such-socket');
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ code: 'not_found' });
+    });
+
     it('refuses a bad key with 401', async () => {
       const res = await refused(wsUrl(base), { Authorization: 'Bearer cw_nope_000000' });
       expect(res.status).toBe(401);
