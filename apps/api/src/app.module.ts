@@ -14,6 +14,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TenantThrottlerGuard } from './rate-limit/tenant-throttler.guard';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
+import { CartesiaCompatModule } from './cartesia-compat/cartesia-compat.module';
 import { ClipsModule } from './clips/clips.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -51,6 +52,7 @@ export class AppModule {
         SynthesisModule,
         RealtimeModule,
         OpenAiCompatModule,
+        CartesiaCompatModule,
         ClipsModule,
       ],
       controllers: [RootController],

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { CARTESIA_UNTYPED_JSON_PATHS } from './cartesia-compat/cartesia-tts.controller';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { ErrorBody } from './common/errors/error-body';
 import { installBodyParsers } from './common/http/body-parsers';
@@ -19,7 +20,7 @@ export function configureApp(app: INestApplication): void {
       next();
     },
   );
-  installBodyParsers(app);
+  installBodyParsers(app, { untypedJsonPaths: CARTESIA_UNTYPED_JSON_PATHS });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 

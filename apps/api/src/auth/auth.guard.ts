@@ -10,6 +10,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@cw/config';
 import { ApiKeysService } from './api-keys.service';
 import {
+  API_KEY_READER,
+  type ApiKeyReader,
   AUTH_MODE,
   AuthenticatedRequest,
   AuthMode,
@@ -62,7 +64,12 @@ export class AuthGuard implements CanActivate {
       if (!sameSecret(token, adminKey)) throw new AuthException(AuthErrorCode.InvalidKey);
       return true;
     }
-    const { key, tenant } = await this.apiKeys.authenticate(bearerToken(req.headers.authorization));
+    const reader = this.reflector.getAllAndOverride<ApiKeyReader | undefined>(API_KEY_READER, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const token = reader ? reader(req) : bearerToken(req.headers.authorization);
+    const { key, tenant } = await this.apiKeys.authenticate(token);
     req.tenant = tenant;
     req.apiKey = { id: key.id, prefix: key.prefix, scopes: key.scopes };
     return true;

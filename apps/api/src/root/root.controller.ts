@@ -49,6 +49,10 @@ const ENDPOINTS = [
   'GET /v1/admin/tenants/{tenant_id}/keys',
   'DELETE /v1/admin/keys/{key_id}',
   'GET /metrics',
+  'POST /tts/bytes',
+  'POST /tts/sse',
+  'GET /voices',
+  'GET /voices/{id}',
 ];
 
 @ApiTags('service')

@@ -111,6 +111,14 @@ export class SynthesisRun {
     return this.meter.count(this.audioOnly(job, signal));
   }
 
+  /** Every render event of the job (audio, word timings, ...), audio counted as it is pulled. */
+  async *countedEvents(job: SynthesisJob, signal: AbortSignal): AsyncGenerator<RenderEvent> {
+    for await (const event of this.events(job, signal)) {
+      if (event.type === 'audio') this.meter.sent(event.data.length);
+      yield event;
+    }
+  }
+
   /** The whole file; the caller reports it `delivered` once it has reached the client. */
   async complete(job: SynthesisJob, signal: AbortSignal): Promise<WholeSpeech> {
     const speech = await this.synthesis.renderComplete(job, signal);
@@ -197,6 +205,26 @@ export class SynthesisRunner {
     return this.once(ctx, dto, { endpoint, streaming: true }, signal, async (run, job) => ({
       value: undefined,
       outcome: await send(run.audio(job, signal), () => run.spoken(job.profile)),
+    }));
+  }
+
+  /**
+   * Like `stream`, for transports that also deliver word timings (server-sent events): `send`
+   * gets every render event, the audio counted as delivered as it is pulled.
+   */
+  streamEvents(
+    ctx: RequestContext,
+    dto: SynthesizeDto,
+    endpoint: string,
+    signal: AbortSignal,
+    send: (
+      events: AsyncIterator<RenderEvent>,
+      spoken: () => SpokenAudio,
+    ) => Promise<DeliveryOutcome>,
+  ): Promise<void> {
+    return this.once(ctx, dto, { endpoint, streaming: true }, signal, async (run, job) => ({
+      value: undefined,
+      outcome: await send(run.countedEvents(job, signal), () => run.spoken(job.profile)),
     }));
   }
 

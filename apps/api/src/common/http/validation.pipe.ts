@@ -10,12 +10,19 @@ function collect(errors: ValidationError[], prefix = '', out: Record<string, str
   return out;
 }
 
-/** DTO validation: unknown fields rejected, violations → 422 validation_failed with per-field messages. */
-export function createValidationPipe(): ValidationPipe {
+/**
+ * DTO validation: unknown fields rejected, violations → 422 validation_failed with per-field
+ * messages. `ignoreUnknownFields` (vendor-compatible routes whose clients send fields we do not
+ * define) strips unknown fields instead; `expectedType` validates a parameter declared without one.
+ */
+export function createValidationPipe(
+  options: { ignoreUnknownFields?: boolean; expectedType?: new () => object } = {},
+): ValidationPipe {
   return new ValidationPipe({
     transform: true,
     whitelist: true,
-    forbidNonWhitelisted: true,
+    forbidNonWhitelisted: !options.ignoreUnknownFields,
+    expectedType: options.expectedType,
     exceptionFactory: (errors) => {
       const fields = collect(errors);
       const message = Object.values(fields).flat().join('; ') || 'Request validation failed';

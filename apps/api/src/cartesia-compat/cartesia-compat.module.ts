@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { RealtimeModule } from '../realtime/realtime.module';
+import { SynthesisModule } from '../synthesis/synthesis.module';
+import { VoicesModule } from '../voices/voices.module';
+import { CartesiaGateway } from './cartesia.gateway';
+import { CartesiaTtsController } from './cartesia-tts.controller';
+import { CartesiaVoicesController } from './cartesia-voices.controller';
+
+/**
+ * Cartesia-compatible routes at the root (`/tts/bytes`, `/tts/sse`, `/tts/websocket`,
+ * `/voices`), served by the same synthesis, metering and limits as our own.
+ */
+@Module({
+  imports: [SynthesisModule, RealtimeModule, VoicesModule],
+  controllers: [CartesiaTtsController, CartesiaVoicesController],
+  providers: [CartesiaGateway],
+})
+export class CartesiaCompatModule {}
