@@ -112,7 +112,7 @@ class WireClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)) as WireMessage);
+      this.messages.push(JSON.parse((data as Buffer).toString('utf8')) as WireMessage);
       this.waiters.splice(0).forEach((wake) => wake());
     });
   }
@@ -177,17 +177,15 @@ describe('Cartesia-compatible API, through the official SDK', () => {
   let cert: Buffer;
 
   const usageRows = (uuid: string) =>
-    app
-      .get(DataSource)
-      .query<
-        Array<{
-          endpoint: string;
-          status: string;
-          characters: number;
-          bytes: string;
-          audio_ms: number;
-        }>
-      >('SELECT * FROM usage_events WHERE tenant_id = $1 ORDER BY id', [uuid]);
+    app.get(DataSource).query<
+      Array<{
+        endpoint: string;
+        status: string;
+        characters: number;
+        bytes: string;
+        audio_ms: number;
+      }>
+    >('SELECT * FROM usage_events WHERE tenant_id = $1 ORDER BY id', [uuid]);
 
   const bytes = async (output: Output | { container: 'mp3'; sample_rate: number }, c = client) => {
     const response = await c.tts.generate({
