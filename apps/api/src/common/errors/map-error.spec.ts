@@ -90,7 +90,10 @@ describe('mapError', () => {
     it.each([
       ['a refused connection', new DatabaseUnavailableError(pgError('ECONNREFUSED', 'connect'))],
       ['no free connection in time', new Error('timeout exceeded when trying to connect')],
-      ['statement_timeout', failed(pgError('57014', 'canceling statement due to statement timeout'))],
+      [
+        'statement_timeout',
+        failed(pgError('57014', 'canceling statement due to statement timeout')),
+      ],
       ['lock_timeout', failed(pgError('55P03', 'canceling statement due to lock timeout'))],
       ['a server shutting down', failed(pgError('57P01', 'terminating connection'))],
       ['a connection exception', failed(pgError('08006', 'connection failure'))],
