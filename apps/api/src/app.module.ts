@@ -38,7 +38,10 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config.logLevel, logStream)),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(databaseUrl, config.database.timeouts),
+          autoLoadEntities: true,
+        }),
         LifecycleModule,
         RedisModule,
         MetricsModule,

@@ -21,8 +21,14 @@ export interface AppConfig {
     embeddedPort: number;
     migrationsRun: boolean;
     migrationsLock: boolean;
+    /** Past these the app answers 503 database_unavailable instead of waiting. */
+    timeouts: { connectMs: number; statementMs: number };
   };
   redisUrl?: string;
+  redis: {
+    /** A Redis command that has no answer by then fails, and the replica counts on its own. */
+    commandTimeoutMs: number;
+  };
   auth: {
     adminApiKey?: string;
     allowDemoKeys: boolean;
@@ -36,6 +42,8 @@ export interface AppConfig {
   };
   limits: {
     defaultMaxConcurrentStreams: number;
+    /** A replica renews its stream slots in Redis; a dead replica's slots lapse after this. */
+    streamSlotLeaseMs: number;
   };
   scheduler: {
     /** A live stream is synthesized at most this far ahead of its listener. */
@@ -145,8 +153,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       embeddedPort: parsed.EMBEDDED_PG_PORT,
       migrationsRun: parsed.MIGRATIONS_RUN,
       migrationsLock: parsed.MIGRATIONS_LOCK,
+      timeouts: {
+        connectMs: parsed.DATABASE_CONNECT_TIMEOUT_MS,
+        statementMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
+      },
     },
     redisUrl: parsed.REDIS_URL,
+    redis: { commandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS },
     auth: {
       adminApiKey: parsed.ADMIN_API_KEY,
       allowDemoKeys: parsed.ALLOW_DEMO_KEYS,
@@ -160,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
     },
     limits: {
       defaultMaxConcurrentStreams: parsed.DEFAULT_MAX_CONCURRENT_STREAMS,
+      streamSlotLeaseMs: parsed.STREAM_SLOT_LEASE_MS,
     },
     scheduler: {
       leadMs: parsed.SCHEDULER_LEAD_MS,
