@@ -190,6 +190,12 @@ describe('our own Redis down (fail open to per-replica limits)', () => {
     expect(await metric('redis_degraded{use="stream_slots"}')).toBe(
       'redis_degraded{use="stream_slots"} 1',
     );
+    // Readiness reports Redis as degraded without failing: pulling every replica would be worse.
+    const ready = await request(app.getHttpServer()).get('/v1/health/ready').timeout(NO_HANG_MS);
+    expect((ready.body as { details: Record<string, unknown> }).details.redis).toMatchObject({
+      status: 'up',
+      degraded: true,
+    });
 
     await server.start();
     const appRedis = app.get<Redis>(REDIS);
