@@ -3,14 +3,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { ErrorBody } from './common/errors/error-body';
-import { installBodyParsers } from './common/http/body-parsers';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { SERVICE_NAME, SERVICE_VERSION } from './common/version';
 
 /** Everything main.ts and the e2e tests both need on an app instance. */
 export function configureApp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
-  installBodyParsers(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 
