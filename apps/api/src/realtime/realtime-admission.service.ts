@@ -3,6 +3,7 @@ import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler
 import type { IncomingMessage } from 'node:http';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { bearerToken } from '../auth/auth.guard';
+import { clientAddress } from '../common/http/client-address';
 import { MetricsService } from '../metrics/metrics.service';
 import {
   HOUR_MS,
@@ -42,7 +43,10 @@ export class RealtimeAdmissionService {
   ) {}
 
   async admit(req: IncomingMessage, url: URL, requestId: string): Promise<Admitted> {
-    const { key, tenant } = await this.apiKeys.authenticate(this.token(req, url));
+    const { key, tenant } = await this.apiKeys.authenticate(
+      this.token(req, url),
+      clientAddress(req),
+    );
     await this.countRequest(tenant);
     const output = this.output(url);
     const ctx: RequestContext = { tenant, apiKeyId: key.id, requestId };
