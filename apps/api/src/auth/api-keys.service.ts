@@ -82,12 +82,12 @@ export class ApiKeysService {
   }
 
   /**
-   * The current state of a key already authenticated (an open WebSocket session): no failure
-   * counting, and at most one query per AUTH_CACHE_TTL_MS. Throws when the key or tenant is no
-   * longer usable.
+   * The current state of a key already authenticated (an open WebSocket session), read from the
+   * database (refreshing the cache), with no failure counting. Throws when the key or its tenant
+   * is no longer usable.
    */
   async recheck(keyHash: string): Promise<Authenticated> {
-    const found = this.known?.get(keyHash) ?? (await this.lookup(keyHash));
+    const found = await this.lookup(keyHash);
     if (!found) throw new AuthException(AuthErrorCode.InvalidKey);
     return this.usable(found);
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
 import type { IncomingMessage } from 'node:http';
 import { ApiKeysService } from '../auth/api-keys.service';
+import { hashApiKey } from '../auth/api-key.util';
 import { bearerToken } from '../auth/auth.guard';
 import { clientAddress } from '../common/http/client-address';
 import { MetricsService } from '../metrics/metrics.service';
@@ -14,6 +15,7 @@ import {
 import type { RequestContext } from '../common/request-context/request-context';
 import { type SynthesisRun, SynthesisRunner } from '../synthesis/synthesis-runner';
 import type { Tenant } from '../tenants/tenant.entity';
+import { UsageService } from '../usage/usage.service';
 import type { RealtimeOutput } from './audio-sink';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
 
@@ -26,6 +28,8 @@ export interface Admitted {
   /** Holds the session's concurrency slot; finished when the session ends. */
   run: SynthesisRun;
   output: RealtimeOutput;
+  /** Hash of the session's key, to recheck it while the session is open. */
+  keyHash: string;
 }
 
 /**
@@ -40,13 +44,12 @@ export class RealtimeAdmissionService {
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
     private readonly runner: SynthesisRunner,
     private readonly metrics: MetricsService,
+    private readonly usage: UsageService,
   ) {}
 
   async admit(req: IncomingMessage, url: URL, requestId: string): Promise<Admitted> {
-    const { key, tenant } = await this.apiKeys.authenticate(
-      this.token(req, url),
-      clientAddress(req),
-    );
+    const token = this.token(req, url);
+    const { key, tenant } = await this.apiKeys.authenticate(token, clientAddress(req));
     await this.countRequest(tenant);
     const output = this.output(url);
     const ctx: RequestContext = { tenant, apiKeyId: key.id, requestId };
@@ -59,7 +62,37 @@ export class RealtimeAdmissionService {
       run.finish('failed', err);
       throw err;
     }
-    return { ctx, run, output };
+    return { ctx, run, output, keyHash: hashApiKey(token) };
+  }
+
+  /**
+   * What admitted open sessions must still hold: the key unrevoked and unexpired, the tenant
+   * active, the tenant's quota (counting the audio its open sessions have sent) not used up.
+   * Returns, for each session that fails, why. One key lookup per key and one quota query per
+   * tenant, however many sessions share them.
+   */
+  async recheck(open: readonly Admitted[]): Promise<Map<Admitted, unknown>> {
+    const refused = new Map<Admitted, unknown>();
+    const byTenant = new Map<string, { tenant: Tenant; sessions: Admitted[] }>();
+    for (const [keyHash, sessions] of groupBy(open, (a) => a.keyHash)) {
+      try {
+        const { tenant } = await this.apiKeys.recheck(keyHash);
+        const group = byTenant.get(tenant.id) ?? { tenant, sessions: [] };
+        group.sessions.push(...sessions);
+        byTenant.set(tenant.id, group);
+      } catch (err) {
+        for (const session of sessions) refused.set(session, err);
+      }
+    }
+    for (const { tenant, sessions } of byTenant.values()) {
+      const inFlightMs = sessions.reduce((ms, session) => ms + session.run.audioMs, 0);
+      try {
+        await this.usage.assertQuota(tenant, inFlightMs);
+      } catch (err) {
+        for (const session of sessions) refused.set(session, err);
+      }
+    }
+    return refused;
   }
 
   /** The Authorization header; `?api_key=` only for clients that cannot set headers. */
@@ -109,4 +142,13 @@ export class RealtimeAdmissionService {
     }
     return { kind: 'twilio', streamSid: sid };
   }
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return groups;
 }

@@ -105,6 +105,20 @@ export class RealtimeSession {
     return this.inbox;
   }
 
+  /**
+   * What admitted the session no longer holds (key revoked, tenant deactivated, quota used up):
+   * an error frame with the code, the usage row, then close 1008 (policy violation) with the
+   * reason.
+   */
+  revoke(err: unknown): void {
+    if (this.state === SessionState.Ended) return;
+    const { code, message } = mapError(err);
+    this.writer.json({ type: 'error', code, message });
+    this.lastFailure = code;
+    this.end('cancelled');
+    this.writer.close(1008, closeReason(`${code}: ${message}`));
+  }
+
   /** Server shutdown: stop synthesis, record the session, tell the client why. */
   shutdown(): void {
     this.end('cancelled');
@@ -324,4 +338,11 @@ export class RealtimeSession {
     const failed = outcome === 'completed' && this.lastFailure !== null;
     this.deps.run.finishWithCode(failed ? 'failed' : outcome, this.lastFailure);
   }
+}
+
+/** A close frame's reason holds at most 123 bytes. */
+function closeReason(text: string): string {
+  let reason = text;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }

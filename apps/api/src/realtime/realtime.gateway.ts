@@ -1,10 +1,12 @@
 import {
   BeforeApplicationShutdown,
+  Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -13,7 +15,7 @@ import { mapError } from '../common/errors/map-error';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../common/http/request-id';
 import { SynthesisService } from '../synthesis/synthesis.service';
 import { createAudioSink, SocketWriter } from './audio-sink';
-import { RealtimeAdmissionService } from './realtime-admission.service';
+import { type Admitted, RealtimeAdmissionService } from './realtime-admission.service';
 import { RealtimeSession } from './realtime-session';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
 
@@ -27,6 +29,10 @@ const SHUTDOWN_GRACE_MS = 1000;
  * (a phone call that vanished without a FIN) and is terminated, releasing its stream slot.
  */
 export const HEARTBEAT_INTERVAL_MS = 30_000;
+/** How often open sessions are rechecked when the auth cache is off (AUTH_CACHE_TTL_MS=0). */
+const UNCACHED_RECHECK_MS = 1000;
+/** Refusals that close a session; anything else (our database down) leaves it open. */
+const POLICY_STATUSES = new Set([401, 403, 429]);
 
 /**
  * `/v1/synthesize/ws` on the app's own HTTP server: `ws` in noServer mode behind our upgrade
@@ -37,15 +43,19 @@ export const HEARTBEAT_INTERVAL_MS = 30_000;
 export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Realtime');
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  private readonly sessions = new Set<RealtimeSession>();
+  /** Open sessions and what admitted them, rechecked every auth-cache period. */
+  private readonly sessions = new Map<RealtimeSession, Admitted>();
   private readonly alive = new WeakSet<WebSocket>();
   private heartbeat?: NodeJS.Timeout;
+  private recheckTimer?: NodeJS.Timeout;
+  private rechecking = false;
   private server?: Server;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly admission: RealtimeAdmissionService,
     private readonly synthesis: SynthesisService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,6 +63,35 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.server.on('upgrade', this.onUpgrade);
     this.heartbeat = setInterval(() => this.checkHeartbeats(), HEARTBEAT_INTERVAL_MS);
     this.heartbeat.unref();
+    const ttl = this.config.auth.cacheTtlMs;
+    this.recheckTimer = setInterval(
+      () =>
+        void this.recheckSessions().catch((err: unknown) =>
+          this.logger.warn({ err }, 'realtime session recheck failed'),
+        ),
+      ttl > 0 ? ttl : UNCACHED_RECHECK_MS,
+    );
+    this.recheckTimer.unref();
+  }
+
+  /**
+   * A session outlives the check made at its upgrade: at least once per auth-cache period its
+   * key, tenant and quota are checked again, and a session that no longer passes is closed.
+   */
+  async recheckSessions(): Promise<void> {
+    if (this.rechecking || this.sessions.size === 0) return;
+    this.rechecking = true;
+    try {
+      const refused = await this.admission.recheck([...this.sessions.values()]);
+      for (const [session, admitted] of this.sessions) {
+        const err = refused.get(admitted);
+        if (err === undefined) continue;
+        if (POLICY_STATUSES.has(mapError(err).status)) session.revoke(err);
+        else this.logger.warn({ err }, 'could not recheck a realtime session; it stays open');
+      }
+    } finally {
+      this.rechecking = false;
+    }
   }
 
   /** Terminates sockets that did not answer the last ping, and pings the rest. */
@@ -69,8 +108,9 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.recheckTimer);
     this.server?.off('upgrade', this.onUpgrade);
-    for (const session of this.sessions) session.shutdown();
+    for (const session of this.sessions.keys()) session.shutdown();
     const clients = [...this.wss.clients];
     await Promise.all(
       clients.map(
@@ -142,7 +182,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
         sink: createAudioSink(admitted.output, writer, (bytes) => run.delivered(bytes)),
         logger: this.logger,
       });
-      this.sessions.add(session);
+      this.sessions.set(session, admitted);
       ws.once('close', () => this.sessions.delete(session));
     });
   }
