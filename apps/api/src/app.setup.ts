@@ -3,7 +3,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { ErrorBody } from './common/errors/error-body';
-import { installBodyParsers } from './common/http/body-parsers';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { SERVICE_NAME, SERVICE_VERSION } from './common/version';
 import { ShutdownService } from './lifecycle/shutdown.service';
@@ -19,7 +18,6 @@ export function configureApp(app: INestApplication): void {
       next();
     },
   );
-  installBodyParsers(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 

@@ -33,6 +33,9 @@ export interface AppConfig {
     adminApiKey?: string;
     allowDemoKeys: boolean;
     cacheTtlMs: number;
+    /** Failed authentications one client address may make per window before 429. */
+    failureLimit: number;
+    failureWindowS: number;
   };
   publicBaseUrl?: string;
   engine: {
@@ -164,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       adminApiKey: parsed.ADMIN_API_KEY,
       allowDemoKeys: parsed.ALLOW_DEMO_KEYS,
       cacheTtlMs: parsed.AUTH_CACHE_TTL_MS,
+      failureLimit: parsed.AUTH_FAILURE_LIMIT,
+      failureWindowS: parsed.AUTH_FAILURE_WINDOW_S,
     },
     publicBaseUrl: parsed.PUBLIC_BASE_URL,
     engine: {

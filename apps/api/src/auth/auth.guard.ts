@@ -8,7 +8,9 @@ import {
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@cw/config';
+import { clientAddress } from '../common/http/client-address';
 import { ApiKeysService } from './api-keys.service';
+import { AuthFailureLimiter } from './auth-failure.limiter';
 import {
   AUTH_MODE,
   AuthenticatedRequest,
@@ -43,6 +45,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
+    private readonly failures: AuthFailureLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -59,10 +62,17 @@ export class AuthGuard implements CanActivate {
       // Without an admin key configured the admin API does not exist.
       if (!adminKey) throw new NotFoundException(`Cannot ${req.method} ${echo(req.path)}`);
       const token = bearerToken(req.headers.authorization);
-      if (!sameSecret(token, adminKey)) throw new AuthException(AuthErrorCode.InvalidKey);
+      // Checked before comparing, so a guesser over the limit learns nothing more.
+      await this.failures.assertNotBlocked(clientAddress(req));
+      if (!sameSecret(token, adminKey)) {
+        await this.failures.fail(clientAddress(req), new AuthException(AuthErrorCode.InvalidKey));
+      }
       return true;
     }
-    const { key, tenant } = await this.apiKeys.authenticate(bearerToken(req.headers.authorization));
+    const { key, tenant } = await this.apiKeys.authenticate(
+      bearerToken(req.headers.authorization),
+      clientAddress(req),
+    );
     req.tenant = tenant;
     req.apiKey = { id: key.id, prefix: key.prefix, scopes: key.scopes };
     return true;
