@@ -21,11 +21,17 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-function get(base: string, path: string, key: string, from: string): Promise<Answer> {
+function get(
+  base: string,
+  path: string,
+  key: string,
+  from: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.get(
       `${base}${path}`,
-      { headers: { Authorization: `Bearer ${key}` }, localAddress: from },
+      { headers: { Authorization: `Bearer ${key}`, ...headers }, localAddress: from },
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (d: Buffer) => parts.push(d));
@@ -135,6 +141,39 @@ describe('failed authentications: limited per address, never costing the databas
     for (let i = 0; i <= LIMIT; i++) statuses.push(await upgrade(generateApiKey()));
     expect(statuses).toEqual([...Array(LIMIT).fill(401), 429]);
     expect(lookups).toHaveBeenCalledTimes(LIMIT);
+  });
+});
+
+describe('behind a trusted proxy (TRUST_PROXY=loopback)', () => {
+  let app: NestExpressApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    app = await createTestApp({
+      AUTH_FAILURE_LIMIT: String(LIMIT),
+      AUTH_FAILURE_WINDOW_S: '60',
+      TRUST_PROXY: 'loopback',
+    });
+    base = await listen(app);
+  });
+  afterAll(() => app.close());
+
+  it('counts failures per forwarded client, not per balancer address', async () => {
+    // One balancer address for everyone, as behind a load balancer.
+    const balancer = freshAddress();
+    const attacker = `203.0.113.${randomInt(1, 255)}`;
+    const caller = `198.51.100.${randomInt(1, 255)}`;
+    const from = (client: string) => ({ 'X-Forwarded-For': client });
+    const statuses: number[] = [];
+    for (let i = 0; i <= LIMIT; i++) {
+      statuses.push(
+        (await get(base, '/v1/tenant/stats', generateApiKey(), balancer, from(attacker))).status,
+      );
+    }
+    expect(statuses).toEqual([...Array(LIMIT).fill(401), 429]);
+    // Another caller through the same balancer is not blocked by the attacker.
+    const other = await get(base, '/v1/tenant/stats', generateApiKey(), balancer, from(caller));
+    expect(other.status).toBe(401);
   });
 });
 

@@ -36,6 +36,8 @@ export interface AppConfig {
     /** Failed authentications one client address may make per window before 429. */
     failureLimit: number;
     failureWindowS: number;
+    /** Which proxies' X-Forwarded-For names the client (Express `trust proxy`). */
+    trustProxy?: string;
   };
   publicBaseUrl?: string;
   engine: {
@@ -169,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       cacheTtlMs: parsed.AUTH_CACHE_TTL_MS,
       failureLimit: parsed.AUTH_FAILURE_LIMIT,
       failureWindowS: parsed.AUTH_FAILURE_WINDOW_S,
+      trustProxy: parsed.TRUST_PROXY,
     },
     publicBaseUrl: parsed.PUBLIC_BASE_URL,
     engine: {

@@ -124,6 +124,16 @@ export class EnvSchema {
   @Max(86400)
   AUTH_FAILURE_WINDOW_S = 60;
 
+  /** Express's `trust proxy`: false, true, a hop count, or addresses/CIDRs/loopback,uniquelocal. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  @Matches(/^(true|false|\d+|[0-9A-Za-z.:/,\s]+)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or a comma list of addresses or CIDRs',
+  })
+  TRUST_PROXY?: string;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true })

@@ -9,6 +9,7 @@ import { Reflector } from '@nestjs/core';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@cw/config';
 import { clientAddress } from '../common/http/client-address';
+import { compileTrustProxy, type TrustProxy } from '../common/http/trust-proxy';
 import { ApiKeysService } from './api-keys.service';
 import { AuthFailureLimiter } from './auth-failure.limiter';
 import {
@@ -47,7 +48,11 @@ export class AuthGuard implements CanActivate {
     private readonly apiKeys: ApiKeysService,
     private readonly failures: AuthFailureLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.trustProxy = compileTrustProxy(config.auth.trustProxy);
+  }
+
+  private readonly trustProxy: TrustProxy;
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const mode =
@@ -63,15 +68,18 @@ export class AuthGuard implements CanActivate {
       if (!adminKey) throw new NotFoundException(`Cannot ${req.method} ${echo(req.path)}`);
       const token = bearerToken(req.headers.authorization);
       // Checked before comparing, so a guesser over the limit learns nothing more.
-      await this.failures.assertNotBlocked(clientAddress(req));
+      await this.failures.assertNotBlocked(clientAddress(req, this.trustProxy));
       if (!sameSecret(token, adminKey)) {
-        await this.failures.fail(clientAddress(req), new AuthException(AuthErrorCode.InvalidKey));
+        await this.failures.fail(
+          clientAddress(req, this.trustProxy),
+          new AuthException(AuthErrorCode.InvalidKey),
+        );
       }
       return true;
     }
     const { key, tenant } = await this.apiKeys.authenticate(
       bearerToken(req.headers.authorization),
-      clientAddress(req),
+      clientAddress(req, this.trustProxy),
     );
     req.tenant = tenant;
     req.apiKey = { id: key.id, prefix: key.prefix, scopes: key.scopes };

@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
 import type { IncomingMessage } from 'node:http';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { hashApiKey } from '../auth/api-key.util';
 import { bearerToken } from '../auth/auth.guard';
 import { clientAddress } from '../common/http/client-address';
+import { compileTrustProxy, type TrustProxy } from '../common/http/trust-proxy';
 import { MetricsService } from '../metrics/metrics.service';
 import {
   HOUR_MS,
@@ -51,7 +53,12 @@ export class RealtimeAdmissionService {
     private readonly runner: SynthesisRunner,
     private readonly metrics: MetricsService,
     private readonly usage: UsageService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.trustProxy = compileTrustProxy(config.auth.trustProxy);
+  }
+
+  private readonly trustProxy: TrustProxy;
 
   async admit(req: IncomingMessage, url: URL, requestId: string): Promise<Admitted> {
     const token = this.token(req, url);
@@ -75,7 +82,10 @@ export class RealtimeAdmissionService {
     requestId: string,
     validate: () => void = () => undefined,
   ): Promise<AdmittedSession> {
-    const { key, tenant } = await this.apiKeys.authenticate(token, clientAddress(req));
+    const { key, tenant } = await this.apiKeys.authenticate(
+      token,
+      clientAddress(req, this.trustProxy),
+    );
     await this.countRequest(tenant);
     validate();
     const ctx: RequestContext = { tenant, apiKeyId: key.id, requestId };
