@@ -8,7 +8,10 @@ import {
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@cw/config';
+import { clientAddress } from '../common/http/client-address';
+import { compileTrustProxy, type TrustProxy } from '../common/http/trust-proxy';
 import { ApiKeysService } from './api-keys.service';
+import { AuthFailureLimiter } from './auth-failure.limiter';
 import {
   API_KEY_READER,
   type ApiKeyReader,
@@ -45,8 +48,13 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
+    private readonly failures: AuthFailureLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.trustProxy = compileTrustProxy(config.auth.trustProxy);
+  }
+
+  private readonly trustProxy: TrustProxy;
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const mode =
@@ -61,15 +69,24 @@ export class AuthGuard implements CanActivate {
       // Without an admin key configured the admin API does not exist.
       if (!adminKey) throw new NotFoundException(`Cannot ${req.method} ${echo(req.path)}`);
       const token = bearerToken(req.headers.authorization);
-      if (!sameSecret(token, adminKey)) throw new AuthException(AuthErrorCode.InvalidKey);
+      // Checked before comparing, so a guesser over the limit learns nothing more.
+      await this.failures.assertNotBlocked(clientAddress(req, this.trustProxy));
+      if (!sameSecret(token, adminKey)) {
+        await this.failures.fail(
+          clientAddress(req, this.trustProxy),
+          new AuthException(AuthErrorCode.InvalidKey),
+        );
+      }
       return true;
     }
     const reader = this.reflector.getAllAndOverride<ApiKeyReader | undefined>(API_KEY_READER, [
       context.getHandler(),
       context.getClass(),
     ]);
-    const token = reader ? reader(req) : bearerToken(req.headers.authorization);
-    const { key, tenant } = await this.apiKeys.authenticate(token);
+    const { key, tenant } = await this.apiKeys.authenticate(
+      reader ? reader(req) : bearerToken(req.headers.authorization),
+      clientAddress(req, this.trustProxy),
+    );
     req.tenant = tenant;
     req.apiKey = { id: key.id, prefix: key.prefix, scopes: key.scopes };
     return true;

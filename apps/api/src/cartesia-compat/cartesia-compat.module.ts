@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { jsonBodyParser } from '../common/http/body-parsers';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { SynthesisModule } from '../synthesis/synthesis.module';
 import { VoicesModule } from '../voices/voices.module';
@@ -15,4 +16,14 @@ import { CartesiaVoicesController } from './cartesia-voices.controller';
   controllers: [CartesiaTtsController, CartesiaVoicesController],
   providers: [CartesiaGateway],
 })
-export class CartesiaCompatModule {}
+export class CartesiaCompatModule implements NestModule {
+  /** LiveKit's plugin posts the one-shot routes with a JSON body and no Content-Type. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(jsonBodyParser({ untyped: true }))
+      .forRoutes(
+        { path: 'tts/bytes', method: RequestMethod.POST },
+        { path: 'tts/sse', method: RequestMethod.POST },
+      );
+  }
+}

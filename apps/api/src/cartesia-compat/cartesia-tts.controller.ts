@@ -19,9 +19,6 @@ import { sendSse } from './cartesia-sse';
 import { cartesiaVoiceTableMarkdown } from './cartesia-voices';
 import { CartesiaTtsRequestDto } from './dto/cartesia-tts-request.dto';
 
-/** Cartesia's one-shot routes, which LiveKit's plugin posts with a JSON body and no Content-Type. */
-export const CARTESIA_UNTYPED_JSON_PATHS = ['/tts/bytes', '/tts/sse'] as const;
-
 export const CARTESIA_ENDPOINTS = {
   bytes: 'cartesia/tts/bytes',
   sse: 'cartesia/tts/sse',

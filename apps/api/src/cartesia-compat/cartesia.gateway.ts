@@ -84,6 +84,7 @@ export class CartesiaGateway
     let admitted;
     try {
       admitted = await this.admission.admitSession(
+        req,
         cartesiaApiKey(req.headers, url.searchParams),
         CARTESIA_ENDPOINTS.websocket,
         requestId,

@@ -112,6 +112,20 @@ export class RealtimeSession {
   }
 
   /**
+   * What admitted the session no longer holds (key revoked, tenant deactivated, quota used up):
+   * an error frame with the code, the usage row, then close 1008 (policy violation) with the
+   * reason.
+   */
+  revoke(err: unknown): void {
+    if (this.state === SessionState.Ended) return;
+    const { code, message } = mapError(err);
+    this.writer.json({ type: 'error', code, message });
+    this.lastFailure = code;
+    this.end('cancelled');
+    this.writer.close(1008, closeReason(`${code}: ${message}`));
+  }
+
+  /**
    * The server drains: text already received is still spoken (a sentence being written is
    * awaited), then the session closes with 1012 so the client reconnects to another replica.
    */
@@ -349,4 +363,11 @@ export class RealtimeSession {
     const failed = outcome === 'completed' && this.lastFailure !== null;
     this.deps.run.finishWithCode(failed ? 'failed' : outcome, this.lastFailure);
   }
+}
+
+/** A close frame's reason holds at most 123 bytes. */
+function closeReason(text: string): string {
+  let reason = text;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }

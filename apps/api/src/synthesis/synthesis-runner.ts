@@ -126,6 +126,11 @@ export class SynthesisRun {
     return { ...speech, ...this.spoken(job.profile) };
   }
 
+  /** Audio handed to the client so far, in ms (not yet in a usage row). */
+  get audioMs(): number {
+    return this.meter.audioMs;
+  }
+
   /** Bytes handed to the client. */
   delivered(bytes: number): void {
     this.meter.sent(bytes);
