@@ -15,6 +15,7 @@ import {
   AuthMode,
 } from '../common/request-context/request-context';
 import { AuthErrorCode, AuthException } from './auth.exception';
+import { bearerCredential, CREDENTIAL_READER, type CredentialReader } from './credentials';
 import { echo } from '../common/errors/echo';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -62,7 +63,12 @@ export class AuthGuard implements CanActivate {
       if (!sameSecret(token, adminKey)) throw new AuthException(AuthErrorCode.InvalidKey);
       return true;
     }
-    const { key, tenant } = await this.apiKeys.authenticate(bearerToken(req.headers.authorization));
+    const read =
+      this.reflector.getAllAndOverride<CredentialReader>(CREDENTIAL_READER, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? bearerCredential;
+    const { key, tenant } = await this.apiKeys.authenticate(read(req.headers));
     req.tenant = tenant;
     req.apiKey = { id: key.id, prefix: key.prefix, scopes: key.scopes };
     return true;

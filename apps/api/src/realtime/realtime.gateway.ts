@@ -10,9 +10,10 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SynthesisService } from '../synthesis/synthesis.service';
+import type { SynthesisRun } from '../synthesis/synthesis-runner';
 import { createAudioSink, SocketWriter } from './audio-sink';
 import { RealtimeAdmissionService } from './realtime-admission.service';
-import { RealtimeSession } from './realtime-session';
+import { RealtimeSession, type SessionDeps } from './realtime-session';
 import { refuseUpgrade, UpgradeRouter } from './upgrade-router';
 
 export const REALTIME_PATH = '/v1/synthesize/ws';
@@ -117,7 +118,28 @@ export class RealtimeGateway
       refuseUpgrade(socket, err, requestId, this.logger);
       return;
     }
-    const { run } = admitted;
+    socket.off('error', ignore);
+    this.open(req, socket, head, admitted.run, (writer) => ({
+      ctx: admitted.ctx,
+      sink: createAudioSink(admitted.output, writer, (bytes) => admitted.run.delivered(bytes)),
+    }));
+  }
+
+  /**
+   * Completes the handshake of an admitted upgrade and runs a session on it, for our surface and
+   * the vendor-compatible ones: heartbeat, drain and shutdown apply to every session alike.
+   * `deps` gives what differs (sink, protocol, profile); `opened` runs once the socket is open.
+   */
+  open(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    run: SynthesisRun,
+    deps: (writer: SocketWriter) => Omit<SessionDeps, 'run' | 'synthesis' | 'writer' | 'logger'>,
+    opened: (writer: SocketWriter) => void = () => undefined,
+  ): void {
+    const ignore = () => undefined;
+    socket.on('error', ignore);
     // The client may leave, or ws may reject the handshake, before a session exists.
     const abandoned = () => run.finishWithCode('cancelled', null);
     if (socket.destroyed) return abandoned();
@@ -128,13 +150,13 @@ export class RealtimeGateway
       this.alive.add(ws);
       ws.on('pong', () => this.alive.add(ws));
       const writer = new SocketWriter(ws);
+      opened(writer);
       const session = new RealtimeSession(ws, {
-        ctx: admitted.ctx,
         run,
         synthesis: this.synthesis,
         writer,
-        sink: createAudioSink(admitted.output, writer, (bytes) => run.delivered(bytes)),
         logger: this.logger,
+        ...deps(writer),
       });
       this.sessions.add(session);
       if (this.shutdown.draining) session.drain();
