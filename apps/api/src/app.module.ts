@@ -22,6 +22,7 @@ import { TenantThrottlerGuard } from './rate-limit/tenant-throttler.guard';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 import { ClipsModule } from './clips/clips.module';
+import { DeepgramCompatModule } from './deepgram-compat/deepgram-compat.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RootController } from './root/root.controller';
@@ -61,6 +62,7 @@ export class AppModule implements NestModule {
         SynthesisModule,
         RealtimeModule,
         OpenAiCompatModule,
+        DeepgramCompatModule,
         ClipsModule,
       ],
       controllers: [RootController],
