@@ -23,6 +23,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 import { CartesiaCompatModule } from './cartesia-compat/cartesia-compat.module';
 import { ClipsModule } from './clips/clips.module';
+import { DeepgramCompatModule } from './deepgram-compat/deepgram-compat.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RootController } from './root/root.controller';
@@ -63,6 +64,7 @@ export class AppModule implements NestModule {
         RealtimeModule,
         OpenAiCompatModule,
         CartesiaCompatModule,
+        DeepgramCompatModule,
         ClipsModule,
       ],
       controllers: [RootController],

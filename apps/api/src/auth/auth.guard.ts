@@ -13,13 +13,12 @@ import { compileTrustProxy, type TrustProxy } from '../common/http/trust-proxy';
 import { ApiKeysService } from './api-keys.service';
 import { AuthFailureLimiter } from './auth-failure.limiter';
 import {
-  API_KEY_READER,
-  type ApiKeyReader,
   AUTH_MODE,
   AuthenticatedRequest,
   AuthMode,
 } from '../common/request-context/request-context';
 import { AuthErrorCode, AuthException } from './auth.exception';
+import { bearerCredential, CREDENTIAL_READER, type CredentialReader } from './credentials';
 import { echo } from '../common/errors/echo';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -79,12 +78,13 @@ export class AuthGuard implements CanActivate {
       }
       return true;
     }
-    const reader = this.reflector.getAllAndOverride<ApiKeyReader | undefined>(API_KEY_READER, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const read =
+      this.reflector.getAllAndOverride<CredentialReader>(CREDENTIAL_READER, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? bearerCredential;
     const { key, tenant } = await this.apiKeys.authenticate(
-      reader ? reader(req) : bearerToken(req.headers.authorization),
+      read(req.headers, new URL(req.originalUrl ?? req.url, 'http://localhost').searchParams),
       clientAddress(req, this.trustProxy),
     );
     req.tenant = tenant;

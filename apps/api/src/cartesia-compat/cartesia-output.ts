@@ -16,11 +16,11 @@ const RENDER_FORMAT: Record<CartesiaEncoding, AudioFormat> = {
   pcm_alaw: 'alaw',
 };
 
-const WAV_LAYOUT: Record<CartesiaEncoding, { formatTag: WavFormatTag; bitsPerSample: number }> = {
-  pcm_s16le: { formatTag: WavFormatTag.Pcm, bitsPerSample: 16 },
-  pcm_f32le: { formatTag: WavFormatTag.Float, bitsPerSample: 32 },
-  pcm_mulaw: { formatTag: WavFormatTag.Mulaw, bitsPerSample: 8 },
-  pcm_alaw: { formatTag: WavFormatTag.Alaw, bitsPerSample: 8 },
+const WAV_LAYOUT: Record<CartesiaEncoding, { format: WavFormatTag; bitsPerSample: number }> = {
+  pcm_s16le: { format: WavFormatTag.Pcm, bitsPerSample: 16 },
+  pcm_f32le: { format: WavFormatTag.Float, bitsPerSample: 32 },
+  pcm_mulaw: { format: WavFormatTag.Mulaw, bitsPerSample: 8 },
+  pcm_alaw: { format: WavFormatTag.Alaw, bitsPerSample: 8 },
 };
 
 /** Cartesia's older `speed` words, as our speed factor. */

@@ -3,15 +3,12 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nes
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { createValidationPipe } from '../common/http/validation.pipe';
-import {
-  Auth,
-  ReadApiKeyWith,
-  type RequestContext,
-} from '../common/request-context/request-context';
+import { Auth, type RequestContext } from '../common/request-context/request-context';
 import { ApiAudioResponse } from '../synthesis/api-audio-response.decorator';
 import { abortOnDisconnect, streamAudio } from '../synthesis/audio-response';
 import { SynthesisRunner } from '../synthesis/synthesis-runner';
-import { readCartesiaApiKey } from './cartesia-api-key';
+import { ApiKeyFrom } from '../auth/credentials';
+import { cartesiaApiKey } from './cartesia-api-key';
 import { CartesiaErrorBody } from './cartesia-error-body';
 import { CartesiaErrorFilter } from './cartesia-error.filter';
 import { CartesiaOutput, toSynthesizeDto } from './cartesia-output';
@@ -47,7 +44,7 @@ ${cartesiaVoiceTableMarkdown()}`;
 @ApiResponse({ status: 404, type: CartesiaErrorBody, description: 'voice_not_found' })
 @ApiResponse({ status: 429, type: CartesiaErrorBody, description: 'rate or concurrency limit' })
 @ApiResponse({ status: 503, type: CartesiaErrorBody, description: 'engine_busy (Retry-After)' })
-@ReadApiKeyWith(readCartesiaApiKey)
+@ApiKeyFrom(cartesiaApiKey)
 @UseFilters(new CartesiaErrorFilter())
 @Controller('tts')
 export class CartesiaTtsController {

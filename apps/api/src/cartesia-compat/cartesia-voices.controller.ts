@@ -1,14 +1,11 @@
 import { Controller, Get, Param, Query, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createValidationPipe } from '../common/http/validation.pipe';
-import {
-  Auth,
-  ReadApiKeyWith,
-  type RequestContext,
-} from '../common/request-context/request-context';
+import { Auth, type RequestContext } from '../common/request-context/request-context';
 import type { Voice } from '../voices/voice.entity';
 import { VoicesService } from '../voices/voices.service';
-import { readCartesiaApiKey } from './cartesia-api-key';
+import { ApiKeyFrom } from '../auth/credentials';
+import { cartesiaApiKey } from './cartesia-api-key';
 import { CartesiaErrorFilter } from './cartesia-error.filter';
 import {
   CartesiaVoiceDto,
@@ -43,7 +40,7 @@ function toCartesiaVoice(voice: Voice, tenantUuid: string): CartesiaVoiceDto {
  */
 @ApiTags('cartesia-compatible')
 @ApiBearerAuth()
-@ReadApiKeyWith(readCartesiaApiKey)
+@ApiKeyFrom(cartesiaApiKey)
 @UseFilters(new CartesiaErrorFilter())
 @Controller('voices')
 export class CartesiaVoicesController {

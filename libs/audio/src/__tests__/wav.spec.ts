@@ -82,7 +82,7 @@ describe('wavHeader', () => {
       channels: 1,
       bitsPerSample: 32,
       dataBytes: 8,
-      formatTag: WavFormatTag.Float,
+      format: WavFormatTag.Float,
     });
     expect(header.readUInt16LE(20)).toBe(3);
     expect(header.readUInt32LE(28)).toBe(96000);
@@ -93,7 +93,7 @@ describe('wavHeader', () => {
       sampleRate: 8000,
       channels: 1,
       bitsPerSample: 8,
-      formatTag: WavFormatTag.Mulaw,
+      format: WavFormatTag.Mulaw,
     });
     expect(mulaw.readUInt16LE(20)).toBe(7);
     expect(mulaw.readUInt16LE(32)).toBe(1);
@@ -105,7 +105,7 @@ describe('wavHeader', () => {
         sampleRate: 8000,
         channels: 1,
         bitsPerSample: 16,
-        formatTag: WavFormatTag.Float,
+        format: WavFormatTag.Float,
       }),
     ).toThrow(RangeError);
     expect(() => wavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 12 })).toThrow(

@@ -12,18 +12,6 @@ export const Public = () => SetMetadata(AUTH_MODE, 'public' satisfies AuthMode);
 /** Only the operator's ADMIN_API_KEY; tenant keys are refused. */
 export const AdminOnly = () => SetMetadata(AUTH_MODE, 'admin' satisfies AuthMode);
 
-export const API_KEY_READER = 'cw:api-key-reader';
-
-/**
- * Where a route family finds the tenant's API key, for vendor-compatible routes whose clients send
- * it elsewhere than `Authorization: Bearer` (a vendor header, a query parameter). Returns the key
- * or throws an AuthException; the guard verifies the key as for any other route.
- */
-export type ApiKeyReader = (req: Request) => string;
-
-/** Reads the API key with `reader` instead of the Authorization header (on a controller or route). */
-export const ReadApiKeyWith = (reader: ApiKeyReader) => SetMetadata(API_KEY_READER, reader);
-
 export interface AuthenticatedKey {
   id: string;
   prefix: string;
