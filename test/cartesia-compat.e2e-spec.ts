@@ -28,7 +28,8 @@ const TLS_PORT = 19642;
 const KATIE = 'f786b574-daa5-4673-aa0c-cbe3e8534c02';
 
 type Output = { container: 'raw' | 'wav'; encoding: string; sample_rate: number };
-const raw = (encoding: string, sampleRate: number) =>
+type RawEncoding = 'pcm_s16le' | 'pcm_f32le' | 'pcm_mulaw' | 'pcm_alaw';
+const raw = (encoding: RawEncoding, sampleRate: 8000 | 16000 | 22050 | 24000 | 44100 | 48000) =>
   ({ container: 'raw', encoding, sample_rate: sampleRate }) as const;
 
 const int16 = (bytes: Buffer) =>
