@@ -241,7 +241,7 @@ describe('SynthesisService profile and plan', () => {
         voice: { id: 'default', conditioning: {} },
       }),
     ]);
-    expect(Object.keys(job).sort()).toEqual(['characters', 'plan', 'profile']);
+    expect(Object.keys(job).sort()).toEqual(['characters', 'plan', 'profile', 'skipped']);
   });
 });
 

@@ -196,3 +196,41 @@ export function spokenText(plan: readonly SpeechPlanItem[]): string {
     .map((item) => sayText(item))
     .join(' ');
 }
+
+/** A replaced span as it appears in `describeSpoken`'s text. */
+export interface SpokenReplacement extends Omit<SpanPronunciation, 'start' | 'end'> {
+  /** Offsets in the spoken text (UTF-16, end exclusive) of what is said instead. */
+  start: number;
+  end: number;
+  /** The caller's words it replaces. */
+  original: string;
+}
+
+/** `spokenText`, and where in it each pronunciation stands and which rule put it there. */
+export function describeSpoken(plan: readonly SpeechPlanItem[]): {
+  text: string;
+  replacements: SpokenReplacement[];
+} {
+  let text = '';
+  const replacements: SpokenReplacement[] = [];
+  for (const item of plan) {
+    if (item.type !== 'speak') continue;
+    if (text) text += ' ';
+    let at = 0;
+    for (const span of item.pronunciations ?? []) {
+      text += item.text.slice(at, span.start);
+      const said = span.say.kind === 'alias' ? span.say.text : `/${span.say.phoneme}/`;
+      replacements.push({
+        start: text.length,
+        end: text.length + said.length,
+        original: item.text.slice(span.start, span.end),
+        say: span.say,
+        source: span.source,
+      });
+      text += said;
+      at = span.end;
+    }
+    text += item.text.slice(at);
+  }
+  return { text, replacements };
+}

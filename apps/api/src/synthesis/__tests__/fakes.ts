@@ -1,3 +1,4 @@
+import type { PronunciationService } from '../../pronunciation/pronunciation.service';
 import { TEST_SCHEDULER_OPTIONS } from '../../scheduling/__tests__/scheduler-options';
 import { SpeechScheduler } from '../../scheduling/speech-scheduler';
 import { loadConfig } from '@cw/config';
@@ -139,6 +140,13 @@ export class FakeMeters {
   }
 }
 
+/** A tenant with no pronunciation dictionaries (the real service is covered by e2e specs). */
+export function noPronunciations(): PronunciationService {
+  return {
+    resolveForSynthesis: () => Promise.resolve({ rules: [], dictionaries: [] }),
+  } as unknown as PronunciationService;
+}
+
 /** A real scheduler in front of the fake engine; pacing is off (a lead of an hour). */
 export function synthesisWith(
   engine: FakeEngine,
@@ -152,7 +160,7 @@ export function synthesisWith(
     wholeFileSlackMs: 250,
     smoothing: 0.05,
   });
-  return new SynthesisService(engine, voices, scheduler, loadConfig(env));
+  return new SynthesisService(engine, voices, scheduler, loadConfig(env), noPronunciations());
 }
 
 export const tick = () => new Promise((resolve) => setImmediate(resolve));
