@@ -17,7 +17,9 @@ export interface SpokenSpan {
   /** UTF-16 offsets into `text`, end exclusive; spans are in order and do not overlap. */
   start: number;
   end: number;
-  say: { kind: 'alias'; text: string } | { kind: 'phoneme'; phoneme: string; alphabet: 'ipa' | 'x-sampa' };
+  say:
+    | { kind: 'alias'; text: string }
+    | { kind: 'phoneme'; phoneme: string; alphabet: 'ipa' | 'x-sampa' };
 }
 
 export interface SynthesisRequest {

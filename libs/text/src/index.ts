@@ -46,4 +46,10 @@ export {
   type SpanPronunciation,
 } from './pronunciation/pronunciation-rule';
 export { type SkippedReplacement } from './pronunciation/pronunciation-table';
-export { parsePls, PlsError, PLS_NAMESPACE, serializePls, type ParsedLexicon } from './pronunciation/pls';
+export {
+  parsePls,
+  PlsError,
+  PLS_NAMESPACE,
+  serializePls,
+  type ParsedLexicon,
+} from './pronunciation/pls';

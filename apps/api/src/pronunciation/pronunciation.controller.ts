@@ -24,6 +24,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
 import { ErrorBody } from '../common/errors/error-body';
 import { echo } from '../common/errors/echo';
 import { Auth, type RequestContext } from '../common/request-context/request-context';
@@ -108,7 +109,9 @@ export class PronunciationController {
   @ApiCreatedResponse({ type: DictionaryWithRulesDto })
   @ApiResponse({ status: 400, type: ErrorBody, description: 'invalid_pls, invalid_phoneme' })
   @ApiResponse({ status: 413, type: ErrorBody, description: 'payload_too_large' })
-  @UseInterceptors(AnyFilesInterceptor({ limits: { fileSize: MULTER_FILE_CAP, files: 1, fields: 10 } }))
+  @UseInterceptors(
+    AnyFilesInterceptor({ limits: { fileSize: MULTER_FILE_CAP, files: 1, fields: 10 } }),
+  )
   async createFromFile(
     @Auth() { tenant }: RequestContext,
     @Body() dto: CreateDictionaryFromFileDto,
@@ -124,9 +127,10 @@ export class PronunciationController {
       );
     }
     if (file.size > this.pronunciation.maxFileBytes) {
-      throw new PronunciationException(
-        PronunciationErrorCode.InvalidPls,
-        `The file is ${file.size} bytes; a lexicon may be at most ${this.pronunciation.maxFileBytes} bytes`,
+      throw new DomainException(
+        CommonErrorCode.PayloadTooLarge,
+        `The file is ${file.size} bytes; a lexicon may be at most ${this.pronunciation.maxFileBytes} bytes (PRONUNCIATION_MAX_FILE_BYTES)`,
+        413,
       );
     }
     return withRules(

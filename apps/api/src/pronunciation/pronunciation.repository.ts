@@ -32,12 +32,18 @@ export class PronunciationRepository {
   }
 
   /** One of the tenant's dictionaries; another tenant's is never returned. */
-  findDictionary(tenantUuid: string, dictionaryId: string): Promise<PronunciationDictionary | null> {
+  findDictionary(
+    tenantUuid: string,
+    dictionaryId: string,
+  ): Promise<PronunciationDictionary | null> {
     return this.dictionaries.findOneBy({ tenantUuid, dictionaryId });
   }
 
   /** The tenant's dictionaries among `dictionaryIds` (in no particular order). */
-  findDictionaries(tenantUuid: string, dictionaryIds: string[]): Promise<PronunciationDictionary[]> {
+  findDictionaries(
+    tenantUuid: string,
+    dictionaryIds: string[],
+  ): Promise<PronunciationDictionary[]> {
     if (!dictionaryIds.length) return Promise.resolve([]);
     return this.dictionaries.findBy({ tenantUuid, dictionaryId: In(dictionaryIds) });
   }
@@ -55,11 +61,17 @@ export class PronunciationRepository {
   }
 
   /** The latest rules of each dictionary, by dictionary uuid. */
-  async latestRules(dictionaries: PronunciationDictionary[]): Promise<Map<string, PronunciationRule[]>> {
+  async latestRules(
+    dictionaries: PronunciationDictionary[],
+  ): Promise<Map<string, PronunciationRule[]>> {
     if (!dictionaries.length) return new Map();
     const rows = await this.versions
       .createQueryBuilder('v')
-      .innerJoin(PronunciationDictionary, 'd', 'd.id = v.dictionary_uuid AND d.latest_version = v.version')
+      .innerJoin(
+        PronunciationDictionary,
+        'd',
+        'd.id = v.dictionary_uuid AND d.latest_version = v.version',
+      )
       .where('v.dictionary_uuid IN (:...ids)', { ids: dictionaries.map((d) => d.id) })
       .getMany();
     return new Map(rows.map((row) => [row.dictionaryUuid, row.rules]));

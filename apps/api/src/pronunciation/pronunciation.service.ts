@@ -134,7 +134,8 @@ export class PronunciationService {
   ): Promise<DictionaryWithRules> {
     const dictionary = await this.find(tenant, dictionaryId);
     const wanted = version ?? dictionary.latestVersion;
-    const rules = wanted <= dictionary.latestVersion ? await this.repo.findRules(dictionary.id, wanted) : null;
+    const rules =
+      wanted <= dictionary.latestVersion ? await this.repo.findRules(dictionary.id, wanted) : null;
     if (!rules) {
       throw new PronunciationException(
         PronunciationErrorCode.NotFound,
@@ -156,7 +157,11 @@ export class PronunciationService {
         ...(changes.description !== undefined ? { description: changes.description } : {}),
         ...(changes.isDefault !== undefined ? { isDefault: changes.isDefault } : {}),
       });
-      return { dictionary: saved, version: saved.latestVersion, rules: await tx.latestRules(saved) };
+      return {
+        dictionary: saved,
+        version: saved.latestVersion,
+        rules: await tx.latestRules(saved),
+      };
     });
   }
 
@@ -164,7 +169,11 @@ export class PronunciationService {
    * A new version with `rules` added; a rule for a string the dictionary already has replaces
    * that rule in its place (as ElevenLabs does), so re-sending a rule corrects it.
    */
-  addRules(tenant: Tenant, dictionaryId: string, rules: PronunciationRule[]): Promise<DictionaryWithRules> {
+  addRules(
+    tenant: Tenant,
+    dictionaryId: string,
+    rules: PronunciationRule[],
+  ): Promise<DictionaryWithRules> {
     checkPhonemes(rules);
     return this.changeRules(tenant, dictionaryId, (current) => {
       const next = [...current];
@@ -178,7 +187,11 @@ export class PronunciationService {
   }
 
   /** A new version without the rules for `strings`; every string must have a rule. */
-  removeRules(tenant: Tenant, dictionaryId: string, strings: string[]): Promise<DictionaryWithRules> {
+  removeRules(
+    tenant: Tenant,
+    dictionaryId: string,
+    strings: string[],
+  ): Promise<DictionaryWithRules> {
     return this.changeRules(tenant, dictionaryId, (current) => {
       const missing = strings.filter((s) => !current.some((r) => r.stringToReplace === s));
       if (missing.length) {
@@ -198,7 +211,11 @@ export class PronunciationService {
   }
 
   /** The dictionary (a version of it) as a PLS 1.0 document. */
-  async pls(tenant: Tenant, dictionaryId: string, version?: number): Promise<{ xml: string; version: number }> {
+  async pls(
+    tenant: Tenant,
+    dictionaryId: string,
+    version?: number,
+  ): Promise<{ xml: string; version: number }> {
     const found = await this.getDictionary(tenant, dictionaryId, version);
     return { xml: serializePls(found.rules), version: found.version };
   }
@@ -283,7 +300,10 @@ export class PronunciationService {
     return dictionary;
   }
 
-  private async findIn(tx: PronunciationTransaction, dictionaryId: string): Promise<PronunciationDictionary> {
+  private async findIn(
+    tx: PronunciationTransaction,
+    dictionaryId: string,
+  ): Promise<PronunciationDictionary> {
     const dictionary = await tx.findDictionary(dictionaryId);
     if (!dictionary) throw notFound(dictionaryId);
     return dictionary;

@@ -106,7 +106,9 @@ function pronunciationHeaders(spoken: SpokenAudio): Record<string, string> {
   const { dictionaries } = spoken.profile.pronunciations;
   return {
     ...(dictionaries.length
-      ? { 'X-Pronunciation-Dictionaries': dictionaries.map((d) => `${d.id}@${d.version}`).join(',') }
+      ? {
+          'X-Pronunciation-Dictionaries': dictionaries.map((d) => `${d.id}@${d.version}`).join(','),
+        }
       : {}),
     ...(spoken.skippedPronunciations > 0
       ? { 'X-Pronunciation-Rules-Skipped': String(spoken.skippedPronunciations) }

@@ -144,7 +144,10 @@ function checkSsmlPhonemes(plan: readonly SpeechPlanItem[]): void {
         toEspeakPhonemes(say.phoneme, say.alphabet);
       } catch (err) {
         if (!(err instanceof UnsupportedPhonemeError)) throw err;
-        throw new SynthesisException(SynthesisErrorCode.InvalidSsml, `<phoneme ph>: ${err.message}`);
+        throw new SynthesisException(
+          SynthesisErrorCode.InvalidSsml,
+          `<phoneme ph>: ${err.message}`,
+        );
       }
     }
   }

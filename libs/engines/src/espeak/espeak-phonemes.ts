@@ -27,16 +27,16 @@ export const IPA_TO_ESPEAK: Readonly<Record<string, string>> = {
   oː: 'o:',
   aː: 'a:',
   // Affricates, tied or not, and the ligatures.
-  't͡ʃ': 'tS',
-  'd͡ʒ': 'dZ',
+  t͡ʃ: 'tS',
+  d͡ʒ: 'dZ',
   tʃ: 'tS',
   dʒ: 'dZ',
   ʧ: 'tS',
   ʤ: 'dZ',
   // Labial-velars of Yoruba, Igbo and Hausa: eSpeak's English tables have no single phoneme.
-  'k͡p': 'kp',
-  'ɡ͡b': 'gb',
-  'g͡b': 'gb',
+  k͡p: 'kp',
+  ɡ͡b: 'gb',
+  g͡b: 'gb',
   // Vowels.
   a: 'a',
   æ: 'a',

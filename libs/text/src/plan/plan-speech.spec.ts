@@ -216,7 +216,9 @@ describe('planSpeech with pronunciations', () => {
         },
       ],
     });
-    expect(spokenText([item])).toBe('/tʃukwuˈɛmɛka/ paid five hundred naira at G T Bank number one.');
+    expect(spokenText([item])).toBe(
+      '/tʃukwuˈɛmɛka/ paid five hundred naira at G T Bank number one.',
+    );
   });
 
   it('keeps each span with its piece when the text is split', () => {

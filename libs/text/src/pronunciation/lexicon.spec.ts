@@ -66,9 +66,7 @@ describe('Lexicon', () => {
   });
 
   it('escapes regular-expression characters in the text to replace', () => {
-    expect(apply('C++ and C', [alias('C++', 'C plus plus')]).shown).toBe(
-      '[C++→C plus plus] and C',
-    );
+    expect(apply('C++ and C', [alias('C++', 'C plus plus')]).shown).toBe('[C++→C plus plus] and C');
   });
 
   it('falls back to the alias of a phoneme rule, or skips it, when the engine has no phonemes', () => {
@@ -81,7 +79,13 @@ describe('Lexicon', () => {
         alias: 'Ee-keh-jah',
         source: source(0),
       },
-      { type: 'phoneme', stringToReplace: 'Ojo', phoneme: 'ɔdʒɔ', alphabet: 'ipa', source: source(1) },
+      {
+        type: 'phoneme',
+        stringToReplace: 'Ojo',
+        phoneme: 'ɔdʒɔ',
+        alphabet: 'ipa',
+        source: source(1),
+      },
     ];
     expect(apply('Ikeja to Ojo', rules).shown).toBe('[Ikeja→/ikɛdʒa/] to [Ojo→/ɔdʒɔ/]');
     const without = apply('Ikeja to Ojo', rules, false);

@@ -35,9 +35,7 @@ export class Lexicon {
       .map((rule) => {
         const body = escapeRegExp(rule.stringToReplace);
         const bounded =
-          rule.wordBoundaries === false
-            ? body
-            : `(?<!${WORD_CHAR})${body}(?!${WORD_CHAR})`;
+          rule.wordBoundaries === false ? body : `(?<!${WORD_CHAR})${body}(?!${WORD_CHAR})`;
         const flags = rule.caseSensitive === false ? 'giu' : 'gu';
         return { rule, pattern: new RegExp(bounded, flags) };
       });

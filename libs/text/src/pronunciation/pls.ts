@@ -1,6 +1,10 @@
 /** W3C Pronunciation Lexicon Specification 1.0 (`.pls`) files in and out. */
 import { SaxesParser, type SaxesTagNS } from 'saxes';
-import { isPhonemeAlphabet, type PhonemeAlphabet, type PronunciationRule } from './pronunciation-rule';
+import {
+  isPhonemeAlphabet,
+  type PhonemeAlphabet,
+  type PronunciationRule,
+} from './pronunciation-rule';
 
 export const PLS_NAMESPACE = 'http://www.w3.org/2005/01/pronunciation-lexicon';
 

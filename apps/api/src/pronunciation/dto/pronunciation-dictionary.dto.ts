@@ -69,7 +69,12 @@ export class PronunciationRuleDto {
       ...(dto.word_boundaries !== undefined ? { wordBoundaries: dto.word_boundaries } : {}),
     };
     if (dto.type === 'alias') {
-      return { type: 'alias', stringToReplace: dto.string_to_replace, alias: dto.alias!, ...options };
+      return {
+        type: 'alias',
+        stringToReplace: dto.string_to_replace,
+        alias: dto.alias!,
+        ...options,
+      };
     }
     return {
       type: 'phoneme',
