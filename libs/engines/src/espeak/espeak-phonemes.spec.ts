@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import {
   IPA_TO_ESPEAK,
   ipaToEspeak,
@@ -9,11 +8,34 @@ import {
   xsampaToIpa,
 } from './espeak-phonemes';
 
+/**
+ * Speaks each input with eSpeak (the package the engine uses) and prints the phonemes eSpeak
+ * reports for it, in IPA. It runs in its own Node process because the package is an ES module,
+ * which ts-jest's CommonJS cannot import.
+ */
+const PROBE = `
+import createModule from '@echogarden/espeak-ng-emscripten';
+const [voice, ...inputs] = JSON.parse(process.argv[1]);
+const module = await createModule();
+const espeak = new module.eSpeakNGWorker();
+if (espeak.set_voice(voice) !== 0) throw new Error('no voice ' + voice);
+process.stdout.write(JSON.stringify(inputs.map((input) => {
+  const phonemes = [];
+  let samples = 0;
+  espeak.synthesize(input, (audio, events) => {
+    samples += audio.length;
+    for (const e of events) if (e.type === 'phoneme' && e.id) phonemes.push(e.id);
+    return 0;
+  });
+  return { phonemes, samples };
+})));
+`;
+
 /** The phonemes eSpeak reports (in IPA, stress marks removed) for each input, per voice. */
 function espeakSays(voice: string, inputs: string[]): { phonemes: string[]; samples: number }[] {
   const out = execFileSync(
     process.execPath,
-    [join(__dirname, '__tests__', 'phoneme-probe.mjs'), JSON.stringify([voice, ...inputs])],
+    ['--input-type=module', '-e', PROBE, JSON.stringify([voice, ...inputs])],
     { encoding: 'utf8' },
   );
   return (JSON.parse(out) as { phonemes: string[]; samples: number }[]).map((r) => ({

@@ -1,3 +1,4 @@
+import type { LexiconRule } from '@cw/text';
 import type { PronunciationService } from '../../pronunciation/pronunciation.service';
 import { TEST_SCHEDULER_OPTIONS } from '../../scheduling/__tests__/scheduler-options';
 import { SpeechScheduler } from '../../scheduling/speech-scheduler';
@@ -140,10 +141,17 @@ export class FakeMeters {
   }
 }
 
-/** A tenant with no pronunciation dictionaries (the real service is covered by e2e specs). */
-export function noPronunciations(): PronunciationService {
+/**
+ * A tenant whose dictionaries hold `rules` (none by default); the real service, on PostgreSQL,
+ * is covered by test/pronunciation.e2e-spec.ts.
+ */
+export function noPronunciations(rules: LexiconRule[] = []): PronunciationService {
   return {
-    resolveForSynthesis: () => Promise.resolve({ rules: [], dictionaries: [] }),
+    resolveForSynthesis: () =>
+      Promise.resolve({
+        rules,
+        dictionaries: rules.length ? [{ id: 'pd_test', version: 1 }] : [],
+      }),
   } as unknown as PronunciationService;
 }
 
@@ -152,6 +160,7 @@ export function synthesisWith(
   engine: FakeEngine,
   voices = fakeVoices(),
   env: Record<string, string> = {},
+  pronunciations = noPronunciations(),
 ): SynthesisService {
   const scheduler = new SpeechScheduler((request, signal) => engine.synthesize(request, signal), {
     ...TEST_SCHEDULER_OPTIONS,
@@ -160,7 +169,7 @@ export function synthesisWith(
     wholeFileSlackMs: 250,
     smoothing: 0.05,
   });
-  return new SynthesisService(engine, voices, scheduler, loadConfig(env), noPronunciations());
+  return new SynthesisService(engine, voices, scheduler, loadConfig(env), pronunciations);
 }
 
 export const tick = () => new Promise((resolve) => setImmediate(resolve));
