@@ -60,20 +60,18 @@ export class PronunciationRepository {
     return row?.rules ?? null;
   }
 
-  /** The latest rules of each dictionary, by dictionary uuid. */
-  async latestRules(
+  /**
+   * The rules of each dictionary at the version its row (as read) names, by dictionary uuid: the
+   * version reported with a synthesis is the one whose rules it applied, even if a change lands
+   * in between.
+   */
+  async rulesAtVersions(
     dictionaries: PronunciationDictionary[],
   ): Promise<Map<string, PronunciationRule[]>> {
     if (!dictionaries.length) return new Map();
-    const rows = await this.versions
-      .createQueryBuilder('v')
-      .innerJoin(
-        PronunciationDictionary,
-        'd',
-        'd.id = v.dictionary_uuid AND d.latest_version = v.version',
-      )
-      .where('v.dictionary_uuid IN (:...ids)', { ids: dictionaries.map((d) => d.id) })
-      .getMany();
+    const rows = await this.versions.find({
+      where: dictionaries.map((d) => ({ dictionaryUuid: d.id, version: d.latestVersion })),
+    });
     return new Map(rows.map((row) => [row.dictionaryUuid, row.rules]));
   }
 

@@ -249,7 +249,7 @@ export class PronunciationService {
       dictionaries = ids.map((id) => byId.get(id)!);
     }
     if (!dictionaries.length) return { rules: [], dictionaries: [] };
-    const rulesOf = await this.repo.latestRules(dictionaries);
+    const rulesOf = await this.repo.rulesAtVersions(dictionaries);
     const rules: LexiconRule[] = dictionaries.flatMap((d) =>
       (rulesOf.get(d.id) ?? []).map((rule, ruleIndex) => ({
         ...rule,
