@@ -5,6 +5,7 @@ import { SeedBuiltinVoices1764180000003 } from './1764180000003-SeedBuiltinVoice
 import { CreateUsageEvents1764180000004 } from './1764180000004-CreateUsageEvents';
 import { CreateClips1764185000000 } from './1764185000000-CreateClips';
 import { CreateOpenAiVoiceMappings1764190000000 } from './1764190000000-CreateOpenAiVoiceMappings';
+import { CreatePronunciationDictionaries1764190000001 } from './1764190000001-CreatePronunciationDictionaries';
 
 /** Every migration, in order. Listed explicitly so the compiled app and the CLI share one list. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateUsageEvents1764180000004,
   CreateClips1764185000000,
   CreateOpenAiVoiceMappings1764190000000,
+  CreatePronunciationDictionaries1764190000001,
 ];

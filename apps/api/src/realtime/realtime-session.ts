@@ -273,6 +273,8 @@ export class RealtimeSession {
         ? sink.defaults.sampleRate
         : (input.sample_rate ?? (telephony ? 8000 : sink.defaults.sampleRate)),
       speed: input.speed ?? this.options.speed,
+      pronunciation_dictionary_ids:
+        input.pronunciation_dictionary_ids ?? this.options.pronunciation_dictionary_ids,
     };
     // Unknown voice, a rate the format cannot carry: found now, with the HTTP API's codes.
     const profile = await this.deps.synthesis.resolveProfile(this.deps.ctx.tenant, next);

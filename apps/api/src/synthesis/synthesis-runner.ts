@@ -27,6 +27,8 @@ export interface SpokenAudio {
   contentType: string;
   /** The engine that produced the first audio, or the configured one before any audio. */
   engineId: string;
+  /** Pronunciation rules that matched but the engine could not say (phonemes, no alias). */
+  skippedPronunciations: number;
 }
 
 /** The whole file of one job, with what the transport needs to label it. */
@@ -68,11 +70,12 @@ export class SynthesisRun {
     this.describe(profile.voice.voiceId, profile);
   }
 
-  spoken(profile: SpeechProfile): SpokenAudio {
+  spoken(profile: SpeechProfile, skippedPronunciations = 0): SpokenAudio {
     return {
       profile,
       contentType: this.synthesis.contentType(profile),
       engineId: this.engineUsed ?? this.synthesis.engineId,
+      skippedPronunciations,
     };
   }
 
@@ -123,7 +126,7 @@ export class SynthesisRun {
   async complete(job: SynthesisJob, signal: AbortSignal): Promise<WholeSpeech> {
     const speech = await this.synthesis.renderComplete(job, signal);
     if (speech.engineId) this.spokeWith(speech.engineId);
-    return { ...speech, ...this.spoken(job.profile) };
+    return { ...speech, ...this.spoken(job.profile, job.skipped.length) };
   }
 
   /** Audio handed to the client so far, in ms (not yet in a usage row). */
@@ -209,7 +212,9 @@ export class SynthesisRunner {
   ): Promise<void> {
     return this.once(ctx, dto, { endpoint, streaming: true }, signal, async (run, job) => ({
       value: undefined,
-      outcome: await send(run.audio(job, signal), () => run.spoken(job.profile)),
+      outcome: await send(run.audio(job, signal), () =>
+        run.spoken(job.profile, job.skipped.length),
+      ),
     }));
   }
 
