@@ -53,3 +53,11 @@ export {
   serializePls,
   type ParsedLexicon,
 } from './pronunciation/pls';
+export {
+  NIGERIAN_LEXICON_ENTRIES,
+  NIGERIAN_LEXICON_ID,
+  NIGERIAN_LEXICON_RULES,
+  NIGERIAN_LEXICON_SOURCES,
+  NIGERIAN_LEXICON_VERSION,
+  type NigerianLexiconEntry,
+} from './pronunciation/builtin/nigerian-lexicon';

@@ -1,0 +1,57 @@
+import data from './nigerian-lexicon.json';
+import type { LexiconRule } from '../pronunciation-rule';
+
+/** How the lexicon is named where dictionaries are reported (`builtin:nigerian@1`). */
+export const NIGERIAN_LEXICON_ID = 'builtin:nigerian';
+
+/** One entry of the data file: said as IPA, or as other text (an alias). */
+export type NigerianLexiconEntry = { grapheme: string; group: string } & (
+  { ipa: string; alias?: undefined } | { alias: string; ipa?: undefined }
+);
+
+interface LexiconFile {
+  id: string;
+  version: number;
+  sources: Record<string, string>;
+  entries: NigerianLexiconEntry[];
+}
+
+const file = data as LexiconFile;
+
+export const NIGERIAN_LEXICON_VERSION = file.version;
+
+/** The entries in file order (the order `rule_index` refers to). */
+export const NIGERIAN_LEXICON_ENTRIES: readonly NigerianLexiconEntry[] = Object.freeze(
+  file.entries.map((entry) => Object.freeze({ ...entry })),
+);
+
+/** Where each group's entries came from, as the file's header says. */
+export const NIGERIAN_LEXICON_SOURCES: Readonly<Record<string, string>> = Object.freeze({
+  ...file.sources,
+});
+
+/**
+ * The lexicon as rules: whole words, case-insensitive, longest grapheme first so that
+ * "Ibeju-Lekki" wins over "Lekki" and "Benin City" over a shorter entry at the same place.
+ */
+export const NIGERIAN_LEXICON_RULES: readonly LexiconRule[] = Object.freeze(
+  NIGERIAN_LEXICON_ENTRIES.map((entry, ruleIndex): LexiconRule => {
+    const source = { dictionaryId: NIGERIAN_LEXICON_ID, version: file.version, ruleIndex };
+    return entry.ipa !== undefined
+      ? {
+          type: 'phoneme',
+          stringToReplace: entry.grapheme,
+          phoneme: entry.ipa,
+          alphabet: 'ipa',
+          caseSensitive: false,
+          source,
+        }
+      : {
+          type: 'alias',
+          stringToReplace: entry.grapheme,
+          alias: entry.alias,
+          caseSensitive: false,
+          source,
+        };
+  }).sort((a, b) => b.stringToReplace.length - a.stringToReplace.length),
+);
