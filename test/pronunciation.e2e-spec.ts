@@ -312,7 +312,7 @@ describe('pronunciation dictionaries (real PostgreSQL, real eSpeak)', () => {
       const streamed = await http()
         .post('/v1/synthesize/streaming')
         .set(bearer(tenant.key))
-        .send({ text, pronunciation_dictionary_ids: [body.id] })
+        .send({ text, pronunciation_dictionary_ids: [body.id], nigerian_lexicon: false })
         .expect(200);
       expect(streamed.headers['x-pronunciation-dictionaries']).toBe(`${body.id}@1`);
       expect(streamed.headers['x-pronunciation-rules-skipped']).toBeUndefined();
@@ -362,7 +362,11 @@ describe('pronunciation dictionaries (real PostgreSQL, real eSpeak)', () => {
       const res = await http()
         .post('/v1/text/normalize')
         .set(bearer(tenant.key))
-        .send({ text: 'GTB in Ikeja opens at 9am.', pronunciation_dictionary_ids: [body.id] })
+        .send({
+          text: 'GTB in Ikeja opens at 9am.',
+          pronunciation_dictionary_ids: [body.id],
+          nigerian_lexicon: false,
+        })
         .expect(200);
       const spoken = res.body.spoken_text as string;
       expect(spoken).toBe('Guaranty Trust Bank in /ikɛdʒa/ opens at nine a m.');

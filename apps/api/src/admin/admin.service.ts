@@ -39,6 +39,7 @@ export class AdminService {
       monthlyQuotaSeconds: dto.monthly_quota_seconds,
       maxConcurrentStreams: dto.max_concurrent_streams,
       isActive: dto.is_active,
+      nigerianLexicon: dto.nigerian_lexicon,
     });
     return TenantDto.from(tenant);
   }

@@ -4,6 +4,9 @@ import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { toEspeakPhonemes, UnsupportedPhonemeError } from '@cw/engines';
 import {
   type LexiconRule,
+  NIGERIAN_LEXICON_ID,
+  NIGERIAN_LEXICON_RULES,
+  NIGERIAN_LEXICON_VERSION,
   parsePls,
   PlsError,
   type PronunciationRule,
@@ -34,6 +37,14 @@ export interface DictionaryWithRules {
   dictionary: PronunciationDictionary;
   version: number;
   rules: PronunciationRule[];
+}
+
+/** What a synthesis applies besides the tenant's dictionaries. */
+export interface BuiltinLexiconOptions {
+  /** The built-in Nigerian lexicon; absent: the tenant's setting. */
+  nigerianLexicon?: boolean;
+  /** The engine takes phonemes; otherwise only built-in entries with an alias are applied. */
+  phonemes: boolean;
 }
 
 /** The rules a synthesis applies, in order, and the dictionary versions they came from. */
@@ -222,9 +233,31 @@ export class PronunciationService {
 
   /**
    * The rules a synthesis applies: the named dictionaries in the order given (their latest
-   * versions), or, when none are named, the tenant's defaults. An empty list means none.
+   * versions), or, when none are named, the tenant's defaults (an empty list means none); then,
+   * unless switched off, the built-in Nigerian lexicon, so a tenant's own rule for a word wins.
    */
   async resolveForSynthesis(
+    tenant: Tenant,
+    dictionaryIds: readonly string[] | undefined,
+    builtin: BuiltinLexiconOptions = { phonemes: true },
+  ): Promise<ResolvedPronunciations> {
+    const own = await this.tenantPronunciations(tenant, dictionaryIds);
+    if (!(builtin.nigerianLexicon ?? tenant.nigerianLexicon)) return own;
+    // A phoneme entry with no alias would only be reported as skipped by an engine without
+    // phoneme input; the built-in lexicon is not the caller's, so it just stays out.
+    const rules = builtin.phonemes
+      ? NIGERIAN_LEXICON_RULES
+      : NIGERIAN_LEXICON_RULES.filter((rule) => rule.type === 'alias' || rule.alias !== undefined);
+    return {
+      rules: [...own.rules, ...rules],
+      dictionaries: [
+        ...own.dictionaries,
+        { id: NIGERIAN_LEXICON_ID, version: NIGERIAN_LEXICON_VERSION },
+      ],
+    };
+  }
+
+  private async tenantPronunciations(
     tenant: Tenant,
     dictionaryIds: readonly string[] | undefined,
   ): Promise<ResolvedPronunciations> {

@@ -24,6 +24,7 @@ const CONFIG_FIELDS = [
   'sample_rate',
   'speed',
   'pronunciation_dictionary_ids',
+  'nigerian_lexicon',
 ] as const;
 
 /** Parses one text frame; throws RealtimeException (sent back as an error frame) when it is bad. */

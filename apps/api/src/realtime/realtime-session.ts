@@ -275,6 +275,7 @@ export class RealtimeSession {
       speed: input.speed ?? this.options.speed,
       pronunciation_dictionary_ids:
         input.pronunciation_dictionary_ids ?? this.options.pronunciation_dictionary_ids,
+      nigerian_lexicon: input.nigerian_lexicon ?? this.options.nigerian_lexicon,
     };
     // Unknown voice, a rate the format cannot carry: found now, with the HTTP API's codes.
     const profile = await this.deps.synthesis.resolveProfile(this.deps.ctx.tenant, next);

@@ -55,6 +55,7 @@ export class SpeechInfoService {
     const { lexicon, dictionaries } = await this.synthesis.pronunciationsFor(
       tenant,
       dto.pronunciation_dictionary_ids,
+      dto.nigerian_lexicon,
     );
     const { plan, skipped } = this.synthesis.planText(
       dto.text,

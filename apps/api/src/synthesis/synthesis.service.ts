@@ -51,6 +51,8 @@ export interface SpeechOptions {
   speed?: number;
   /** Up to three, applied in order; absent: the tenant's default dictionaries; empty: none. */
   pronunciation_dictionary_ids?: string[];
+  /** The built-in Nigerian lexicon after the dictionaries; absent: the tenant's setting. */
+  nigerian_lexicon?: boolean;
 }
 
 /** The pronunciation rules a profile applies and the dictionary versions they came from. */
@@ -216,18 +218,27 @@ export class SynthesisService {
       format,
       sampleRate,
       speed: options.speed ?? 1,
-      pronunciations: await this.pronunciationsFor(tenant, options.pronunciation_dictionary_ids),
+      pronunciations: await this.pronunciationsFor(
+        tenant,
+        options.pronunciation_dictionary_ids,
+        options.nigerian_lexicon,
+      ),
     });
   }
 
-  /** The named dictionaries (or the tenant's defaults), compiled for this engine. */
+  /**
+   * The named dictionaries (or the tenant's defaults) and the built-in lexicon (unless switched
+   * off here or for the tenant), compiled for this engine.
+   */
   async pronunciationsFor(
     tenant: Tenant,
     dictionaryIds: readonly string[] | undefined,
+    nigerianLexicon?: boolean,
   ): Promise<ProfilePronunciations> {
     const { rules, dictionaries } = await this.pronunciation.resolveForSynthesis(
       tenant,
       dictionaryIds,
+      { nigerianLexicon, phonemes: this.takesPhonemes },
     );
     return Object.freeze({
       lexicon: new Lexicon(rules, { phonemes: this.takesPhonemes }),

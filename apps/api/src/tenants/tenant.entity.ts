@@ -35,6 +35,10 @@ export class Tenant {
   @Column({ name: 'max_concurrent_streams', type: 'integer', nullable: true })
   maxConcurrentStreams: number | null;
 
+  /** The built-in Nigerian lexicon applies to its synthesis unless a request says otherwise. */
+  @Column({ name: 'nigerian_lexicon', type: 'boolean', default: true })
+  nigerianLexicon: boolean;
+
   @Column({ name: 'is_active', type: 'boolean' })
   isActive: boolean;
 

@@ -15,7 +15,9 @@ export type NewTenant = Pick<
   | 'monthlyQuotaSeconds'
   | 'maxConcurrentStreams'
 >;
-export type TenantChanges = Partial<Omit<NewTenant, 'tenantId'> & { isActive: boolean }>;
+export type TenantChanges = Partial<
+  Omit<NewTenant, 'tenantId'> & { isActive: boolean; nigerianLexicon: boolean }
+>;
 
 const UNIQUE_VIOLATION = '23505';
 

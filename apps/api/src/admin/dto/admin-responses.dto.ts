@@ -11,6 +11,8 @@ export class TenantDto {
   @ApiProperty() max_voices: number;
   @ApiProperty({ nullable: true, type: Number }) monthly_quota_seconds: number | null;
   @ApiProperty({ nullable: true, type: Number }) max_concurrent_streams: number | null;
+  @ApiProperty({ description: 'The built-in Nigerian lexicon applies by default' })
+  nigerian_lexicon: boolean;
   @ApiProperty() is_active: boolean;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
@@ -25,6 +27,7 @@ export class TenantDto {
       max_voices: t.maxVoices,
       monthly_quota_seconds: t.monthlyQuotaSeconds,
       max_concurrent_streams: t.maxConcurrentStreams,
+      nigerian_lexicon: t.nigerianLexicon,
       is_active: t.isActive,
       created_at: t.createdAt.toISOString(),
       updated_at: t.updatedAt.toISOString(),

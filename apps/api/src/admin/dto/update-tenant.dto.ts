@@ -9,4 +9,11 @@ export class UpdateTenantDto extends PartialType(
   @IsOptional()
   @IsBoolean()
   is_active?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Apply the built-in Nigerian lexicon to this tenant’s synthesis (default true)',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'nigerian_lexicon must be true or false' })
+  nigerian_lexicon?: boolean;
 }

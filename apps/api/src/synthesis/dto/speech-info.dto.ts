@@ -42,6 +42,15 @@ export class NormalizeTextDto {
   @IsString({ each: true, message: 'pronunciation_dictionary_ids must hold dictionary ids' })
   @MaxLength(64, { each: true })
   pronunciation_dictionary_ids?: string[];
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      "Apply the built-in Nigerian lexicon (names, places, banks, Pidgin) after the dictionaries. Absent: the tenant's setting.",
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'nigerian_lexicon must be true or false' })
+  nigerian_lexicon?: boolean;
 }
 
 export class ReplacementDto {

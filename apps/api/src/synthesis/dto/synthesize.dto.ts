@@ -79,6 +79,15 @@ export class SynthesizeDto {
   @MaxLength(64, { each: true })
   pronunciation_dictionary_ids?: string[];
 
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      "Apply the built-in Nigerian lexicon (names, places, banks, Pidgin) after the dictionaries. Absent: the tenant's setting.",
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'nigerian_lexicon must be true or false' })
+  nigerian_lexicon?: boolean;
+
   @ApiPropertyOptional({ default: false, description: 'Treat text as SSML' })
   @IsOptional()
   @IsBoolean()
