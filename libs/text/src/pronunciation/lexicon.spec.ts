@@ -22,6 +22,21 @@ function apply(text: string, rules: LexiconRule[], phonemes = true) {
 }
 
 describe('Lexicon', () => {
+  it('finds case-insensitive matches in every spelling the pattern folds (the quick pre-check misses none)', () => {
+    const rules = [
+      alias('Sokoto', 'S', { caseSensitive: false }),
+      alias('Kano', 'K', { caseSensitive: false }),
+      alias('Ọyọ', 'O', { caseSensitive: false }),
+    ];
+    // U+017F long s and U+212A Kelvin sign fold to s and k; Ọ is not ASCII, so no pre-check.
+    // Each alone in its text, so no other spelling lets the pattern run.
+    expect(apply('\u017Fokoto', rules).shown).toBe('[\u017Fokoto→S]');
+    expect(apply('\u212Aano', rules).shown).toBe('[\u212Aano→K]');
+    expect(apply('SOKOTO kANO', rules).shown).toBe('[SOKOTO→S] [kANO→K]');
+    expect(apply('ọyọ', rules).shown).toBe('[ọyọ→O]');
+    expect(apply('Sokoto', [alias('sokoto', 'S')]).shown).toBe('Sokoto');
+  });
+
   it('replaces whole words only, by default case-sensitively', () => {
     const rules = [alias('Ade', 'Ah-day')];
     expect(apply('Ade, Adewale and ade met Ade.', rules).shown).toBe(

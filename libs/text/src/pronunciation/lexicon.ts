@@ -11,6 +11,20 @@ function escapeRegExp(text: string): string {
 interface CompiledRule {
   rule: LexiconRule;
   pattern: RegExp;
+  /**
+   * Text the rule's matches must contain (lower-cased for case-insensitive rules), so that the
+   * pattern runs only on texts that may match: with hundreds of rules (the built-in lexicon)
+   * running every pattern costs milliseconds per text.
+   */
+  needle?: string;
+  caseless: boolean;
+}
+
+/** Letters that Unicode case-insensitive matching folds to ASCII but toLowerCase() does not. */
+const FOLDS_TO_ASCII = /\u017F/g;
+
+function caselessHaystack(text: string): string {
+  return text.toLowerCase().replace(FOLDS_TO_ASCII, 's');
 }
 
 export interface LexiconOptions {
@@ -36,8 +50,15 @@ export class Lexicon {
         const body = escapeRegExp(rule.stringToReplace);
         const bounded =
           rule.wordBoundaries === false ? body : `(?<!${WORD_CHAR})${body}(?!${WORD_CHAR})`;
-        const flags = rule.caseSensitive === false ? 'giu' : 'gu';
-        return { rule, pattern: new RegExp(bounded, flags) };
+        const caseless = rule.caseSensitive === false;
+        const flags = caseless ? 'giu' : 'gu';
+        // Only an ASCII needle is sure to be found by toLowerCase() wherever the pattern matches.
+        const needle = !caseless
+          ? rule.stringToReplace
+          : /^[\x20-\x7E]+$/.test(rule.stringToReplace)
+            ? rule.stringToReplace.toLowerCase()
+            : undefined;
+        return { rule, pattern: new RegExp(bounded, flags), needle, caseless };
       });
   }
 
@@ -52,7 +73,12 @@ export class Lexicon {
   apply(text: string, table: PronunciationTable): string {
     if (!this.compiled.length) return text;
     const matches: { start: number; end: number; order: number }[] = [];
-    this.compiled.forEach(({ pattern }, order) => {
+    let lowered: string | undefined;
+    this.compiled.forEach(({ pattern, needle, caseless }, order) => {
+      if (needle !== undefined) {
+        const haystack = caseless ? (lowered ??= caselessHaystack(text)) : text;
+        if (!haystack.includes(needle)) return;
+      }
       for (const match of text.matchAll(pattern)) {
         matches.push({ start: match.index, end: match.index + match[0].length, order });
       }
