@@ -65,15 +65,15 @@ describe('the built-in Nigerian lexicon (data)', () => {
     for (const entry of PHONEMIC) {
       expect({
         entry: entry.grapheme,
-        unknown: [...entry.ipa!].filter((c) => !known.has(c)),
+        unknown: [...entry.ipa].filter((c) => !known.has(c)),
       }).toEqual({ entry: entry.grapheme, unknown: [] });
-      expect(toEspeakPhonemes(entry.ipa!, 'ipa')).toMatch(/^\[\[[^\]]+\]\]$/);
+      expect(toEspeakPhonemes(entry.ipa, 'ipa')).toMatch(/^\[\[[^\]]+\]\]$/);
     }
   });
 
   it('stresses exactly one syllable of every word it gives phonemes for', () => {
     for (const entry of PHONEMIC) {
-      const words = entry.ipa!.split(' ');
+      const words = entry.ipa.split(' ');
       // "Ibeju-Lekki" may be said as two words, "Akwa Ibom" must be.
       const fewest = entry.grapheme.split(' ').length;
       const most = entry.grapheme.split(/[ -]/).length;
@@ -182,7 +182,7 @@ describe('the built-in Nigerian lexicon (real eSpeak)', () => {
       const sampleRate = chunks[0].sampleRate;
       const words: WordTiming[] = chunks.flatMap((c) => c.words ?? []);
       expect(words.map((w) => w.word)).toEqual(batch.map((e) => e.grapheme));
-      words.forEach((word, i) => {
+      words.forEach((word) => {
         // Speech is in the thousands; silence and dither are in single digits.
         if (rmsBetween(samples, sampleRate, word.startMs, word.endMs) < 300) quiet.push(word.word);
         if (word.endMs - word.startMs < 200) quiet.push(`${word.word} (too short)`);
