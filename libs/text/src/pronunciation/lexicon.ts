@@ -27,6 +27,30 @@ function caselessHaystack(text: string): string {
   return text.toLowerCase().replace(FOLDS_TO_ASCII, 's');
 }
 
+/**
+ * Compiled forms of rules that outlive a request (the built-in lexicon's frozen rules), so each
+ * request does not build hundreds of patterns again. Safe to share: matchAll copies the pattern.
+ */
+const COMPILED = new WeakMap<LexiconRule, CompiledRule>();
+
+function compile(rule: LexiconRule): CompiledRule {
+  const cached = COMPILED.get(rule);
+  if (cached) return cached;
+  const body = escapeRegExp(rule.stringToReplace);
+  const bounded = rule.wordBoundaries === false ? body : `(?<!${WORD_CHAR})${body}(?!${WORD_CHAR})`;
+  const caseless = rule.caseSensitive === false;
+  const flags = caseless ? 'giu' : 'gu';
+  // Only an ASCII needle is sure to be found by toLowerCase() wherever the pattern matches.
+  const needle = !caseless
+    ? rule.stringToReplace
+    : /^[\x20-\x7E]+$/.test(rule.stringToReplace)
+      ? rule.stringToReplace.toLowerCase()
+      : undefined;
+  const compiled = { rule, pattern: new RegExp(bounded, flags), needle, caseless };
+  if (Object.isFrozen(rule)) COMPILED.set(rule, compiled);
+  return compiled;
+}
+
 export interface LexiconOptions {
   /** The engine takes phonemes; otherwise phoneme rules fall back to their alias or are skipped. */
   phonemes: boolean;
@@ -44,22 +68,7 @@ export class Lexicon {
     rules: readonly LexiconRule[],
     private readonly options: LexiconOptions,
   ) {
-    this.compiled = rules
-      .filter((rule) => rule.stringToReplace.length > 0)
-      .map((rule) => {
-        const body = escapeRegExp(rule.stringToReplace);
-        const bounded =
-          rule.wordBoundaries === false ? body : `(?<!${WORD_CHAR})${body}(?!${WORD_CHAR})`;
-        const caseless = rule.caseSensitive === false;
-        const flags = caseless ? 'giu' : 'gu';
-        // Only an ASCII needle is sure to be found by toLowerCase() wherever the pattern matches.
-        const needle = !caseless
-          ? rule.stringToReplace
-          : /^[\x20-\x7E]+$/.test(rule.stringToReplace)
-            ? rule.stringToReplace.toLowerCase()
-            : undefined;
-        return { rule, pattern: new RegExp(bounded, flags), needle, caseless };
-      });
+    this.compiled = rules.filter((rule) => rule.stringToReplace.length > 0).map(compile);
   }
 
   get size(): number {

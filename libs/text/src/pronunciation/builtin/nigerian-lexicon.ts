@@ -36,22 +36,29 @@ export const NIGERIAN_LEXICON_SOURCES: Readonly<Record<string, string>> = Object
  */
 export const NIGERIAN_LEXICON_RULES: readonly LexiconRule[] = Object.freeze(
   NIGERIAN_LEXICON_ENTRIES.map((entry, ruleIndex): LexiconRule => {
-    const source = { dictionaryId: NIGERIAN_LEXICON_ID, version: file.version, ruleIndex };
-    return entry.ipa !== undefined
-      ? {
-          type: 'phoneme',
-          stringToReplace: entry.grapheme,
-          phoneme: entry.ipa,
-          alphabet: 'ipa',
-          caseSensitive: false,
-          source,
-        }
-      : {
-          type: 'alias',
-          stringToReplace: entry.grapheme,
-          alias: entry.alias,
-          caseSensitive: false,
-          source,
-        };
+    // Frozen, so the Lexicon compiles each rule once for all requests.
+    const source = Object.freeze({
+      dictionaryId: NIGERIAN_LEXICON_ID,
+      version: file.version,
+      ruleIndex,
+    });
+    const rule: LexiconRule =
+      entry.ipa !== undefined
+        ? {
+            type: 'phoneme',
+            stringToReplace: entry.grapheme,
+            phoneme: entry.ipa,
+            alphabet: 'ipa',
+            caseSensitive: false,
+            source,
+          }
+        : {
+            type: 'alias',
+            stringToReplace: entry.grapheme,
+            alias: entry.alias,
+            caseSensitive: false,
+            source,
+          };
+    return Object.freeze(rule);
   }).sort((a, b) => b.stringToReplace.length - a.stringToReplace.length),
 );
