@@ -3,6 +3,7 @@ import request from 'supertest';
 import WebSocket from 'ws';
 import { NIGERIAN_LEXICON_ENTRIES } from '@cw/text';
 import { listen } from './helpers/audio-client';
+import { FakeXttsServer } from './support/fake-xtts-server';
 import {
   bearer,
   binaryParser,
@@ -219,5 +220,37 @@ describe('built-in Nigerian lexicon (real PostgreSQL, real eSpeak)', () => {
     expect(off.words).toEqual(sent);
     const again = await overWebSocket({ nigerian_lexicon: false });
     expect(same(again.audio.length, off.audio.length)).toBe(true);
+  });
+});
+
+describe('built-in Nigerian lexicon with an engine that takes no phonemes (stand-in XTTS)', () => {
+  let xtts: FakeXttsServer;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    xtts = await FakeXttsServer.start();
+    app = await createTestApp({ TTS_ENGINE: 'xtts', XTTS_URL: xtts.url, XTTS_FALLBACK: 'none' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await xtts.stop();
+  });
+
+  it('applies only its aliases, and reports its phoneme entries neither as said nor as skipped', async () => {
+    const tenant = await createTenant(app);
+    const res = await request(app.getHttpServer())
+      .post('/v1/text/normalize')
+      .set(bearer(tenant.key))
+      .send({ text: 'Chukwuemeka banks with GTBank in Lekki.' })
+      .expect(200);
+    expect(res.body.spoken_text).toBe('Chukwuemeka banks with G T Bank in Lekki.');
+    expect(res.body.pronunciation_dictionaries).toEqual([{ id: 'builtin:nigerian', version: 1 }]);
+    expect(
+      (res.body.replacements as { original: string; type: string }[]).map((r) => [
+        r.original,
+        r.type,
+      ]),
+    ).toEqual([['GTBank', 'alias']]);
+    expect(res.body.skipped).toEqual([]);
   });
 });
