@@ -23,6 +23,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 import { ClipsModule } from './clips/clips.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
+import { PlaygroundModule } from './playground/playground.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RootController } from './root/root.controller';
 import { SynthesisModule } from './synthesis/synthesis.module';
@@ -62,6 +63,7 @@ export class AppModule implements NestModule {
         RealtimeModule,
         OpenAiCompatModule,
         ClipsModule,
+        PlaygroundModule,
       ],
       controllers: [RootController],
       providers: [
