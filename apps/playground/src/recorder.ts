@@ -47,6 +47,7 @@ export class VoiceRecorder {
     this.recorder = recorder;
     recorder.addEventListener('dataavailable', (e) => chunks.push(e.data));
     const startedAt = performance.now();
+    this.level.dataset.peak = '0';
     recorder.addEventListener('stop', () => {
       window.clearInterval(this.ticker);
       input.disconnect();
@@ -64,6 +65,7 @@ export class VoiceRecorder {
       let sum = 0;
       for (const v of frame) sum += v * v;
       this.level.value = Math.min(1, Math.sqrt(sum / frame.length) * 4);
+      this.level.dataset.peak = String(Math.max(Number(this.level.dataset.peak ?? 0), this.level.value));
       if (s >= MAX_SECONDS) recorder.stop();
     }, 100);
     recorder.start(250);

@@ -125,7 +125,9 @@ export class SpeakPanel {
     if (!(err instanceof ApiError) || err.code !== 'invalid_ssml') return false;
     const { line, column } = err.body;
     const where = line !== undefined && column !== undefined ? ` at line ${line}, column ${column}` : '';
-    $('ssml-error-text').textContent = `SSML error${where}: ${err.message}`;
+    // The service's message names the position too; say it once.
+    const detail = err.message.replace(/^Invalid SSML at line \d+, column \d+: /, '');
+    $('ssml-error-text').textContent = `SSML error${where}: ${detail}`;
     this.errorOffset = offsetOf(this.text.value, line ?? 1, column ?? 1);
     this.ssmlError.hidden = false;
     this.text.setAttribute('aria-invalid', 'true');

@@ -22,6 +22,7 @@ export class VoicesPanel {
   private sampleUrl: string | undefined;
 
   constructor() {
+    this.render();
     $<HTMLFormElement>('upload-form').addEventListener('submit', (e) => {
       e.preventDefault();
       void this.uploadFile();
@@ -87,7 +88,7 @@ export class VoicesPanel {
   }
 
   private row(v: Voice): HTMLTableRowElement {
-    const actions = el('td', { class: 'row-actions' });
+    const actions = el('div');
     const play = el('button', { type: 'button', class: 'secondary', 'aria-label': `Play a sample of ${v.name}` }, 'Play sample');
     play.addEventListener('click', () => void this.playSample(v, play));
     actions.append(play);
@@ -106,7 +107,7 @@ export class VoicesPanel {
       el('td', {}, v.engine),
       el('td', {}, v.language),
       el('td', {}, kind),
-      actions,
+      el('td', { class: 'row-actions' }, actions),
     );
     return row;
   }
