@@ -11,6 +11,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const PORT = 19901;
 /** Screenshots of every screen, for people reviewing the page (git-ignored). */
 const SHOTS = join(__dirname, 'output', 'playground');
+const BINARY = '<binary frame>';
 
 describe('Playground (GET /playground) in a real browser', () => {
   let app: NestExpressApplication;
@@ -121,13 +122,37 @@ describe('Playground (GET /playground) in a real browser', () => {
     await page.waitForSelector('#speak-metrics[data-state="done"]');
     expect(await page.isVisible('#speak-download')).toBe(true);
 
-    const metrics = await page.$eval('#speak-metrics', (el) => ({ ...(el as HTMLElement).dataset }));
+    const metrics = await page.$eval('#speak-metrics', (el) => ({
+      ...(el as HTMLElement).dataset,
+    }));
     // Played before the last byte came: the page streams rather than waiting for the whole file.
     expect(Number(metrics.playedAtEnd)).toBeGreaterThan(0);
     expect(Number(metrics.audioSeconds)).toBeGreaterThan(Number(metrics.playedAtEnd));
     expect(await page.textContent('#metric-first-byte')).toMatch(/^\d+ ms$/);
     expect(await page.getAttribute('#speak-download', 'download')).toBe('speech.wav');
     await shot(page, '1-speak');
+
+    // Phone line: mu-law at 8 kHz, decoded and played in the page as a caller would hear it.
+    await page.fill('#speak-text', 'One moment please.');
+    await page.check('#speak-phone');
+    const asked = page.waitForRequest((r) => r.url().endsWith('/v1/synthesize/streaming'));
+    await page.click('#speak-play');
+    expect((await asked).postDataJSON()).toMatchObject({ format: 'mulaw', sample_rate: 8000 });
+    await page.waitForSelector('#speak-metrics[data-state="done"]');
+    expect(Number(await page.getAttribute('#speak-metrics', 'data-audio-seconds'))).toBeGreaterThan(
+      0.5,
+    );
+    expect(await page.getAttribute('#speak-download', 'download')).toBe('speech.ulaw');
+
+    // MP3 streams through MediaSource into an audio element.
+    await page.uncheck('#speak-phone');
+    await page.selectOption('#speak-format', 'mp3');
+    await page.click('#speak-play');
+    await page.waitForSelector('#speak-metrics[data-state="done"]');
+    expect(Number(await page.getAttribute('#speak-metrics', 'data-audio-seconds'))).toBeGreaterThan(
+      0.5,
+    );
+    expect(await page.getAttribute('#speak-download', 'download')).toBe('speech.mp3');
     await page.context().close();
   });
 
@@ -148,7 +173,7 @@ describe('Playground (GET /playground) in a real browser', () => {
     await page.context().close();
   });
 
-  it('uploads a WAV file and lists the new voice', async () => {
+  it('uploads a WAV file, lists, samples, renames and deletes the new voice', async () => {
     const tenant = await createTenant(app);
     const page = await openPage();
     await useKey(page, tenant);
@@ -159,22 +184,47 @@ describe('Playground (GET /playground) in a real browser', () => {
       mimeType: 'audio/wav',
       buffer: wavFile(voiceLike(190, 4, 16000), 16000),
     });
-    await page.fill('#upload-name', 'Ada front desk');
+    // Markup in a name is shown as text, never run.
+    await page.fill('#upload-name', 'Ada <b>front</b> desk');
     await page.selectOption('#upload-gender', 'female');
     await page.click('#upload-submit');
-    const row = page.locator('#voices-table tr', { hasText: 'Ada front desk' });
+    const row = page.locator('#voices-table tr', { hasText: 'Ada <b>front</b> desk' });
     await row.waitFor();
+    expect(await row.locator('b').count()).toBe(0);
     expect(await row.textContent()).toContain('yours, cloning approximate');
     // The new voice is offered on the Speak screen too.
-    expect(await page.locator('#speak-voice option', { hasText: 'Ada front desk' }).count()).toBe(
-      1,
-    );
+    expect(
+      await page.locator('#speak-voice option', { hasText: 'Ada <b>front</b> desk' }).count(),
+    ).toBe(1);
 
     const voices = await request(app.getHttpServer()).get('/v1/voices').set(bearer(tenant.key));
     expect(voices.body).toContainEqual(
-      expect.objectContaining({ name: 'Ada front desk', source: 'uploaded', gender: 'female' }),
+      expect.objectContaining({
+        name: 'Ada <b>front</b> desk',
+        source: 'uploaded',
+        gender: 'female',
+      }),
     );
+
+    await row.getByRole('button', { name: /^Play a sample/ }).click();
+    await page.waitForSelector('#sample-audio:not([hidden])');
+    expect(await page.getAttribute('#sample-audio', 'src')).toMatch(/^blob:/);
     await shot(page, '3-voices');
+
+    await row.getByRole('button', { name: /^Rename/ }).click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('Ada, reception');
+    await page.keyboard.press('Enter');
+    const renamed = page.locator('#voices-table tr', { hasText: 'Ada, reception' });
+    await renamed.waitFor();
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await renamed.getByRole('button', { name: /^Delete/ }).click();
+    await renamed.waitFor({ state: 'detached' });
+    const after = await request(app.getHttpServer()).get('/v1/voices').set(bearer(tenant.key));
+    expect(
+      (after.body as Array<{ source: string }>).filter((v) => v.source === 'uploaded'),
+    ).toEqual([]);
     await page.context().close();
   });
 
@@ -206,8 +256,9 @@ describe('Playground (GET /playground) in a real browser', () => {
     await page.locator('#voices-table tr', { hasText: 'Mic voice' }).waitFor();
 
     const voices = await request(app.getHttpServer()).get('/v1/voices').set(bearer(tenant.key));
-    const uploaded = (voices.body as Array<{ name: string; source: string; duration_s: number }>)
-      .filter((v) => v.source === 'uploaded');
+    const uploaded = (
+      voices.body as Array<{ name: string; source: string; duration_s: number }>
+    ).filter((v) => v.source === 'uploaded');
     expect(uploaded).toHaveLength(1);
     expect(uploaded[0].name).toBe('Mic voice');
     expect(uploaded[0].duration_s).toBeGreaterThanOrEqual(3);
@@ -219,11 +270,12 @@ describe('Playground (GET /playground) in a real browser', () => {
     const tenant = await createTenant(app);
     const page = await openPage();
     const sent: string[] = [];
-    const received: Array<string | 'binary'> = [];
+    /** Text frames as they came; each binary (audio) frame as BINARY. */
+    const received: string[] = [];
     page.on('websocket', (ws: WebSocket) => {
       ws.on('framesent', (f) => sent.push(String(f.payload)));
       ws.on('framereceived', (f) =>
-        received.push(typeof f.payload === 'string' ? f.payload : 'binary'),
+        received.push(typeof f.payload === 'string' ? f.payload : BINARY),
       );
     });
     await useKey(page, tenant);
@@ -248,7 +300,7 @@ describe('Playground (GET /playground) in a real browser', () => {
     expect(Number(await page.getAttribute('#rt-status', 'data-frames'))).toBe(framesAtStop);
     const clearedAt = received.findIndex((m) => m.includes('"type":"cleared"'));
     expect(clearedAt).toBeGreaterThan(0);
-    expect(received.slice(clearedAt + 1)).not.toContain('binary');
+    expect(received.slice(clearedAt + 1)).not.toContain(BINARY);
     expect(await page.textContent('#rt-status')).toContain('Stopped');
     await shot(page, '6-realtime');
     await page.context().close();
@@ -262,8 +314,10 @@ describe('Playground (GET /playground) in a real browser', () => {
       .send({ text: 'Thank you for calling, goodbye.' })
       .expect(200);
     // Usage rows are written in batches: wait until this one is in.
-    for (let used = 0; used === 0; ) {
-      const stats = await request(app.getHttpServer()).get('/v1/tenant/stats').set(bearer(tenant.key));
+    for (let used = 0; used === 0;) {
+      const stats = await request(app.getHttpServer())
+        .get('/v1/tenant/stats')
+        .set(bearer(tenant.key));
       used = (stats.body as { quota: { used_seconds: number } }).quota.used_seconds;
     }
     const page = await openPage();
