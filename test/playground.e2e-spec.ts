@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { chromium, type Browser, type Page, type WebSocket } from 'playwright-core';
@@ -22,6 +22,8 @@ describe('Playground (GET /playground) in a real browser', () => {
   let pageErrors: string[] = [];
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
     mkdirSync(SHOTS, { recursive: true });
     app = await createTestApp({ USAGE_FLUSH_MS: '100' });
     await app.listen(PORT, '127.0.0.1');
