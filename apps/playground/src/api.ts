@@ -50,7 +50,10 @@ export async function apiFetch(
   return res;
 }
 
-export async function apiJson<T>(path: string, init: RequestInit & { key?: string } = {}): Promise<T> {
+export async function apiJson<T>(
+  path: string,
+  init: RequestInit & { key?: string } = {},
+): Promise<T> {
   return (await (await apiFetch(path, init)).json()) as T;
 }
 
@@ -75,11 +78,21 @@ async function toApiError(res: Response): Promise<ApiError> {
       retryAfter,
     );
   } catch {
-    return new ApiError(res.status, `http_${res.status}`, res.statusText || 'Request failed', {}, retryAfter);
+    return new ApiError(
+      res.status,
+      `http_${res.status}`,
+      res.statusText || 'Request failed',
+      {},
+      retryAfter,
+    );
   }
 }
 
-const KEY_CODES = new Set(['missing_authorization', 'invalid_authorization_format', 'invalid_api_key']);
+const KEY_CODES = new Set([
+  'missing_authorization',
+  'invalid_authorization_format',
+  'invalid_api_key',
+]);
 
 /** What to tell a person about a failure, in words they can act on. */
 export function describeError(err: unknown): string {

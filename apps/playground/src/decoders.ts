@@ -78,7 +78,12 @@ export function chunkDecoder(format: Exclude<AudioFormat, 'mp3'>): ChunkDecoder 
 /** Offset of the first sample: just past the `data` chunk header; -1 while it has not arrived. */
 function findDataChunk(bytes: Uint8Array): number {
   for (let i = 12; i + 8 <= bytes.length; i++) {
-    if (bytes[i] === 0x64 && bytes[i + 1] === 0x61 && bytes[i + 2] === 0x74 && bytes[i + 3] === 0x61)
+    if (
+      bytes[i] === 0x64 &&
+      bytes[i + 1] === 0x61 &&
+      bytes[i + 2] === 0x74 &&
+      bytes[i + 3] === 0x61
+    )
       return i + 8;
   }
   return -1;

@@ -71,17 +71,28 @@ export class RealtimePanel {
     }
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     // Browsers cannot set headers on a WebSocket; the service accepts ?api_key= and redacts it from its logs.
-    const ws = new WebSocket(`${scheme}//${location.host}/v1/synthesize/ws?api_key=${encodeURIComponent(key)}`);
+    const ws = new WebSocket(
+      `${scheme}//${location.host}/v1/synthesize/ws?api_key=${encodeURIComponent(key)}`,
+    );
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.decoder = chunkDecoder('pcm');
     this.setStatus('Connecting…');
     ws.addEventListener('open', () => {
-      ws.send(JSON.stringify({ type: 'config', voice_id: this.voice.value || undefined, format: 'pcm', sample_rate: SAMPLE_RATE }));
+      ws.send(
+        JSON.stringify({
+          type: 'config',
+          voice_id: this.voice.value || undefined,
+          format: 'pcm',
+          sample_rate: SAMPLE_RATE,
+        }),
+      );
       for (const data of this.outbox.splice(0)) ws.send(data);
       this.setStatus('Connected: speaking as you type.');
     });
-    ws.addEventListener('message', (e: MessageEvent<ArrayBuffer | string>) => this.onMessage(e.data));
+    ws.addEventListener('message', (e: MessageEvent<ArrayBuffer | string>) =>
+      this.onMessage(e.data),
+    );
     ws.addEventListener('close', (e) => {
       if (this.ws !== ws) return;
       this.ws = undefined;

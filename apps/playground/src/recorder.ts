@@ -32,7 +32,9 @@ export class VoiceRecorder {
     try {
       this.stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch (err) {
-      this.say(`The microphone is not available: ${err instanceof Error ? err.message : String(err)}.`);
+      this.say(
+        `The microphone is not available: ${err instanceof Error ? err.message : String(err)}.`,
+      );
       return;
     }
     const ctx = audioContext();
@@ -65,7 +67,9 @@ export class VoiceRecorder {
       let sum = 0;
       for (const v of frame) sum += v * v;
       this.level.value = Math.min(1, Math.sqrt(sum / frame.length) * 4);
-      this.level.dataset.peak = String(Math.max(Number(this.level.dataset.peak ?? 0), this.level.value));
+      this.level.dataset.peak = String(
+        Math.max(Number(this.level.dataset.peak ?? 0), this.level.value),
+      );
       if (s >= MAX_SECONDS) recorder.stop();
     }, 100);
     recorder.start(250);
@@ -85,13 +89,23 @@ export class VoiceRecorder {
       return;
     }
     if (audio.duration < MIN_SECONDS) {
-      this.say(`The recording is ${audio.duration.toFixed(1)} s long: record at least ${MIN_SECONDS} seconds. Nothing was uploaded.`);
+      this.say(
+        `The recording is ${audio.duration.toFixed(1)} s long: record at least ${MIN_SECONDS} seconds. Nothing was uploaded.`,
+      );
       return;
     }
     this.say(`Uploading ${audio.duration.toFixed(1)} s…`);
     const wav = encodeWav(audio.getChannelData(0), audio.sampleRate);
-    const ok = await this.voices.upload(new Blob([wav as Uint8Array<ArrayBuffer>], { type: 'audio/wav' }), 'recording.wav', name);
-    this.say(ok ? `Uploaded “${name}” (${audio.duration.toFixed(1)} s).` : 'The upload was refused; see the message above.');
+    const ok = await this.voices.upload(
+      new Blob([wav as Uint8Array<ArrayBuffer>], { type: 'audio/wav' }),
+      'recording.wav',
+      name,
+    );
+    this.say(
+      ok
+        ? `Uploaded “${name}” (${audio.duration.toFixed(1)} s).`
+        : 'The upload was refused; see the message above.',
+    );
   }
 
   private say(text: string): void {

@@ -53,7 +53,10 @@ export class SpeakPanel {
     this.stopButton.addEventListener('click', () => this.stop());
     $('ssml-error-show').addEventListener('click', () => {
       this.text.focus();
-      this.text.setSelectionRange(this.errorOffset, Math.min(this.errorOffset + 1, this.text.value.length));
+      this.text.setSelectionRange(
+        this.errorOffset,
+        Math.min(this.errorOffset + 1, this.text.value.length),
+      );
     });
   }
 
@@ -124,7 +127,8 @@ export class SpeakPanel {
   private showSsmlError(err: unknown): boolean {
     if (!(err instanceof ApiError) || err.code !== 'invalid_ssml') return false;
     const { line, column } = err.body;
-    const where = line !== undefined && column !== undefined ? ` at line ${line}, column ${column}` : '';
+    const where =
+      line !== undefined && column !== undefined ? ` at line ${line}, column ${column}` : '';
     // The service's message names the position too; say it once.
     const detail = err.message.replace(/^Invalid SSML at line \d+, column \d+: /, '');
     $('ssml-error-text').textContent = `SSML error${where}: ${detail}`;
@@ -164,7 +168,8 @@ export class SpeakPanel {
         signal: run.abort.signal,
       });
       if (!res.body) throw new Error('This browser cannot read a streamed response.');
-      const rate = Number(res.headers.get('X-Audio-Sample-Rate')) || Number(body.sample_rate) || 22050;
+      const rate =
+        Number(res.headers.get('X-Audio-Sample-Rate')) || Number(body.sample_rate) || 22050;
       const parts: Uint8Array[] = [];
       const reader = res.body.getReader();
       let firstByte: number | undefined;
@@ -227,9 +232,13 @@ export class SpeakPanel {
     const append = (buffer: SourceBuffer, chunk: Uint8Array) =>
       new Promise<void>((resolve, reject) => {
         buffer.addEventListener('updateend', () => resolve(), { once: true });
-        buffer.addEventListener('error', () => reject(new Error('The browser could not decode the MP3')), {
-          once: true,
-        });
+        buffer.addEventListener(
+          'error',
+          () => reject(new Error('The browser could not decode the MP3')),
+          {
+            once: true,
+          },
+        );
         buffer.appendBuffer(chunk as Uint8Array<ArrayBuffer>);
       });
     void audio.play().catch(() => undefined);

@@ -5,7 +5,11 @@ interface TenantStats {
   tenant_id: string;
   name: string;
   usage: { month: { requests: number; audio_seconds: number } };
-  quota: { monthly_quota_seconds: number | null; used_seconds: number; remaining_seconds: number | null };
+  quota: {
+    monthly_quota_seconds: number | null;
+    used_seconds: number;
+    remaining_seconds: number | null;
+  };
 }
 
 interface UsageDay {
@@ -63,9 +67,18 @@ export class UsagePanel {
     $('usage-chart').replaceChildren(barChart(days));
     $('usage-figure').hidden = false;
     const rows = days.map((d) =>
-      el('tr', {}, el('th', { scope: 'row' }, d.key), el('td', {}, String(d.requests)), el('td', {}, String(d.characters)), el('td', {}, d.audio_seconds.toFixed(1))),
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'row' }, d.key),
+        el('td', {}, String(d.requests)),
+        el('td', {}, String(d.characters)),
+        el('td', {}, d.audio_seconds.toFixed(1)),
+      ),
     );
-    $('usage-table').querySelector('tbody')!.replaceChildren(...rows);
+    $('usage-table')
+      .querySelector('tbody')!
+      .replaceChildren(...rows);
     $('usage-details').hidden = false;
   }
 }
@@ -76,7 +89,9 @@ function monthDays(series: UsageDay[]): UsageDay[] {
   const today = new Date();
   const out: UsageDay[] = [];
   for (let day = 1; day <= today.getUTCDate(); day++) {
-    const key = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), day)).toISOString().slice(0, 10);
+    const key = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), day))
+      .toISOString()
+      .slice(0, 10);
     out.push(byDay.get(key) ?? { key, requests: 0, characters: 0, audio_seconds: 0 });
   }
   return out;
@@ -92,9 +107,18 @@ function barChart(days: UsageDay[]): SVGSVGElement {
   const plotHeight = height - pad.top - pad.bottom;
   const svg = svgEl('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'chart' });
   const total = days.reduce((n, d) => n + d.audio_seconds, 0);
-  svg.setAttribute('aria-label', `Audio seconds per day this month: ${total.toFixed(1)} s in total, at most ${max.toFixed(1)} s in one day.`);
+  svg.setAttribute(
+    'aria-label',
+    `Audio seconds per day this month: ${total.toFixed(1)} s in total, at most ${max.toFixed(1)} s in one day.`,
+  );
   svg.append(
-    svgEl('line', { x1: String(pad.left), x2: String(width - pad.right), y1: String(height - pad.bottom), y2: String(height - pad.bottom), class: 'axis' }),
+    svgEl('line', {
+      x1: String(pad.left),
+      x2: String(width - pad.right),
+      y1: String(height - pad.bottom),
+      y2: String(height - pad.bottom),
+      class: 'axis',
+    }),
     svgText(pad.left - 6, pad.top + 4, `${max.toFixed(max < 10 ? 1 : 0)} s`, 'end'),
     svgText(pad.left - 6, height - pad.bottom, '0', 'end'),
   );
@@ -119,13 +143,21 @@ function barChart(days: UsageDay[]): SVGSVGElement {
   return svg;
 }
 
-function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string>): SVGElementTagNameMap[K] {
+function svgEl<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string>,
+): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
   return node;
 }
 
-function svgText(x: number, y: number, text: string, anchor: 'start' | 'middle' | 'end'): SVGTextElement {
+function svgText(
+  x: number,
+  y: number,
+  text: string,
+  anchor: 'start' | 'middle' | 'end',
+): SVGTextElement {
   const t = svgEl('text', { x: x.toFixed(1), y: String(y), 'text-anchor': anchor, class: 'label' });
   t.textContent = text;
   return t;

@@ -84,18 +84,31 @@ export class VoicesPanel {
 
   private render(): void {
     this.body.replaceChildren(...this.voices.map((v) => this.row(v)));
-    for (const picker of document.querySelectorAll<HTMLSelectElement>('.voice-picker')) fillPicker(picker, this.voices);
+    for (const picker of document.querySelectorAll<HTMLSelectElement>('.voice-picker'))
+      fillPicker(picker, this.voices);
   }
 
   private row(v: Voice): HTMLTableRowElement {
     const actions = el('div');
-    const play = el('button', { type: 'button', class: 'secondary', 'aria-label': `Play a sample of ${v.name}` }, 'Play sample');
+    const play = el(
+      'button',
+      { type: 'button', class: 'secondary', 'aria-label': `Play a sample of ${v.name}` },
+      'Play sample',
+    );
     play.addEventListener('click', () => void this.playSample(v, play));
     actions.append(play);
     if (v.source === 'uploaded') {
-      const rename = el('button', { type: 'button', class: 'secondary', 'aria-label': `Rename ${v.name}` }, 'Rename');
+      const rename = el(
+        'button',
+        { type: 'button', class: 'secondary', 'aria-label': `Rename ${v.name}` },
+        'Rename',
+      );
       rename.addEventListener('click', () => this.startRename(row, v));
-      const del = el('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${v.name}` }, 'Delete');
+      const del = el(
+        'button',
+        { type: 'button', class: 'danger', 'aria-label': `Delete ${v.name}` },
+        'Delete',
+      );
       del.addEventListener('click', () => void this.remove(v));
       actions.append(rename, del);
     }
@@ -103,7 +116,13 @@ export class VoicesPanel {
     const row = el(
       'tr',
       { 'data-voice-id': v.voice_id },
-      el('td', {}, el('span', { class: 'voice-name' }, v.name), el('br'), el('code', {}, v.voice_id)),
+      el(
+        'td',
+        {},
+        el('span', { class: 'voice-name' }, v.name),
+        el('br'),
+        el('code', {}, v.voice_id),
+      ),
       el('td', {}, v.engine),
       el('td', {}, v.language),
       el('td', {}, kind),
@@ -116,7 +135,10 @@ export class VoicesPanel {
     clearMessage();
     button.disabled = true;
     try {
-      const res = await apiFetch('/v1/synthesize', jsonBody({ text: SAMPLE_TEXT, voice_id: v.voice_id, format: 'wav' }));
+      const res = await apiFetch(
+        '/v1/synthesize',
+        jsonBody({ text: SAMPLE_TEXT, voice_id: v.voice_id, format: 'wav' }),
+      );
       if (this.sampleUrl) URL.revokeObjectURL(this.sampleUrl);
       this.sampleUrl = URL.createObjectURL(await res.blob());
       this.sample.src = this.sampleUrl;
@@ -132,7 +154,11 @@ export class VoicesPanel {
 
   private startRename(row: HTMLTableRowElement, v: Voice): void {
     const cell = row.cells[0];
-    const input = el('input', { type: 'text', maxlength: '200', 'aria-label': `New name for ${v.name}` });
+    const input = el('input', {
+      type: 'text',
+      maxlength: '200',
+      'aria-label': `New name for ${v.name}`,
+    });
     input.value = v.name;
     const save = el('button', { type: 'submit' }, 'Save');
     const cancel = el('button', { type: 'button', class: 'secondary' }, 'Cancel');
@@ -166,7 +192,8 @@ export class VoicesPanel {
   }
 
   private async remove(v: Voice): Promise<void> {
-    if (!window.confirm(`Delete the voice “${v.name}” (${v.voice_id})? This cannot be undone.`)) return;
+    if (!window.confirm(`Delete the voice “${v.name}” (${v.voice_id})? This cannot be undone.`))
+      return;
     try {
       await apiFetch(`/v1/voices/${encodeURIComponent(v.voice_id)}`, { method: 'DELETE' });
       showMessage(`Deleted “${v.name}”.`, 'info');
