@@ -21,7 +21,9 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TenantThrottlerGuard } from './rate-limit/tenant-throttler.guard';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
+import { CartesiaCompatModule } from './cartesia-compat/cartesia-compat.module';
 import { ClipsModule } from './clips/clips.module';
+import { DeepgramCompatModule } from './deepgram-compat/deepgram-compat.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { PlaygroundModule } from './playground/playground.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -62,6 +64,8 @@ export class AppModule implements NestModule {
         SynthesisModule,
         RealtimeModule,
         OpenAiCompatModule,
+        CartesiaCompatModule,
+        DeepgramCompatModule,
         ClipsModule,
         PlaygroundModule,
       ],

@@ -70,6 +70,15 @@ export interface AppConfig {
   /** Most audio one request (or one WebSocket text) may produce, ms: 400 audio_too_long beyond. */
   synthesis: { maxAudioMs: number };
   usage: { flushMs: number; bufferMax: number };
+  /** Per-tenant limits on pronunciation dictionaries, and the largest PLS file accepted. */
+  pronunciation: {
+    maxDictionaries: number;
+    /** Rules across all of a tenant's dictionaries. */
+    maxRules: number;
+    /** UTF-8 bytes of those rules' text. */
+    maxBytes: number;
+    maxFileBytes: number;
+  };
   /** Stored clips behind signed URLs (POST /v1/synthesize-url). */
   clips: {
     /** Unset: a random secret per process, so URLs do not survive a restart or another replica. */
@@ -197,6 +206,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
     uploads: { decodeQueue: parsed.UPLOAD_DECODE_QUEUE },
     synthesis: { maxAudioMs: parsed.MAX_AUDIO_SECONDS_PER_REQUEST * 1000 },
     usage: { flushMs: parsed.USAGE_FLUSH_MS, bufferMax: parsed.USAGE_BUFFER_MAX },
+    pronunciation: {
+      maxDictionaries: parsed.PRONUNCIATION_MAX_DICTIONARIES,
+      maxRules: parsed.PRONUNCIATION_MAX_RULES,
+      maxBytes: parsed.PRONUNCIATION_MAX_BYTES,
+      maxFileBytes: parsed.PRONUNCIATION_MAX_FILE_BYTES,
+    },
     clips: {
       urlSecret: parsed.SIGNED_URL_SECRET,
       urlTtlS: parsed.SIGNED_URL_TTL_S,

@@ -277,4 +277,28 @@ export class EnvSchema {
   @Min(1)
   @Max(86400)
   CLIP_SWEEP_INTERVAL_S = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100000)
+  PRONUNCIATION_MAX_DICTIONARIES = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10000000)
+  PRONUNCIATION_MAX_RULES = 10000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000000000)
+  PRONUNCIATION_MAX_BYTES = 2_000_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(100_000_000)
+  PRONUNCIATION_MAX_FILE_BYTES = 1_048_576;
 }

@@ -18,6 +18,7 @@ import {
   AuthMode,
 } from '../common/request-context/request-context';
 import { AuthErrorCode, AuthException } from './auth.exception';
+import { bearerCredential, CREDENTIAL_READER, type CredentialReader } from './credentials';
 import { echo } from '../common/errors/echo';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -77,8 +78,13 @@ export class AuthGuard implements CanActivate {
       }
       return true;
     }
+    const read =
+      this.reflector.getAllAndOverride<CredentialReader>(CREDENTIAL_READER, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? bearerCredential;
     const { key, tenant } = await this.apiKeys.authenticate(
-      bearerToken(req.headers.authorization),
+      read(req.headers, new URL(req.originalUrl ?? req.url, 'http://localhost').searchParams),
       clientAddress(req, this.trustProxy),
     );
     req.tenant = tenant;

@@ -72,22 +72,22 @@ export class RealtimeAdmissionService {
   /**
    * For any WebSocket surface (ours or a vendor-compatible one): the key (failed attempts counted
    * per client address), one request against both rate-limit windows, `validate` (the surface's
-   * own query checks), then quota, one concurrency slot and one real-time stream of the
-   * scheduler, held until the run finishes.
+   * own query checks, which may load the tenant's voice), then quota, one concurrency slot and
+   * one real-time stream of the scheduler, held until the run finishes.
    */
   async admitSession(
     req: IncomingMessage,
     token: string,
     endpoint: string,
     requestId: string,
-    validate: () => void = () => undefined,
+    validate: (tenant: Tenant) => unknown = () => undefined,
   ): Promise<AdmittedSession> {
     const { key, tenant } = await this.apiKeys.authenticate(
       token,
       clientAddress(req, this.trustProxy),
     );
     await this.countRequest(tenant);
-    validate();
+    await validate(tenant);
     const ctx: RequestContext = { tenant, apiKeyId: key.id, requestId };
     const run = await this.runner.admit(ctx, { endpoint, streaming: true });
     try {

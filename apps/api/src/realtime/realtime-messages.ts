@@ -17,7 +17,14 @@ export type ClientMessage =
   | { type: 'clear' }
   | { type: 'close' };
 
-const CONFIG_FIELDS = ['voice_id', 'language', 'format', 'sample_rate', 'speed'] as const;
+const CONFIG_FIELDS = [
+  'voice_id',
+  'language',
+  'format',
+  'sample_rate',
+  'speed',
+  'pronunciation_dictionary_ids',
+] as const;
 
 /** Parses one text frame; throws RealtimeException (sent back as an error frame) when it is bad. */
 export function parseClientMessage(raw: string): ClientMessage {

@@ -14,8 +14,8 @@ import { mapError } from '../common/errors/map-error';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SynthesisService } from '../synthesis/synthesis.service';
 import { createAudioSink, SocketWriter } from './audio-sink';
-import { type Admitted, RealtimeAdmissionService } from './realtime-admission.service';
-import { RealtimeSession } from './realtime-session';
+import { type AdmittedSession, RealtimeAdmissionService } from './realtime-admission.service';
+import { RealtimeSession, type SessionDeps } from './realtime-session';
 import { refuseUpgrade, UpgradeRouter } from './upgrade-router';
 
 export const REALTIME_PATH = '/v1/synthesize/ws';
@@ -45,7 +45,7 @@ export class RealtimeGateway
   private readonly logger = new Logger('Realtime');
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   /** Open sessions and what admitted them, rechecked every auth-cache period. */
-  private readonly sessions = new Map<RealtimeSession, Admitted>();
+  private readonly sessions = new Map<RealtimeSession, AdmittedSession>();
   private readonly alive = new WeakSet<WebSocket>();
   private heartbeat?: NodeJS.Timeout;
   private recheckTimer?: NodeJS.Timeout;
@@ -158,7 +158,31 @@ export class RealtimeGateway
       refuseUpgrade(socket, err, requestId, this.logger);
       return;
     }
+    socket.off('error', ignore);
+    this.open(req, socket, head, admitted, (writer) => ({
+      sink: createAudioSink(admitted.output, writer, (bytes) => admitted.run.delivered(bytes)),
+    }));
+  }
+
+  /**
+   * Completes the handshake of an admitted upgrade and runs a session on it, for our surface and
+   * the vendor-compatible ones: heartbeat, drain and shutdown apply to every session alike.
+   * `deps` gives what differs (sink, protocol, profile); `opened` runs once the socket is open.
+   * The session's key and tenant are rechecked while it is open, whatever its surface.
+   */
+  open(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    admitted: AdmittedSession,
+    deps: (
+      writer: SocketWriter,
+    ) => Omit<SessionDeps, 'ctx' | 'run' | 'synthesis' | 'writer' | 'logger'>,
+    opened: (writer: SocketWriter) => void = () => undefined,
+  ): void {
     const { run } = admitted;
+    const ignore = () => undefined;
+    socket.on('error', ignore);
     // The client may leave, or ws may reject the handshake, before a session exists.
     const abandoned = () => run.finishWithCode('cancelled', null);
     if (socket.destroyed) return abandoned();
@@ -169,13 +193,14 @@ export class RealtimeGateway
       this.alive.add(ws);
       ws.on('pong', () => this.alive.add(ws));
       const writer = new SocketWriter(ws);
+      opened(writer);
       const session = new RealtimeSession(ws, {
         ctx: admitted.ctx,
         run,
         synthesis: this.synthesis,
         writer,
-        sink: createAudioSink(admitted.output, writer, (bytes) => run.delivered(bytes)),
         logger: this.logger,
+        ...deps(writer),
       });
       this.sessions.set(session, admitted);
       if (this.shutdown.draining) session.drain();

@@ -12,6 +12,6 @@ import { UpgradeRouter } from './upgrade-router';
   providers: [RealtimeAdmissionService, RealtimeGateway, UpgradeRouter],
   // For every other WebSocket surface (vendor-compatible protocols): one upgrade listener, one
   // admission path.
-  exports: [RealtimeAdmissionService, UpgradeRouter],
+  exports: [RealtimeAdmissionService, UpgradeRouter, RealtimeGateway],
 })
 export class RealtimeModule {}

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import iconv from 'iconv-lite';
 import { assignRequestId } from './request-id';
@@ -19,8 +20,16 @@ function rejectDeepJson(_req: unknown, _res: unknown, body: Buffer, encoding: st
  * (see AppModule), so a body refused here still gets its one request log line; its errors never
  * reach the exception filter, so they are answered here in the same shape.
  */
-export function jsonBodyParser(): RequestHandler {
-  const parse = express.json({ limit: '1mb', verify: rejectDeepJson });
+export function jsonBodyParser(options: { untyped?: boolean } = {}): RequestHandler {
+  const parse = express.json({
+    limit: '1mb',
+    verify: rejectDeepJson,
+    // For routes whose clients send a JSON body with no Content-Type at all (a vendor's client):
+    // such a body is parsed as JSON too. Mounted on those routes only.
+    ...(options.untyped
+      ? { type: (req: IncomingMessage) => req.headers['content-type'] === undefined }
+      : {}),
+  });
   return (req: Request, res: Response, next: NextFunction) => {
     parse(req, res, (err?: unknown) => (err ? answerBodyError(err, req, res, next) : next()));
   };

@@ -20,7 +20,9 @@ function validationFailed(fields: Record<string, string[]>): DomainException {
 
 /**
  * DTO validation: unknown fields rejected, violations → 422 validation_failed with per-field
- * messages. Before any DTO rule, every string the caller sent (body, query and path parameters,
+ * messages. `ignoreUnknownFields` (vendor-compatible routes whose clients send fields we do not
+ * define) strips unknown fields instead; `expectedType` validates a parameter declared without
+ * one. Before any DTO rule, every string the caller sent (body, query and path parameters,
  * typed or not) is checked for U+0000, so no route has to remember to.
  */
 class EdgeValidationPipe extends ValidationPipe {
@@ -33,11 +35,14 @@ class EdgeValidationPipe extends ValidationPipe {
   }
 }
 
-export function createValidationPipe(): ValidationPipe {
+export function createValidationPipe(
+  options: { ignoreUnknownFields?: boolean; expectedType?: new () => object } = {},
+): ValidationPipe {
   return new EdgeValidationPipe({
     transform: true,
     whitelist: true,
-    forbidNonWhitelisted: true,
+    forbidNonWhitelisted: !options.ignoreUnknownFields,
+    expectedType: options.expectedType,
     exceptionFactory: (errors) => validationFailed(collect(errors)),
   });
 }
