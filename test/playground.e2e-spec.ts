@@ -109,16 +109,33 @@ describe('Playground (GET /playground) in a real browser', () => {
 
   it('speaks a sentence: the audio is playing before the response has finished', async () => {
     const tenant = await createTenant(app);
+    const dictionary = await request(app.getHttpServer())
+      .post('/v1/pronunciation-dictionaries')
+      .set(bearer(tenant.key))
+      .send({
+        name: 'Banks',
+        is_default: true,
+        rules: [{ type: 'alias', string_to_replace: 'GTB', alias: 'Guaranty Trust Bank' }],
+      })
+      .expect(201);
     const page = await openPage();
     await useKey(page, tenant);
     await page.fill(
       '#speak-text',
-      'Hello, thank you for calling CallWaiting. Your balance is ₦5,000. ' +
+      'Hello, thank you for calling GTB. Your balance is ₦5,000. ' +
         'Please hold while I check that for you.',
     );
+    // What will be spoken: normalization and the tenant's default dictionary, applied.
     await page.waitForFunction(() =>
-      document.getElementById('spoken-text')?.textContent?.includes('five thousand naira'),
+      document.getElementById('spoken-text')?.textContent?.includes('Guaranty Trust Bank'),
     );
+    expect(await page.textContent('#spoken-text')).toContain(
+      'calling Guaranty Trust Bank. Your balance is five thousand naira.',
+    );
+    expect(await page.textContent('#spoken-dictionaries')).toBe(
+      `Pronunciation dictionaries applied: ${dictionary.body.id} (version 1).`,
+    );
+    expect(await page.textContent('#spoken-replacements')).toBe('GTB → Guaranty Trust Bank');
     expect(await page.isVisible('#speak-download')).toBe(false);
     await page.click('#speak-play');
     await page.waitForSelector('#speak-metrics[data-state="done"]');

@@ -57,7 +57,11 @@ export class VoiceRecorder {
       this.level.value = 0;
       this.start.disabled = false;
       this.stopButton.disabled = true;
-      void this.finish(new Blob(chunks, { type: recorder.mimeType }), name);
+      void this.finish(
+        new Blob(chunks, { type: recorder.mimeType }),
+        (performance.now() - startedAt) / 1000,
+        name,
+      );
     });
     this.ticker = window.setInterval(() => {
       const s = (performance.now() - startedAt) / 1000;
@@ -80,7 +84,12 @@ export class VoiceRecorder {
   }
 
   /** Decodes what MediaRecorder made (WebM/Opus in Chromium) and uploads it as a WAV file. */
-  private async finish(recording: Blob, name: string): Promise<void> {
+  private async finish(recording: Blob, elapsed: number, name: string): Promise<void> {
+    // Refused before decoding: a very short recording may hold no complete frame to decode at all.
+    if (elapsed < MIN_SECONDS) {
+      this.refuseShort(elapsed);
+      return;
+    }
     let audio: AudioBuffer;
     try {
       audio = await audioContext().decodeAudioData(await recording.arrayBuffer());
@@ -89,9 +98,7 @@ export class VoiceRecorder {
       return;
     }
     if (audio.duration < MIN_SECONDS) {
-      this.say(
-        `The recording is ${audio.duration.toFixed(1)} s long: record at least ${MIN_SECONDS} seconds. Nothing was uploaded.`,
-      );
+      this.refuseShort(audio.duration);
       return;
     }
     this.say(`Uploading ${audio.duration.toFixed(1)} s…`);
@@ -105,6 +112,12 @@ export class VoiceRecorder {
       ok
         ? `Uploaded “${name}” (${audio.duration.toFixed(1)} s).`
         : 'The upload was refused; see the message above.',
+    );
+  }
+
+  private refuseShort(seconds: number): void {
+    this.say(
+      `The recording is ${seconds.toFixed(1)} s long: record at least ${MIN_SECONDS} seconds. Nothing was uploaded.`,
     );
   }
 

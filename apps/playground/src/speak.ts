@@ -1,7 +1,7 @@
 import { ApiError, apiFetch, apiJson, describeError, jsonBody, keyStore } from './api';
 import { audioContext } from './audio-context';
 import { type AudioFormat, chunkDecoder, fixWavSizes } from './decoders';
-import { $, clearMessage, millis, seconds, showMessage } from './dom';
+import { $, clearMessage, el, millis, seconds, showMessage } from './dom';
 import { PcmPlayer } from './pcm-player';
 
 const EXTENSIONS: Record<AudioFormat, { ext: string; type: string }> = {
@@ -106,12 +106,13 @@ export class SpeakPanel {
       return;
     }
     try {
-      const { spoken_text } = await apiJson<{ spoken_text: string }>(
+      const normalized = await apiJson<Normalized>(
         '/v1/text/normalize',
         jsonBody({ text: this.text.value, ssml: this.ssml.checked }),
       );
       if (seq !== this.previewSeq) return;
-      this.spoken.textContent = spoken_text;
+      this.spoken.textContent = normalized.spoken_text;
+      this.showDictionaries(normalized);
       this.spoken.classList.remove('muted');
       this.hideSsmlError();
     } catch (err) {
@@ -121,6 +122,29 @@ export class SpeakPanel {
         this.spoken.classList.add('muted');
       }
     }
+  }
+
+  /** Which of the tenant's pronunciation dictionaries applied, and what each rule replaced. */
+  private showDictionaries({
+    pronunciation_dictionaries: used = [],
+    replacements = [],
+  }: Normalized): void {
+    const line = $('spoken-dictionaries');
+    line.textContent = used.length
+      ? `Pronunciation dictionaries applied: ${used.map((d) => `${d.id} (version ${d.version})`).join(', ')}.`
+      : 'No pronunciation dictionary applied.';
+    line.hidden = false;
+    const list = $('spoken-replacements');
+    list.replaceChildren(
+      ...replacements.map((r) =>
+        el(
+          'li',
+          {},
+          `${r.original} → ${r.type === 'phoneme' ? `/${r.replacement}/` : r.replacement}`,
+        ),
+      ),
+    );
+    list.hidden = replacements.length === 0;
   }
 
   /** An invalid_ssml answer, shown with its line and column; false for any other error. */
@@ -286,6 +310,13 @@ export class SpeakPanel {
     delete this.metrics.dataset.audioSeconds;
     this.download.hidden = true;
   }
+}
+
+/** POST /v1/text/normalize; the dictionary fields are absent on servers without dictionaries. */
+interface Normalized {
+  spoken_text: string;
+  pronunciation_dictionaries?: Array<{ id: string; version: number }>;
+  replacements?: Array<{ original: string; type: 'alias' | 'phoneme'; replacement: string }>;
 }
 
 interface AudioSink {
