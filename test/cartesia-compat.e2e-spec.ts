@@ -447,7 +447,7 @@ describe('Cartesia-compatible API, through the official SDK', () => {
         const context = ws.context({
           model_id: 'sonic-2',
           voice: { mode: 'id', id: KATIE },
-          output_format: raw('pcm_s16le', 16000) as never,
+          output_format: raw('pcm_s16le', 16000),
           add_timestamps: true,
         });
         await context.push({ transcript: 'Hello there, thank you for ' });
@@ -492,7 +492,7 @@ describe('Cartesia-compatible API, through the official SDK', () => {
           model_id: 'sonic-2',
           transcript: TEXT,
           voice: { mode: 'id', id: 'naija_male' },
-          output_format: raw('pcm_f32le', 22050) as never,
+          output_format: raw('pcm_f32le', 22050),
           context_id: 'f32',
         })) {
           if (event.type === 'chunk') chunks.push(Buffer.from(event.data, 'base64'));
