@@ -25,6 +25,7 @@ import { CartesiaCompatModule } from './cartesia-compat/cartesia-compat.module';
 import { ClipsModule } from './clips/clips.module';
 import { DeepgramCompatModule } from './deepgram-compat/deepgram-compat.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
+import { PlaygroundModule } from './playground/playground.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RootController } from './root/root.controller';
 import { SynthesisModule } from './synthesis/synthesis.module';
@@ -66,6 +67,7 @@ export class AppModule implements NestModule {
         CartesiaCompatModule,
         DeepgramCompatModule,
         ClipsModule,
+        PlaygroundModule,
       ],
       controllers: [RootController],
       providers: [
