@@ -59,6 +59,8 @@ describe('Playground (GET /playground) in a real browser', () => {
       return u.host !== origin.host || !['http:', 'ws:'].includes(u.protocol);
     });
     expect(outside).toEqual([]);
+    // The key travels in headers and WebSocket subprotocols only, never in a URL.
+    expect(requested.filter((url) => /api_key=|cw_(live|demo)_/.test(url))).toEqual([]);
     expect(pageErrors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
   });
 

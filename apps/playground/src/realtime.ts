@@ -70,10 +70,11 @@ export class RealtimePanel {
       return;
     }
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    // Browsers cannot set headers on a WebSocket; the service accepts ?api_key= and redacts it from its logs.
-    const ws = new WebSocket(
-      `${scheme}//${location.host}/v1/synthesize/ws?api_key=${encodeURIComponent(key)}`,
-    );
+    // Browsers cannot set headers on a WebSocket: the key goes as a subprotocol, never in the URL.
+    const ws = new WebSocket(`${scheme}//${location.host}/v1/synthesize/ws`, [
+      'callwaiting.v1',
+      `bearer.${key}`,
+    ]);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.decoder = chunkDecoder('pcm');
