@@ -15,6 +15,7 @@ import { TenantThrottlerGuard } from './rate-limit/tenant-throttler.guard';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 import { ClipsModule } from './clips/clips.module';
+import { ElevenLabsCompatModule } from './elevenlabs-compat/elevenlabs-compat.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RootController } from './root/root.controller';
@@ -51,6 +52,7 @@ export class AppModule {
         SynthesisModule,
         RealtimeModule,
         OpenAiCompatModule,
+        ElevenLabsCompatModule,
         ClipsModule,
       ],
       controllers: [RootController],

@@ -15,6 +15,7 @@ import {
   AuthMode,
 } from '../common/request-context/request-context';
 import { AuthErrorCode, AuthException } from './auth.exception';
+import { API_KEY_SOURCES, type ApiKeySource, apiKeyOf } from './api-key-source';
 import { echo } from '../common/errors/echo';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -62,7 +63,13 @@ export class AuthGuard implements CanActivate {
       if (!sameSecret(token, adminKey)) throw new AuthException(AuthErrorCode.InvalidKey);
       return true;
     }
-    const { key, tenant } = await this.apiKeys.authenticate(bearerToken(req.headers.authorization));
+    // Vendor-compatible routes name the other headers their clients use (see api-key-source.ts).
+    const sources =
+      this.reflector.getAllAndOverride<ApiKeySource[]>(API_KEY_SOURCES, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? [];
+    const { key, tenant } = await this.apiKeys.authenticate(apiKeyOf(req, sources));
     req.tenant = tenant;
     req.apiKey = { id: key.id, prefix: key.prefix, scopes: key.scopes };
     return true;

@@ -55,16 +55,18 @@ export class RealtimeAdmissionService {
    * For any WebSocket surface (ours or a vendor-compatible one): the key, one request against
    * both rate-limit windows, `validate` (the surface's own query checks), then quota, one
    * concurrency slot and one real-time stream of the scheduler, held until the run finishes.
+   * `validate` may load what the session needs (its voice) for the tenant: its refusals cost
+   * the tenant no quota and no slot.
    */
   async admitSession(
     token: string,
     endpoint: string,
     requestId: string,
-    validate: () => void = () => undefined,
+    validate: (tenant: Tenant) => unknown = () => undefined,
   ): Promise<{ ctx: RequestContext; run: SynthesisRun }> {
     const { key, tenant } = await this.apiKeys.authenticate(token);
     await this.countRequest(tenant);
-    validate();
+    await validate(tenant);
     const ctx: RequestContext = { tenant, apiKeyId: key.id, requestId };
     const run = await this.runner.admit(ctx, { endpoint, streaming: true });
     try {

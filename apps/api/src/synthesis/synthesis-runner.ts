@@ -201,6 +201,31 @@ export class SynthesisRunner {
   }
 
   /**
+   * Like `stream`, with every render event (word timings between the audio) for transports that
+   * send timings along; `send` reports the audio bytes it delivered through `delivered`.
+   */
+  streamEvents(
+    ctx: RequestContext,
+    dto: SynthesizeDto,
+    endpoint: string,
+    signal: AbortSignal,
+    send: (
+      events: AsyncIterator<RenderEvent>,
+      spoken: () => SpokenAudio,
+      delivered: (bytes: number) => void,
+    ) => Promise<DeliveryOutcome>,
+  ): Promise<void> {
+    return this.once(ctx, dto, { endpoint, streaming: true }, signal, async (run, job) => ({
+      value: undefined,
+      outcome: await send(
+        run.events(job, signal),
+        () => run.spoken(job.profile),
+        (bytes) => run.delivered(bytes),
+      ),
+    }));
+  }
+
+  /**
    * Renders the whole file, then hands it to `deliver` (send it, store it, shape a body) while
    * the slot is still held; the audio counts as delivered once `deliver` succeeds.
    */

@@ -1,0 +1,150 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { apiKeyOf } from '../auth/api-key-source';
+import { ShutdownService } from '../lifecycle/shutdown.service';
+import { SocketWriter } from '../realtime/audio-sink';
+import { RealtimeAdmissionService } from '../realtime/realtime-admission.service';
+import { refuseUpgrade, UpgradeRouter } from '../realtime/upgrade-router';
+import type { SpeechProfile } from '../synthesis/synthesis.service';
+import { SynthesisService } from '../synthesis/synthesis.service';
+import { elevenLabsErrorBody } from './elevenlabs-error-body';
+import { parseOutputFormat } from './elevenlabs-output-format';
+import { ElevenLabsSession, type StreamInputMode } from './elevenlabs-session';
+import { headerKey } from '../auth/api-key-source';
+import { resolveVoiceId } from './elevenlabs-voices';
+import { XI_API_KEY } from './elevenlabs-tts.controller';
+
+/** `/elevenlabs/v1/text-to-speech/{voice_id}/stream-input` and `/multi-stream-input`. */
+const PATH = /^\/elevenlabs\/v1\/text-to-speech\/([^/]{1,64})\/(stream-input|multi-stream-input)$/;
+
+export const ELEVENLABS_WS_ENDPOINTS: Record<StreamInputMode, string> = {
+  single: 'elevenlabs/stream-input',
+  multi: 'elevenlabs/multi-stream-input',
+};
+
+/** A client message is JSON text; a megabyte is far more than any LLM emits at once. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** ElevenLabs' default and maximum `inactivity_timeout`, in seconds. */
+const DEFAULT_INACTIVITY_S = 20;
+const MAX_INACTIVITY_S = 180;
+
+/**
+ * ElevenLabs' text-to-speech WebSockets on the app's HTTP server, behind the one upgrade router:
+ * key (`xi-api-key` header, `?xi_api_key=`, or Bearer), rate limit, output format and voice,
+ * then quota, slot and scheduler stream, all before the handshake; refusals in ElevenLabs' shape.
+ */
+@Injectable()
+export class ElevenLabsGateway
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger('ElevenLabsWs');
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  private readonly sessions = new Set<ElevenLabsSession>();
+
+  constructor(
+    private readonly router: UpgradeRouter,
+    private readonly admission: RealtimeAdmissionService,
+    private readonly synthesis: SynthesisService,
+    private readonly shutdown: ShutdownService,
+  ) {}
+
+  onModuleInit(): void {
+    this.router.register(
+      (pathname) => PATH.test(pathname),
+      (req, socket, head, url, requestId) => void this.accept(req, socket, head, url, requestId),
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.shutdown.onDrain(() => {
+      for (const session of this.sessions) session.drain();
+    });
+    this.shutdown.onCut(() => {
+      for (const session of this.sessions) session.shutdown();
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const session of this.sessions) session.shutdown();
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private async accept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    requestId: string,
+  ): Promise<void> {
+    const ignore = () => undefined;
+    socket.on('error', ignore);
+    const [, voiceId, kind] = PATH.exec(url.pathname) ?? [];
+    const mode: StreamInputMode = kind === 'multi-stream-input' ? 'multi' : 'single';
+    let admitted;
+    let profile: SpeechProfile | undefined;
+    try {
+      const fromQuery = () => url.searchParams.get('xi_api_key') || undefined;
+      const token = apiKeyOf(req, [headerKey(XI_API_KEY), fromQuery]);
+      admitted = await this.admission.admitSession(
+        token,
+        ELEVENLABS_WS_ENDPOINTS[mode],
+        requestId,
+        async (tenant) => {
+          const output = parseOutputFormat(url.searchParams.get('output_format'));
+          profile = await this.synthesis.resolveProfile(tenant, {
+            voice_id: resolveVoiceId(decodeURIComponent(voiceId)),
+            language: url.searchParams.get('language_code') || 'en',
+            format: output.format,
+            sample_rate: output.sampleRate,
+            speed: 1,
+          });
+        },
+      );
+    } catch (err) {
+      refuseUpgrade(socket, err, requestId, this.logger, (mapped) =>
+        elevenLabsErrorBody(mapped, requestId),
+      );
+      return;
+    }
+    const { ctx, run } = admitted;
+    const spoken = profile!;
+    run.use(spoken);
+    // The client may leave, or ws may reject the handshake, before a session exists.
+    const abandoned = () => run.finishWithCode('cancelled', null);
+    if (socket.destroyed) return abandoned();
+    socket.once('close', abandoned);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('close', abandoned);
+      socket.off('error', ignore);
+      const session = new ElevenLabsSession(ws, {
+        mode,
+        ctx,
+        run,
+        synthesis: this.synthesis,
+        profile: spoken,
+        writer: new SocketWriter(ws),
+        logger: this.logger,
+        inactivityTimeoutMs: inactivityMs(url.searchParams.get('inactivity_timeout')),
+      });
+      this.sessions.add(session);
+      if (this.shutdown.draining) session.drain();
+      ws.once('close', () => this.sessions.delete(session));
+    });
+  }
+}
+
+/** `inactivity_timeout` in seconds, as ElevenLabs takes it (default 20, at most 180). */
+function inactivityMs(value: string | null): number {
+  const seconds = Number(value);
+  if (!value || !Number.isFinite(seconds) || seconds <= 0) return DEFAULT_INACTIVITY_S * 1000;
+  return Math.min(seconds, MAX_INACTIVITY_S) * 1000;
+}
