@@ -7,9 +7,14 @@ import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { AudioWorkerPool, rms } from '@cw/audio';
 import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { ShutdownService } from '../apps/api/src/lifecycle/shutdown.service';
 import { UsageRecorder } from '../apps/api/src/usage/usage.recorder';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LONG_TEXT, listen } from './helpers/audio-client';
-import { createTenant, createTestApp, TestTenant } from './helpers/test-app';
+import { voiceLike, wavFile } from './helpers/audio-fixtures';
+import { bearer, createTenant, createTestApp, TestTenant } from './helpers/test-app';
 import { waitUntil } from './helpers/engine-watch';
 
 const TEXT = 'Hello, thank you for calling. Your balance is ₦5,000.';
@@ -128,12 +133,19 @@ describe('ElevenLabs-compatible surface, through the official SDK', () => {
   let tenant: TestTenant;
   let client: ElevenLabsClient;
   let decoder: AudioWorkerPool;
+  let storageDir: string;
 
   const clientFor = (key: string) =>
     new ElevenLabsClient({ apiKey: key, baseUrl: `${base}/elevenlabs`, maxRetries: 0 });
 
   beforeAll(async () => {
-    app = await createTestApp({ SCHEDULER_LEAD_MS: '3600000', ENGINE_POOL_SIZE: '2' });
+    storageDir = mkdtempSync(join(tmpdir(), 'cw-elevenlabs-voices-'));
+    // Long texts are read as fast as the engine renders them; pacing is tested elsewhere.
+    app = await createTestApp({
+      SCHEDULER_LEAD_MS: '3600000',
+      ENGINE_POOL_SIZE: '2',
+      VOICE_STORAGE_DIR: storageDir,
+    });
     base = await listen(app);
     wsBase = `${base.replace(/^http/, 'ws')}/elevenlabs/v1/text-to-speech`;
     tenant = await createTenant(app);
@@ -143,6 +155,7 @@ describe('ElevenLabs-compatible surface, through the official SDK', () => {
   afterAll(async () => {
     await decoder.close();
     await app.close();
+    rmSync(storageDir, { recursive: true, force: true });
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -384,7 +397,7 @@ describe('ElevenLabs-compatible surface, through the official SDK', () => {
   });
 
   describe('voices, models, user', () => {
-    it('lists built-in and own voices with string labels; other tenants cannot see them', async () => {
+    it('lists the built-in voices with string labels, and takes ElevenLabs ids', async () => {
       const { voices } = await client.voices.getAll();
       const ids = voices.map((v) => v.voiceId);
       expect(ids).toEqual(expect.arrayContaining(['default', 'naija_female', 'professional_male']));
@@ -396,6 +409,41 @@ describe('ElevenLabs-compatible surface, through the official SDK', () => {
       expect(rachel).toMatchObject({ voiceId: '21m00Tcm4TlvDq8ikWAM', category: 'premade' });
       const err = await failure(client.voices.get('v_doesnotexist'));
       expect(err.statusCode).toBe(404);
+    });
+
+    it('an uploaded voice is listed as cloned for its owner only; others cannot use it', async () => {
+      const owner = await createTenant(app);
+      const stranger = await createTenant(app);
+      const upload = await request(app.getHttpServer())
+        .post('/v1/voices/upload')
+        .set(bearer(owner.key))
+        .field('name', 'Front desk')
+        .attach('voice_file', wavFile(voiceLike(120, 4, 16000), 16000), {
+          filename: 'voice.wav',
+          contentType: 'audio/wav',
+        })
+        .expect(200);
+      const id = upload.body.voice_id as string;
+      const mine = await clientFor(owner.key).voices.getAll();
+      const voice = mine.voices.find((v) => v.voiceId === id);
+      expect(voice).toMatchObject({ name: 'Front desk', category: 'cloned' });
+      for (const value of Object.values(voice!.labels ?? {})) expect(typeof value).toBe('string');
+      const theirs = await clientFor(stranger.key).voices.getAll();
+      expect(theirs.voices.map((v) => v.voiceId)).not.toContain(id);
+      expect((await failure(clientFor(stranger.key).voices.get(id))).statusCode).toBe(404);
+      const err = await failure(clientFor(stranger.key).textToSpeech.convert(id, { text: SHORT }));
+      expect(err.body).toMatchObject({ detail: { status: 'voice_not_found' } });
+      const refusedWs = await refused(`${wsBase}/${id}/multi-stream-input`, {
+        'xi-api-key': stranger.key,
+      });
+      expect(refusedWs.status).toBe(404);
+      const pcm = await bytesOf(
+        await clientFor(owner.key).textToSpeech.convert(id, {
+          text: SHORT,
+          outputFormat: 'pcm_16000',
+        }),
+      );
+      expect(rms(pcmSamples(pcm))).toBeGreaterThan(0.01);
     });
 
     it('models, user and subscription parse with the SDK', async () => {
@@ -567,6 +615,56 @@ describe('ElevenLabs-compatible surface, through the official SDK', () => {
       const error = await ws.next((f) => f.json.error !== undefined);
       expect(error.json).toMatchObject({ error: 'max_active_conversations' });
       ws.ws.close();
+    });
+
+    it('holds one concurrency slot per socket; a client that leaves is recorded as cancelled', async () => {
+      const t = await createTenant(app, { max_concurrent_streams: 1 });
+      const ws = await connect(url(), { 'xi-api-key': t.key });
+      const err = await failure(clientFor(t.key).textToSpeech.convert('default', { text: SHORT }));
+      expect(err.statusCode).toBe(429);
+      expect(err.body).toMatchObject({ detail: { status: 'too_many_concurrent_requests' } });
+      const second = await refused(url(), { 'xi-api-key': t.key });
+      expect(second.status).toBe(429);
+      expect(second.body).toMatchObject({ detail: { status: 'too_many_concurrent_requests' } });
+      ws.send({ text: `${LONG_TEXT} `, context_id: 'a', flush: true });
+      await ws.next(isAudio);
+      ws.ws.terminate();
+      await waitUntil(async () => (await rows(t)).some((r) => r.status === 'cancelled'));
+      const [row] = await rows(t);
+      expect(row).toMatchObject({ endpoint: 'elevenlabs/multi-stream-input', status: 'cancelled' });
+      expect(Number(row.bytes)).toBeGreaterThan(0);
+      // The slot is free again.
+      await waitUntil(async () => {
+        try {
+          await bytesOf(await clientFor(t.key).textToSpeech.convert('default', { text: 'Hi.' }));
+          return true;
+        } catch {
+          return false;
+        }
+      });
+    });
+
+    it('closes an idle socket after inactivity_timeout seconds', async () => {
+      const ws = await connect(url('output_format=pcm_16000&inactivity_timeout=1'), {
+        'xi-api-key': tenant.key,
+      });
+      ws.send({ text: ' ', context_id: 'idle' });
+      expect(await ws.closed).toEqual({ code: 1000, reason: 'inactivity timeout' });
+    });
+  });
+
+  describe('shutdown (last: the app stops accepting work)', () => {
+    it('a socket speaking when the drain begins finishes what was flushed, then closes with 1012', async () => {
+      const ws = await connect(`${wsBase}/default/multi-stream-input?output_format=pcm_16000`, {
+        'xi-api-key': tenant.key,
+      });
+      ws.send({ text: 'Please hold while I check that for you. ', context_id: 'd', flush: true });
+      await ws.next(isAudio);
+      app.get(ShutdownService).beginDrain();
+      expect((await ws.closed).code).toBe(1012);
+      const aligned = ws.frames.filter((f) => f.json.alignment);
+      expect(aligned.length).toBeGreaterThanOrEqual(1);
+      expect(audioOf(ws.frames).length / 2 / 16000).toBeGreaterThan(1.5);
     });
   });
 });
