@@ -374,6 +374,11 @@ describe('ElevenLabs-compatible surface, through the official SDK', () => {
       const err = await failure(client.textToSpeech.convert('no_such_voice', { text: TEXT }));
       expect(err.statusCode).toBe(404);
       expect(err.body).toMatchObject({ detail: { status: 'voice_not_found' } });
+      const garbled = await request(app.getHttpServer())
+        .post('/elevenlabs/v1/text-to-speech/%E0%A4%A')
+        .set('xi-api-key', tenant.key)
+        .send({ text: TEXT });
+      expect(garbled.status).toBe(400);
       const empty = await failure(client.textToSpeech.convert('default', { text: '   ' }));
       expect(empty.statusCode).toBe(400);
       expect(empty.body).toMatchObject({ detail: { status: 'empty_text' } });
@@ -521,6 +526,10 @@ describe('ElevenLabs-compatible surface, through the official SDK', () => {
       const voice = await refused(url('nobody'), { 'xi-api-key': tenant.key });
       expect(voice.status).toBe(404);
       expect(voice.body).toMatchObject({ detail: { status: 'voice_not_found' } });
+      // A voice id that is not valid percent-encoding is an unknown voice, not a server error.
+      const garbled = await refused(url('%E0%A4%A'), { 'xi-api-key': tenant.key });
+      expect(garbled.status).toBe(404);
+      expect(garbled.body).toMatchObject({ detail: { status: 'voice_not_found' } });
     });
   });
 

@@ -177,11 +177,13 @@ export class ElevenLabsSession {
       if (existing) this.closeContext(existing);
       return;
     }
-    // An empty text without flush only keeps the context (and the socket) alive.
-    if (message.text === '' && !message.flush) return;
-    if (message.text === undefined && !message.flush) return;
-    const context = existing && existing.state === ContextState.Open ? existing : this.open(id, id);
-    this.accept(context, message.text ?? '', message.flush);
+    const text = message.text ?? '';
+    const current = existing?.state === ContextState.Open ? existing : undefined;
+    if (current) return this.accept(current, text, message.flush);
+    // Only text opens a context (the init message's " " does): an empty text is a keep-alive,
+    // and a flush of a context never opened has nothing to flush. Counting those would use up
+    // the five contexts with ghosts.
+    if (text !== '') this.accept(this.open(id, id), text, message.flush);
   }
 
   private open(key: string, id: string | undefined): SpeechContext {

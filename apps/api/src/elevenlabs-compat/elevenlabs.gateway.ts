@@ -101,7 +101,7 @@ export class ElevenLabsGateway
         async (tenant) => {
           const output = parseOutputFormat(url.searchParams.get('output_format'));
           profile = await this.synthesis.resolveProfile(tenant, {
-            voice_id: resolveVoiceId(decodeURIComponent(voiceId)),
+            voice_id: resolveVoiceId(pathSegment(voiceId)),
             language: url.searchParams.get('language_code') || 'en',
             format: output.format,
             sample_rate: output.sampleRate,
@@ -147,4 +147,13 @@ function inactivityMs(value: string | null): number {
   const seconds = Number(value);
   if (!value || !Number.isFinite(seconds) || seconds <= 0) return DEFAULT_INACTIVITY_S * 1000;
   return Math.min(seconds, MAX_INACTIVITY_S) * 1000;
+}
+
+/** A decoded path segment; one that is not valid percent-encoding stays as sent (no such voice). */
+function pathSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
