@@ -462,6 +462,19 @@ describe('ElevenLabs-compatible surface, through the official SDK', () => {
     });
   });
 
+  it('is in the OpenAPI document with the xi-api-key scheme and the voice table', async () => {
+    const res = await request(app.getHttpServer()).get('/openapi.json').expect(200);
+    expect(res.body.components.securitySchemes['xi-api-key']).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'xi-api-key',
+    });
+    const op = res.body.paths['/elevenlabs/v1/text-to-speech/{voice_id}'].post;
+    expect(op.security).toEqual([{ 'xi-api-key': [] }]);
+    expect(op.description).toContain('| `21m00Tcm4TlvDq8ikWAM` | Rachel | `professional_female` |');
+    expect(res.body.paths['/elevenlabs/v1/voices'].get).toBeDefined();
+  });
+
   describe('WebSocket stream-input (the SDK has no client for it: ws with the exact wire format)', () => {
     const url = (voice: string, query = 'output_format=pcm_16000') =>
       `${wsBase}/${voice}/stream-input?${query}`;
