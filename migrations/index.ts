@@ -4,6 +4,8 @@ import { CreateVoices1764180000002 } from './1764180000002-CreateVoices';
 import { SeedBuiltinVoices1764180000003 } from './1764180000003-SeedBuiltinVoices';
 import { CreateUsageEvents1764180000004 } from './1764180000004-CreateUsageEvents';
 import { CreateClips1764185000000 } from './1764185000000-CreateClips';
+import { CreateOpenAiVoiceMappings1764190000000 } from './1764190000000-CreateOpenAiVoiceMappings';
+import { CreatePronunciationDictionaries1764190000001 } from './1764190000001-CreatePronunciationDictionaries';
 
 /** Every migration, in order. Listed explicitly so the compiled app and the CLI share one list. */
 export const MIGRATIONS = [
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   SeedBuiltinVoices1764180000003,
   CreateUsageEvents1764180000004,
   CreateClips1764185000000,
+  CreateOpenAiVoiceMappings1764190000000,
+  CreatePronunciationDictionaries1764190000001,
 ];

@@ -9,6 +9,7 @@ import OpenAI, {
   NotFoundError,
   RateLimitError,
 } from 'openai';
+import { Stream } from 'openai/core/streaming';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { parseWav, rms, WAV_UNKNOWN_SIZE } from '@cw/audio';
@@ -69,6 +70,15 @@ describe('OpenAI-compatible POST /v1/audio/speech, through the official SDK', ()
     rmSync(storageDir, { recursive: true, force: true });
   });
   afterEach(() => jest.restoreAllMocks());
+  const rows = async (t: TestTenant) => {
+    await app.get(UsageRecorder).flush();
+    return app
+      .get(DataSource)
+      .query<Record<string, unknown>[]>(
+        'SELECT * FROM usage_events WHERE tenant_id = $1 ORDER BY id',
+        [t.uuid],
+      );
+  };
 
   describe('audio', () => {
     it('wav: a streamed 24 kHz mono WAV that parses, with our headers', async () => {
@@ -179,17 +189,134 @@ describe('OpenAI-compatible POST /v1/audio/speech, through the official SDK', ()
     });
   });
 
-  describe('metering and limits, as on our own routes', () => {
-    const rows = async (t: TestTenant) => {
-      await app.get(UsageRecorder).flush();
-      return app
-        .get(DataSource)
-        .query<Record<string, unknown>[]>(
-          'SELECT * FROM usage_events WHERE tenant_id = $1 ORDER BY id',
-          [t.uuid],
-        );
+  describe('stream_format sse', () => {
+    type SpeechEvent =
+      | { type: 'speech.audio.delta'; audio: string }
+      | { type: 'speech.audio.done'; usage: Record<string, number> };
+
+    it("streams OpenAI's speech.audio.delta events, then speech.audio.done with usage", async () => {
+      const t = await createTenant(app);
+      const response = await speech(
+        { stream_format: 'sse', response_format: 'pcm', voice: 'nova' },
+        clientFor(t.key),
+      );
+      expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      expect(response.headers.get('x-voice-id')).toBe('naija_female');
+      const events: SpeechEvent[] = [];
+      for await (const event of Stream.fromSSEResponse<SpeechEvent>(
+        response,
+        new AbortController(),
+      )) {
+        events.push(event);
+      }
+      const deltas = events.filter((e) => e.type === 'speech.audio.delta');
+      expect(deltas.length).toBeGreaterThan(0);
+      expect(events[events.length - 1]).toEqual({
+        type: 'speech.audio.done',
+        usage: { input_tokens: TEXT.length, output_tokens: 0, total_tokens: TEXT.length },
+      });
+      expect(events.filter((e) => e.type === 'speech.audio.done')).toHaveLength(1);
+      const pcm = Buffer.concat(deltas.map((d) => Buffer.from(d.audio, 'base64')));
+      const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2);
+      expect(samples.length / 24000).toBeGreaterThan(1.5);
+      expect(rms(samples)).toBeGreaterThan(0.01);
+      const [row, ...more] = await rows(t);
+      expect(more).toHaveLength(0);
+      expect(row).toMatchObject({ endpoint: 'audio/speech', status: 'completed' });
+      expect(Number(row.bytes)).toBe(pcm.length);
+    });
+
+    it('errors before any audio are still plain OpenAI errors', async () => {
+      const err = await failure(speech({ stream_format: 'sse', voice: 'no_such_voice' }));
+      expect(err).toBeInstanceOf(NotFoundError);
+      expect(err.error).toMatchObject({ code: 'voice_not_found', param: 'voice' });
+    });
+  });
+
+  describe("a tenant's own OpenAI voice table", () => {
+    const mapping = (t: TestTenant) =>
+      request(app.getHttpServer()).get('/v1/openai-compat/voices').set(bearer(t.key));
+    const setMapping = (t: TestTenant, body: object) =>
+      request(app.getHttpServer()).put('/v1/openai-compat/voices').set(bearer(t.key)).send(body);
+    const uploadVoice = async (t: TestTenant) => {
+      const upload = await request(app.getHttpServer())
+        .post('/v1/voices/upload')
+        .set(bearer(t.key))
+        .field('name', 'Front desk')
+        .attach('voice_file', wavFile(voiceLike(120, 4, 16000), 16000), {
+          filename: 'voice.wav',
+          contentType: 'audio/wav',
+        })
+        .expect(200);
+      return upload.body.voice_id as string;
     };
 
+    it('starts as the default table, and a name can point at any voice the tenant can use', async () => {
+      const t = await createTenant(app);
+      const before = await mapping(t).expect(200);
+      expect(Object.keys(before.body.voices)).toHaveLength(13);
+      expect(before.body.voices.alloy).toEqual({ voice_id: 'default', custom: false });
+
+      const own = await uploadVoice(t);
+      const set = await setMapping(t, { alloy: own, Onyx: 'naija_male' }).expect(200);
+      expect(set.body.voices.alloy).toEqual({ voice_id: own, custom: true });
+      expect(set.body.voices.onyx).toEqual({ voice_id: 'naija_male', custom: true });
+      expect(set.body.voices.nova).toEqual({ voice_id: 'naija_female', custom: false });
+      expect((await mapping(t).expect(200)).body).toEqual(set.body);
+
+      const c = clientFor(t.key);
+      for (const [voice, expected] of [
+        ['alloy', own],
+        ['ONYX', 'naija_male'],
+        ['nova', 'naija_female'],
+      ]) {
+        const response = await speech({ voice, response_format: 'pcm' }, c);
+        expect(response.headers.get('x-voice-id')).toBe(expected);
+        await response.arrayBuffer();
+      }
+
+      const reset = await setMapping(t, { alloy: null }).expect(200);
+      expect(reset.body.voices.alloy).toEqual({ voice_id: 'default', custom: false });
+      expect(reset.body.voices.onyx).toEqual({ voice_id: 'naija_male', custom: true });
+    });
+
+    it("one tenant's table does not change another's, nor can it use another's voice", async () => {
+      const owner = await createTenant(app);
+      const stranger = await createTenant(app);
+      const own = await uploadVoice(owner);
+      await setMapping(owner, { shimmer: own }).expect(200);
+      const theirs = await speech(
+        { voice: 'shimmer', response_format: 'pcm' },
+        clientFor(stranger.key),
+      );
+      expect(theirs.headers.get('x-voice-id')).toBe('professional_female');
+      await theirs.arrayBuffer();
+
+      const refused = await setMapping(stranger, { shimmer: own }).expect(404);
+      expect(refused.body.code).toBe('voice_not_found');
+      expect((await mapping(stranger).expect(200)).body.voices.shimmer.custom).toBe(false);
+    });
+
+    it('refuses unknown names and bad values, changing nothing', async () => {
+      const t = await createTenant(app);
+      for (const body of [
+        { alloy: 'naija_male', robot: 'default' },
+        { alloy: 42 },
+        { alloy: 'nova' },
+        {},
+      ]) {
+        const res = await setMapping(t, body).expect(422);
+        expect(res.body.code).toBe('validation_failed');
+        expect(res.body.message).toEqual(expect.any(String));
+      }
+      expect((await mapping(t).expect(200)).body.voices.alloy.custom).toBe(false);
+      const missing = await setMapping(t, { alloy: 'no_such_voice' }).expect(404);
+      expect(missing.body.code).toBe('voice_not_found');
+      await request(app.getHttpServer()).get('/v1/openai-compat/voices').expect(401);
+    });
+  });
+
+  describe('metering and limits, as on our own routes', () => {
     it('writes one usage row with the audio delivered', async () => {
       const t = await createTenant(app);
       const body = await bytesOf(
@@ -372,7 +499,7 @@ describe('OpenAI-compatible POST /v1/audio/speech, through the official SDK', ()
         [{ model: undefined }, 'model', 'missing_required_parameter'],
         [{ input: undefined }, 'input', 'missing_required_parameter'],
         [{ temperature: 0.7 }, 'temperature', 'unknown_parameter'],
-        [{ stream_format: 'sse' }, 'stream_format', 'unsupported_value'],
+        [{ stream_format: 'json' }, 'stream_format', 'invalid_value'],
         [{ input: '   ' }, 'input', 'empty_text'],
       ];
       for (const [overrides, param, code] of cases) {

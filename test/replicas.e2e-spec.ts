@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import S3rver from 's3rver';
 import { voiceLike, wavFile } from './helpers/audio-fixtures';
 import { LONG_TEXT } from './helpers/audio-client';
-import { spawnService, type Spawned, waitFor } from './helpers/spawn-service';
+import { type LocalS3, startS3rver } from './helpers/s3';
+import { spawnService, type Spawned, untilListening } from './helpers/spawn-service';
 
 const ADMIN_KEY = 'replicas_admin_key_0123456789';
 const BUCKET = 'cw-replicas-e2e';
@@ -22,8 +19,7 @@ interface Replica {
  * a load balancer run: whatever one replica grants or stores, the other sees.
  */
 describe('two replicas on one database, one Redis and one bucket', () => {
-  let s3rver: S3rver;
-  let s3Dir: string;
+  let s3: LocalS3;
   let a: Replica;
   let b: Replica;
 
@@ -37,34 +33,17 @@ describe('two replicas on one database, one Redis and one bucket', () => {
       ENGINE_POOL_SIZE: '1',
       LOG_LEVEL: 'warn',
     });
-    await waitFor(
-      () => svc.output().includes('listening on') || svc.child.exitCode !== null,
-      60_000,
-      'listening',
-    );
-    if (svc.child.exitCode !== null) throw new Error(`replica exited:\n${svc.output()}`);
+    await untilListening(svc);
     return { svc, base: `http://127.0.0.1:${port}` };
   }
 
   beforeAll(async () => {
-    s3Dir = mkdtempSync(join(tmpdir(), 'cw-replicas-s3-'));
-    s3rver = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: s3Dir,
-      configureBuckets: [{ name: BUCKET }],
-    });
-    const { port } = await s3rver.run();
+    s3 = await startS3rver(BUCKET);
     const shared = {
       ADMIN_API_KEY: ADMIN_KEY,
       AUTH_CACHE_TTL_MS: String(AUTH_CACHE_TTL_MS),
       SIGNED_URL_SECRET: 'replicas-signing-secret-0123456789abcdef',
-      S3_BUCKET: BUCKET,
-      S3_ENDPOINT: `http://127.0.0.1:${port}`,
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-      S3_FORCE_PATH_STYLE: 'true',
+      ...s3.env,
     };
     [a, b] = await Promise.all([start(shared), start(shared)]);
   }, 120_000);
@@ -76,8 +55,7 @@ describe('two replicas on one database, one Redis and one bucket', () => {
         await r.svc.exited;
       }
     }
-    await s3rver?.close();
-    rmSync(s3Dir, { recursive: true, force: true });
+    await s3?.stop();
   });
 
   const call = (r: Replica, path: string, key: string, init: RequestInit = {}) =>

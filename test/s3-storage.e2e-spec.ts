@@ -9,60 +9,44 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from 's3rver';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { parseWav } from '@cw/audio';
 import { VoicesTransaction } from '../apps/api/src/voices/voices.repository';
 import { voiceLike, wavFile } from './helpers/audio-fixtures';
+import { type LocalS3, S3RVER_CREDENTIALS, startS3rver } from './helpers/s3';
 import { bearer, binaryParser, createTenant, createTestApp, TestTenant } from './helpers/test-app';
 
 const BUCKET = 'cw-voices-e2e';
-const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 describe('voice reference audio in S3 (s3rver)', () => {
-  let s3rver: S3rver;
+  let local: LocalS3;
   let s3: S3Client;
   let app: NestExpressApplication;
-  let s3Dir: string;
   let localDir: string;
 
   beforeAll(async () => {
-    s3Dir = mkdtempSync(join(tmpdir(), 'cw-s3rver-'));
     // The local directory the app would use without S3_BUCKET: it must stay empty.
     localDir = mkdtempSync(join(tmpdir(), 'cw-s3-local-'));
-    s3rver = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: s3Dir,
-      configureBuckets: [{ name: BUCKET }],
-    });
-    const { port } = await s3rver.run();
-    const endpoint = `http://127.0.0.1:${port}`;
+    local = await startS3rver(BUCKET);
+    const { endpoint } = local;
     s3 = new S3Client({
       endpoint,
       region: 'us-east-1',
       forcePathStyle: true,
-      credentials: CREDENTIALS,
+      credentials: S3RVER_CREDENTIALS,
     });
     app = await createTestApp({
       ENGINE_POOL_SIZE: '1',
       VOICE_STORAGE_DIR: localDir,
-      S3_BUCKET: BUCKET,
-      S3_ENDPOINT: endpoint,
-      S3_REGION: 'us-east-1',
-      S3_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      S3_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      S3_FORCE_PATH_STYLE: 'true',
+      ...local.env,
     });
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
     await app.close();
     s3.destroy();
-    await s3rver.close();
-    rmSync(s3Dir, { recursive: true, force: true });
+    await local.stop();
     rmSync(localDir, { recursive: true, force: true });
   });
 

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { LONG_TEXT } from './helpers/audio-client';
-import { spawnService, type Spawned, waitFor } from './helpers/spawn-service';
+import { spawnService, type Spawned, untilListening, waitFor } from './helpers/spawn-service';
 
 const ADMIN_KEY = 'shutdown_admin_key_0123456789';
 const randomPort = () => 20000 + Math.floor(Math.random() * 20000);
@@ -66,11 +66,7 @@ describe('graceful shutdown (SIGTERM to the compiled service)', () => {
       SHUTDOWN_DRAIN_S: '10',
       LOG_LEVEL: 'info',
     });
-    await waitFor(
-      () => svc.output().includes('listening on') || svc.child.exitCode !== null,
-      60_000,
-      'listening',
-    );
+    await untilListening(svc);
     // Ready only once warm: from then on syntheses are admitted.
     for (;;) {
       const res = await fetch(`${base}/v1/health/ready`);

@@ -48,3 +48,13 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Resolves once the service logs that it listens; throws with its output if it exits first. */
+export async function untilListening(svc: Spawned, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    () => svc.output().includes('listening on') || svc.child.exitCode !== null,
+    timeoutMs,
+    'listening',
+  );
+  if (svc.child.exitCode !== null) throw new Error(`service exited:\n${svc.output()}`);
+}

@@ -1,4 +1,10 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import {
+  DynamicModule,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  RequestMethod,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -7,6 +13,7 @@ import { dataSourceOptions } from '@cw/db';
 import { AdminModule } from './admin/admin.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { jsonBodyParser } from './common/http/body-parsers';
 import { loggerOptions } from './common/logging/logger.options';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
@@ -14,8 +21,10 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TenantThrottlerGuard } from './rate-limit/tenant-throttler.guard';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
+import { CartesiaCompatModule } from './cartesia-compat/cartesia-compat.module';
 import { ClipsModule } from './clips/clips.module';
 import { ElevenLabsCompatModule } from './elevenlabs-compat/elevenlabs-compat.module';
+import { DeepgramCompatModule } from './deepgram-compat/deepgram-compat.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RootController } from './root/root.controller';
@@ -32,14 +41,17 @@ export interface AppModuleOptions {
 }
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
   static forRoot({ config, databaseUrl, logStream }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config.logLevel, logStream)),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(databaseUrl, config.database.timeouts),
+          autoLoadEntities: true,
+        }),
         LifecycleModule,
         RedisModule,
         MetricsModule,
@@ -53,6 +65,8 @@ export class AppModule {
         RealtimeModule,
         OpenAiCompatModule,
         ElevenLabsCompatModule,
+        CartesiaCompatModule,
+        DeepgramCompatModule,
         ClipsModule,
       ],
       controllers: [RootController],
@@ -62,5 +76,14 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: TenantThrottlerGuard },
       ],
     };
+  }
+
+  /**
+   * JSON bodies are parsed here rather than with app.use(): Nest mounts the global LoggerModule's
+   * middleware before this module's, so a body refused as malformed or too large (answered by
+   * the parser, never reaching a route) still gets its one request log line.
+   */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(jsonBodyParser()).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

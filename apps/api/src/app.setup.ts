@@ -1,9 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { ErrorBody } from './common/errors/error-body';
-import { installBodyParsers } from './common/http/body-parsers';
+import { compileTrustProxy } from './common/http/trust-proxy';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { SERVICE_NAME, SERVICE_VERSION } from './common/version';
 import { ShutdownService } from './lifecycle/shutdown.service';
@@ -11,6 +13,9 @@ import { ShutdownService } from './lifecycle/shutdown.service';
 /** Everything main.ts and the e2e tests both need on an app instance. */
 export function configureApp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
+  // req.ip (logs, failed-auth limits) is the client behind trusted proxies, not the balancer.
+  const config = app.get<AppConfig>(APP_CONFIG);
+  (app as NestExpressApplication).set('trust proxy', compileTrustProxy(config.auth.trustProxy));
   // While draining, every answer closes its connection so keep-alive clients reconnect elsewhere.
   const shutdown = app.get(ShutdownService);
   app.use(
@@ -19,7 +24,6 @@ export function configureApp(app: INestApplication): void {
       next();
     },
   );
-  installBodyParsers(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 

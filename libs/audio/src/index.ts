@@ -18,6 +18,7 @@ export {
   mixToMono,
   peak,
   rms,
+  S16ToF32Converter,
   silence,
 } from './pcm';
 export {

@@ -39,6 +39,23 @@ export function int16ToBytes(samples: Int16Array): Buffer {
   return LITTLE_ENDIAN_HOST ? bytes : bytes.swap16();
 }
 
+/**
+ * Little-endian s16 bytes → little-endian IEEE float32 bytes in [-1, 1), for clients that ask for
+ * `pcm_f32le`. A chunk may end in the middle of a sample: the odd byte is kept for the next call.
+ */
+export class S16ToF32Converter {
+  private carry: number | undefined;
+
+  convert(bytes: Buffer): Buffer {
+    const input = this.carry === undefined ? bytes : Buffer.concat([Buffer.of(this.carry), bytes]);
+    const samples = input.length >> 1;
+    this.carry = input.length % 2 === 1 ? input[input.length - 1] : undefined;
+    const out = Buffer.alloc(samples * 4);
+    for (let i = 0; i < samples; i++) out.writeFloatLE(input.readInt16LE(i * 2) / 32768, i * 4);
+    return out;
+  }
+}
+
 export function floatToInt16(samples: Float32Array): Int16Array {
   const out = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) {

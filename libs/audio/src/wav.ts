@@ -26,6 +26,8 @@ export interface WavHeaderOptions {
   bitsPerSample: number;
   /** Length of the sample data; leave out for a streaming header with 0xFFFFFFFF sizes. */
   dataBytes?: number;
+  /** The sample encoding; PCM unless G.711 (8-bit mu-law or A-law) is carried. */
+  format?: WavFormatTag;
 }
 
 export interface ParsedWav {
@@ -41,15 +43,19 @@ export interface ParsedWav {
   dataBytes: number;
 }
 
-/** A canonical 44-byte PCM header. */
+/** A canonical 44-byte header (PCM, or IEEE float or G.711 with `format`). */
 export function wavHeader({
   sampleRate,
   channels,
   bitsPerSample,
   dataBytes,
+  format = WavFormatTag.Pcm,
 }: WavHeaderOptions): Buffer {
   if (![8, 16, 24, 32].includes(bitsPerSample)) {
     throw new RangeError(`bitsPerSample must be 8, 16, 24 or 32, got ${bitsPerSample}`);
+  }
+  if (!SUPPORTED_BITS[format].includes(bitsPerSample)) {
+    throw new RangeError(`format ${format} cannot have ${bitsPerSample} bits per sample`);
   }
   if (
     !Number.isInteger(channels) ||
@@ -69,7 +75,7 @@ export function wavHeader({
   header.write('WAVE', 8, 'ascii');
   header.write('fmt ', 12, 'ascii');
   header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(WavFormatTag.Pcm, 20);
+  header.writeUInt16LE(format, 20);
   header.writeUInt16LE(channels, 22);
   header.writeUInt32LE(sampleRate, 24);
   header.writeUInt32LE(sampleRate * blockAlign, 28);

@@ -21,12 +21,23 @@ export interface AppConfig {
     embeddedPort: number;
     migrationsRun: boolean;
     migrationsLock: boolean;
+    /** Past these the app answers 503 database_unavailable instead of waiting. */
+    timeouts: { connectMs: number; statementMs: number };
   };
   redisUrl?: string;
+  redis: {
+    /** A Redis command that has no answer by then fails, and the replica counts on its own. */
+    commandTimeoutMs: number;
+  };
   auth: {
     adminApiKey?: string;
     allowDemoKeys: boolean;
     cacheTtlMs: number;
+    /** Failed authentications one client address may make per window before 429. */
+    failureLimit: number;
+    failureWindowS: number;
+    /** Which proxies' X-Forwarded-For names the client (Express `trust proxy`). */
+    trustProxy?: string;
   };
   publicBaseUrl?: string;
   engine: {
@@ -36,6 +47,8 @@ export interface AppConfig {
   };
   limits: {
     defaultMaxConcurrentStreams: number;
+    /** A replica renews its stream slots in Redis; a dead replica's slots lapse after this. */
+    streamSlotLeaseMs: number;
   };
   scheduler: {
     /** A live stream is synthesized at most this far ahead of its listener. */
@@ -57,6 +70,15 @@ export interface AppConfig {
   /** Most audio one request (or one WebSocket text) may produce, ms: 400 audio_too_long beyond. */
   synthesis: { maxAudioMs: number };
   usage: { flushMs: number; bufferMax: number };
+  /** Per-tenant limits on pronunciation dictionaries, and the largest PLS file accepted. */
+  pronunciation: {
+    maxDictionaries: number;
+    /** Rules across all of a tenant's dictionaries. */
+    maxRules: number;
+    /** UTF-8 bytes of those rules' text. */
+    maxBytes: number;
+    maxFileBytes: number;
+  };
   /** Stored clips behind signed URLs (POST /v1/synthesize-url). */
   clips: {
     /** Unset: a random secret per process, so URLs do not survive a restart or another replica. */
@@ -145,12 +167,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       embeddedPort: parsed.EMBEDDED_PG_PORT,
       migrationsRun: parsed.MIGRATIONS_RUN,
       migrationsLock: parsed.MIGRATIONS_LOCK,
+      timeouts: {
+        connectMs: parsed.DATABASE_CONNECT_TIMEOUT_MS,
+        statementMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
+      },
     },
     redisUrl: parsed.REDIS_URL,
+    redis: { commandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS },
     auth: {
       adminApiKey: parsed.ADMIN_API_KEY,
       allowDemoKeys: parsed.ALLOW_DEMO_KEYS,
       cacheTtlMs: parsed.AUTH_CACHE_TTL_MS,
+      failureLimit: parsed.AUTH_FAILURE_LIMIT,
+      failureWindowS: parsed.AUTH_FAILURE_WINDOW_S,
+      trustProxy: parsed.TRUST_PROXY,
     },
     publicBaseUrl: parsed.PUBLIC_BASE_URL,
     engine: {
@@ -160,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
     },
     limits: {
       defaultMaxConcurrentStreams: parsed.DEFAULT_MAX_CONCURRENT_STREAMS,
+      streamSlotLeaseMs: parsed.STREAM_SLOT_LEASE_MS,
     },
     scheduler: {
       leadMs: parsed.SCHEDULER_LEAD_MS,
@@ -175,6 +206,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
     uploads: { decodeQueue: parsed.UPLOAD_DECODE_QUEUE },
     synthesis: { maxAudioMs: parsed.MAX_AUDIO_SECONDS_PER_REQUEST * 1000 },
     usage: { flushMs: parsed.USAGE_FLUSH_MS, bufferMax: parsed.USAGE_BUFFER_MAX },
+    pronunciation: {
+      maxDictionaries: parsed.PRONUNCIATION_MAX_DICTIONARIES,
+      maxRules: parsed.PRONUNCIATION_MAX_RULES,
+      maxBytes: parsed.PRONUNCIATION_MAX_BYTES,
+      maxFileBytes: parsed.PRONUNCIATION_MAX_FILE_BYTES,
+    },
     clips: {
       urlSecret: parsed.SIGNED_URL_SECRET,
       urlTtlS: parsed.SIGNED_URL_TTL_S,

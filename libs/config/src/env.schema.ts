@@ -59,6 +59,18 @@ export class EnvSchema {
   @Max(65535)
   EMBEDDED_PG_PORT = 54329;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  DATABASE_CONNECT_TIMEOUT_MS = 3000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 5000;
+
   @Transform(toBool)
   @IsBoolean()
   MIGRATIONS_RUN = true;
@@ -71,6 +83,18 @@ export class EnvSchema {
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(10000)
+  REDIS_COMMAND_TIMEOUT_MS = 500;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(60000, { message: 'STREAM_SLOT_LEASE_MS must be at most 60000 (a minute)' })
+  STREAM_SLOT_LEASE_MS = 30000;
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -87,6 +111,28 @@ export class EnvSchema {
   @Min(0)
   @Max(600000)
   AUTH_CACHE_TTL_MS = 30000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  AUTH_FAILURE_LIMIT = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  AUTH_FAILURE_WINDOW_S = 60;
+
+  /** Express's `trust proxy`: false, true, a hop count, or addresses/CIDRs/loopback,uniquelocal. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  @Matches(/^(true|false|\d+|[0-9A-Za-z.:/,\s]+)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or a comma list of addresses or CIDRs',
+  })
+  TRUST_PROXY?: string;
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -231,4 +277,28 @@ export class EnvSchema {
   @Min(1)
   @Max(86400)
   CLIP_SWEEP_INTERVAL_S = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100000)
+  PRONUNCIATION_MAX_DICTIONARIES = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10000000)
+  PRONUNCIATION_MAX_RULES = 10000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000000000)
+  PRONUNCIATION_MAX_BYTES = 2_000_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(100_000_000)
+  PRONUNCIATION_MAX_FILE_BYTES = 1_048_576;
 }

@@ -12,6 +12,16 @@ export interface EngineVoice {
   conditioning: VoiceConditioning;
 }
 
+/** A span of a request's text said differently: by an alias, or by phonemes. */
+export interface SpokenSpan {
+  /** UTF-16 offsets into `text`, end exclusive; spans are in order and do not overlap. */
+  start: number;
+  end: number;
+  say:
+    | { kind: 'alias'; text: string }
+    | { kind: 'phoneme'; phoneme: string; alphabet: 'ipa' | 'x-sampa' };
+}
+
 export interface SynthesisRequest {
   /** One piece of plain text (a sentence or clause); SSML is resolved before it reaches an engine. */
   text: string;
@@ -28,6 +38,11 @@ export interface SynthesisRequest {
    * chunk states, and the caller converts.
    */
   sampleRate?: number;
+  /**
+   * Only for engines whose capabilities say `phonemes`: spans of `text` said as given. Word
+   * timings still name the words of `text` (the span's own words, not the alias).
+   */
+  pronunciations?: SpokenSpan[];
 }
 
 export interface WordTiming {
@@ -61,6 +76,8 @@ export interface EngineCapabilities {
   wordTimings: boolean;
   cloning: 'native' | 'approximate' | 'none';
   streaming: boolean;
+  /** Takes `pronunciations` (IPA or X-SAMPA phonemes, aliases) on a request. Default false. */
+  phonemes?: boolean;
 }
 
 export interface EngineHealth {

@@ -26,3 +26,9 @@ export {
   type FallbackEngineHealth,
   type FallbackEngineOptions,
 } from './fallback/fallback.engine';
+export {
+  ipaToEspeak,
+  toEspeakPhonemes,
+  UnsupportedPhonemeError,
+  xsampaToIpa,
+} from './espeak/espeak-phonemes';

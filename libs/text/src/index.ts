@@ -22,8 +22,34 @@ export {
   isBlank,
   looksLikeSsml,
   planSpeech,
+  planSpeechDetailed,
+  describeSpoken,
+  sayText,
+  type SpokenReplacement,
   spokenText,
+  type DetailedPlan,
   type PlanSpeechInput,
   type SpeechPlanItem,
 } from './plan/plan-speech';
 export { MIN_MS_PER_CHAR, minimumSpeechMs } from './plan/estimate-duration';
+export { Lexicon, type LexiconOptions } from './pronunciation/lexicon';
+export {
+  isPhonemeAlphabet,
+  PHONEME_ALPHABETS,
+  type AliasRule,
+  type LexiconRule,
+  type PhonemeAlphabet,
+  type PhonemeRule,
+  type Pronunciation,
+  type PronunciationRule,
+  type RuleSource,
+  type SpanPronunciation,
+} from './pronunciation/pronunciation-rule';
+export { type SkippedReplacement } from './pronunciation/pronunciation-table';
+export {
+  parsePls,
+  PlsError,
+  PLS_NAMESPACE,
+  serializePls,
+  type ParsedLexicon,
+} from './pronunciation/pls';

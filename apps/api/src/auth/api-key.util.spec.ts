@@ -1,4 +1,4 @@
-import { displayPrefix, generateApiKey, hashApiKey } from './api-key.util';
+import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key.util';
 
 describe('api key utilities', () => {
   it('generates cw_live_ keys with 32 base62 characters, all different', () => {
@@ -16,5 +16,23 @@ describe('api key utilities', () => {
   it('shows only a short prefix', () => {
     expect(displayPrefix('cw_live_AbCdEfGh')).toBe('cw_live_AbCd');
     expect(displayPrefix('cw_demo_12345')).toBe('cw_demo_');
+  });
+
+  it('knows the shape of a key: generated ones and the seeded demo keys', () => {
+    expect(isWellFormedApiKey(generateApiKey())).toBe(true);
+    expect(isWellFormedApiKey('cw_demo_12345')).toBe(true);
+    expect(isWellFormedApiKey('test_key_67890')).toBe(true);
+    for (const bad of [
+      '',
+      'cw_live_doesnotexist',
+      `cw_live_${'a'.repeat(31)}`,
+      `cw_live_${'a'.repeat(33)}`,
+      `cw_live_${'a'.repeat(31)}-`,
+      `cw_test_${'a'.repeat(32)}`,
+      `cw_live_${'a'.repeat(32)}\n`,
+      'cw_demo_123456',
+    ]) {
+      expect(isWellFormedApiKey(bad)).toBe(false);
+    }
   });
 });

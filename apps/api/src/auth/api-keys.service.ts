@@ -1,22 +1,27 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, AppConfig } from '@cw/config';
 import { Tenant } from '../tenants/tenant.entity';
 import { TenantsService } from '../tenants/tenants.service';
 import { ApiKey } from './api-key.entity';
-import { displayPrefix, generateApiKey, hashApiKey } from './api-key.util';
+import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key.util';
 import { ApiKeysRepository } from './api-keys.repository';
+import { AuthFailureLimiter } from './auth-failure.limiter';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { echo } from '../common/errors/echo';
 
-interface CacheEntry {
-  key: ApiKey | null;
-  tenant: Tenant | null;
-  expiresAt: number;
+/** A key row that exists, whatever its state, with its tenant. */
+interface KnownKey {
+  key: ApiKey;
+  tenant: Tenant;
 }
 
 /** last_used_at is a hint for operators; writing it once a minute per key is plenty. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
-const MAX_CACHE_ENTRIES = 10_000;
+/** Keys that exist: bounded by the real keys in use, never by what callers send. */
+const MAX_KNOWN_KEYS = 10_000;
+/** Hashes of well-formed keys that do not exist; a flood of them evicts only each other. */
+const MAX_UNKNOWN_KEYS = 10_000;
 
 export interface Authenticated {
   key: ApiKey;
@@ -24,47 +29,81 @@ export interface Authenticated {
 }
 
 /**
- * Validates Bearer keys. Results (including misses) are cached in-process for AUTH_CACHE_TTL_MS so
- * the hot path makes no query per request. A revocation or tenant change made through this
- * process's admin API takes effect at once; one made elsewhere (another replica, the CLI) takes
- * effect within the TTL.
+ * Validates Bearer keys. Lookups are cached in-process for AUTH_CACHE_TTL_MS so the hot path makes
+ * no query per request: keys that exist in one cache, hashes that match no key in another, so bad
+ * keys can never push out good ones. A malformed key, or any key from an address over its
+ * failed-authentication limit (unless the key is already cached as existing), is refused without
+ * a query. A revocation or tenant change made through this process's admin API takes effect at
+ * once; one made elsewhere (another replica, the CLI) takes effect within the TTL.
  */
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly known: LRUCache<string, KnownKey> | undefined;
+  private readonly unknown: LRUCache<string, true> | undefined;
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(
     private readonly keys: ApiKeysRepository,
     private readonly tenants: TenantsService,
+    private readonly failures: AuthFailureLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
+    const ttl = config.auth.cacheTtlMs;
+    // A TTL of 0 turns caching off (lru-cache would read it as "forever").
+    if (ttl > 0) {
+      this.known = new LRUCache({ max: MAX_KNOWN_KEYS, ttl });
+      this.unknown = new LRUCache({ max: MAX_UNKNOWN_KEYS, ttl });
+    }
     tenants.onTenantChanged((tenant) => this.forgetTenant(tenant.id));
   }
 
-  async authenticate(token: string): Promise<Authenticated> {
+  /**
+   * The key's row and tenant when the key is usable; otherwise the failure is counted against
+   * `clientAddress` and thrown (401, 403, or 429 once the address is over its limit).
+   */
+  async authenticate(token: string, clientAddress: string): Promise<Authenticated> {
     const keyHash = hashApiKey(token);
-    const entry = await this.lookup(keyHash);
-    const { key, tenant } = entry;
-    const now = Date.now();
-    if (!key || !tenant || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now)) {
-      throw new AuthException(AuthErrorCode.InvalidKey);
+    let found = this.known?.get(keyHash);
+    if (!found) {
+      await this.failures.assertNotBlocked(clientAddress);
+      const invalid = new AuthException(AuthErrorCode.InvalidKey);
+      if (!isWellFormedApiKey(token) || this.unknown?.has(keyHash)) {
+        return this.failures.fail(clientAddress, invalid);
+      }
+      found = await this.lookup(keyHash);
+      if (!found) return this.failures.fail(clientAddress, invalid);
     }
-    if (!tenant.isActive) throw new AuthException(AuthErrorCode.TenantInactive);
-    this.noteUse(key.id, now);
-    return { key, tenant };
+    try {
+      return this.usable(found);
+    } catch (err) {
+      if (err instanceof AuthException) return this.failures.fail(clientAddress, err);
+      throw err;
+    }
+  }
+
+  /**
+   * The current state of a key already authenticated (an open WebSocket session), read from the
+   * database (refreshing the cache), with no failure counting. Throws when the key or its tenant
+   * is no longer usable.
+   */
+  async recheck(keyHash: string): Promise<Authenticated> {
+    const found = await this.lookup(keyHash);
+    if (!found) throw new AuthException(AuthErrorCode.InvalidKey);
+    return this.usable(found);
   }
 
   async issueKey(tenantSlug: string, name: string): Promise<{ key: string; record: ApiKey }> {
     const tenant = await this.tenants.getBySlug(tenantSlug);
     const key = generateApiKey();
+    const keyHash = hashApiKey(key);
     const record = await this.keys.insertKey({
       tenantUuid: tenant.id,
       name,
       prefix: displayPrefix(key),
-      keyHash: hashApiKey(key),
+      keyHash,
     });
+    this.unknown?.delete(keyHash);
     return { key, record };
   }
 
@@ -80,33 +119,38 @@ export class ApiKeysService {
         AuthErrorCode.KeyNotFound,
         `API key '${echo(keyId)}' not found or already revoked`,
       );
-    this.cache.delete(revoked.keyHash);
+    this.known?.delete(revoked.keyHash);
   }
 
   countActiveKeysWithHashes(hashes: string[]): Promise<number> {
     return this.keys.countActiveWithHashes(hashes);
   }
 
-  private async lookup(keyHash: string): Promise<CacheEntry> {
-    const now = Date.now();
-    const cached = this.cache.get(keyHash);
-    if (cached && cached.expiresAt > now) return cached;
+  /** The row for `keyHash` from the database, remembered either way for the TTL. */
+  private async lookup(keyHash: string): Promise<KnownKey | undefined> {
     const key = await this.keys.findByHashWithTenant(keyHash);
-    const entry: CacheEntry = {
-      key,
-      tenant: key?.tenant ?? null,
-      expiresAt: now + this.config.auth.cacheTtlMs,
-    };
-    if (this.config.auth.cacheTtlMs > 0) {
-      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
-      this.cache.set(keyHash, entry);
+    if (!key?.tenant) {
+      this.unknown?.set(keyHash, true);
+      return undefined;
     }
-    return entry;
+    const found = { key, tenant: key.tenant };
+    this.known?.set(keyHash, found);
+    return found;
+  }
+
+  private usable({ key, tenant }: KnownKey): Authenticated {
+    const now = Date.now();
+    if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now)) {
+      throw new AuthException(AuthErrorCode.InvalidKey);
+    }
+    if (!tenant.isActive) throw new AuthException(AuthErrorCode.TenantInactive);
+    this.noteUse(key.id, now);
+    return { key, tenant };
   }
 
   private forgetTenant(tenantUuid: string): void {
-    for (const [hash, entry] of this.cache) {
-      if (entry.tenant?.id === tenantUuid) this.cache.delete(hash);
+    for (const [hash, entry] of this.known?.entries() ?? []) {
+      if (entry.tenant.id === tenantUuid) this.known?.delete(hash);
     }
   }
 

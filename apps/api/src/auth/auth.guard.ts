@@ -8,14 +8,17 @@ import {
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@cw/config';
+import { clientAddress } from '../common/http/client-address';
+import { compileTrustProxy, type TrustProxy } from '../common/http/trust-proxy';
 import { ApiKeysService } from './api-keys.service';
+import { AuthFailureLimiter } from './auth-failure.limiter';
 import {
   AUTH_MODE,
   AuthenticatedRequest,
   AuthMode,
 } from '../common/request-context/request-context';
 import { AuthErrorCode, AuthException } from './auth.exception';
-import { API_KEY_SOURCES, type ApiKeySource, apiKeyOf } from './api-key-source';
+import { bearerCredential, CREDENTIAL_READER, type CredentialReader } from './credentials';
 import { echo } from '../common/errors/echo';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -44,8 +47,13 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
+    private readonly failures: AuthFailureLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.trustProxy = compileTrustProxy(config.auth.trustProxy);
+  }
+
+  private readonly trustProxy: TrustProxy;
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const mode =
@@ -60,16 +68,25 @@ export class AuthGuard implements CanActivate {
       // Without an admin key configured the admin API does not exist.
       if (!adminKey) throw new NotFoundException(`Cannot ${req.method} ${echo(req.path)}`);
       const token = bearerToken(req.headers.authorization);
-      if (!sameSecret(token, adminKey)) throw new AuthException(AuthErrorCode.InvalidKey);
+      // Checked before comparing, so a guesser over the limit learns nothing more.
+      await this.failures.assertNotBlocked(clientAddress(req, this.trustProxy));
+      if (!sameSecret(token, adminKey)) {
+        await this.failures.fail(
+          clientAddress(req, this.trustProxy),
+          new AuthException(AuthErrorCode.InvalidKey),
+        );
+      }
       return true;
     }
-    // Vendor-compatible routes name the other headers their clients use (see api-key-source.ts).
-    const sources =
-      this.reflector.getAllAndOverride<ApiKeySource[]>(API_KEY_SOURCES, [
+    const read =
+      this.reflector.getAllAndOverride<CredentialReader>(CREDENTIAL_READER, [
         context.getHandler(),
         context.getClass(),
-      ]) ?? [];
-    const { key, tenant } = await this.apiKeys.authenticate(apiKeyOf(req, sources));
+      ]) ?? bearerCredential;
+    const { key, tenant } = await this.apiKeys.authenticate(
+      read(req.headers, new URL(req.originalUrl ?? req.url, 'http://localhost').searchParams),
+      clientAddress(req, this.trustProxy),
+    );
     req.tenant = tenant;
     req.apiKey = { id: key.id, prefix: key.prefix, scopes: key.scopes };
     return true;

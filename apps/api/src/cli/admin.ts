@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { ConfigModule, loadConfig } from '@cw/config';
 import { dataSourceOptions, prepareDatabase } from '@cw/db';
 import { AdminModule } from '../admin/admin.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { RedisModule } from '../redis/redis.module';
 import { AdminService } from '../admin/admin.service';
 import { CreateTenantDto } from '../admin/dto/create-tenant.dto';
 import { UpdateTenantDto } from '../admin/dto/update-tenant.dto';
@@ -126,6 +128,9 @@ async function main(): Promise<void> {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot({ ...dataSourceOptions(db.url), autoLoadEntities: true }),
+        // The global modules the app's own root provides to the feature modules admin uses.
+        RedisModule,
+        MetricsModule,
         AdminModule,
       ],
     })

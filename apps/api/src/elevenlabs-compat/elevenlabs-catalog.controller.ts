@@ -1,11 +1,11 @@
 import { Controller, Get, Param, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { AcceptApiKeyFrom, headerKey } from '../auth/api-key-source';
+import { ApiKeyFrom } from '../auth/credentials';
 import { Auth, type RequestContext } from '../common/request-context/request-context';
 import { type ElevenLabsVoice, ElevenLabsCatalogService } from './elevenlabs-catalog.service';
 import { ElevenLabsErrorBody } from './elevenlabs-error-body';
 import { ElevenLabsErrorFilter } from './elevenlabs-error.filter';
-import { XI_API_KEY } from './elevenlabs-tts.controller';
+import { elevenLabsApiKey, XI_API_KEY } from './elevenlabs-api-key';
 
 @ApiTags('elevenlabs-compatible')
 @ApiSecurity(XI_API_KEY)
@@ -14,7 +14,7 @@ import { XI_API_KEY } from './elevenlabs-tts.controller';
   type: ElevenLabsErrorBody,
   description: 'missing_authorization, invalid_api_key',
 })
-@AcceptApiKeyFrom(headerKey(XI_API_KEY))
+@ApiKeyFrom(elevenLabsApiKey)
 @UseFilters(new ElevenLabsErrorFilter())
 @Controller('elevenlabs/v1')
 export class ElevenLabsCatalogController {

@@ -111,8 +111,7 @@ export class ElevenLabsSpeechResponder {
       dto,
       ELEVENLABS_ENDPOINTS.streamTimestamps,
       abort.signal,
-      (events, spoken, delivered) =>
-        sendLines(res, dto.text, events, spoken, delivered, abort.signal),
+      (events, spoken) => sendLines(res, dto.text, events, spoken, abort.signal),
     );
   }
 }
@@ -122,7 +121,6 @@ async function sendLines(
   text: string,
   events: AsyncIterator<RenderEvent>,
   spoken: () => SpokenAudio,
-  delivered: (bytes: number) => void,
   signal: AbortSignal,
 ): Promise<DeliveryOutcome> {
   const words: WordTiming[] = [];
@@ -141,7 +139,6 @@ async function sendLines(
       alignment = httpAlignment(aligned.original);
       normalized = httpAlignment(aligned.normalized);
     }
-    delivered(audio.length);
     return Buffer.from(
       `${JSON.stringify({ audio_base64: audio.toString('base64'), alignment, normalized_alignment: normalized })}\n`,
     );

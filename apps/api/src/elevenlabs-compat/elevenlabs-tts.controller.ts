@@ -19,19 +19,17 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AcceptApiKeyFrom, headerKey } from '../auth/api-key-source';
+import { ApiKeyFrom } from '../auth/credentials';
+import { createValidationPipe } from '../common/http/validation.pipe';
 import { Auth, type RequestContext } from '../common/request-context/request-context';
 import { ElevenLabsTextToSpeechDto } from './dto/text-to-speech.dto';
-import { ElevenLabsBodyPipe } from './elevenlabs-body.pipe';
+import { elevenLabsApiKey, XI_API_KEY } from './elevenlabs-api-key';
 import { ElevenLabsErrorBody } from './elevenlabs-error-body';
 import { ElevenLabsErrorFilter } from './elevenlabs-error.filter';
 import { DEFAULT_OUTPUT_FORMAT, SUPPORTED_OUTPUT_FORMATS } from './elevenlabs-output-format';
 import { toSynthesizeDto } from './elevenlabs-speech.mapper';
 import { ElevenLabsSpeechResponder } from './elevenlabs-speech.responder';
 import { voiceTableMarkdown } from './elevenlabs-voices';
-
-/** ElevenLabs' header for the API key; also `Authorization: Bearer`. */
-export const XI_API_KEY = 'xi-api-key';
 
 const DESCRIPTION = `A drop-in for ElevenLabs' text-to-speech: point an ElevenLabs client at
 \`<this service>/elevenlabs\` (or \`/elevenlabs/v1\`) with one of your API keys as \`xi-api-key\`.
@@ -42,9 +40,14 @@ error code. The voice is one of ours, or an ElevenLabs premade voice id or name:
 ${voiceTableMarkdown()}`;
 
 /**
- * The body is declared as a generic type so the global validation pipe (which refuses unknown
- * fields) leaves it to ElevenLabsBodyPipe, which drops them as ElevenLabs clients expect.
+ * Unknown fields are ignored here, as real ElevenLabs clients send fields we do not define. The
+ * parameter's declared type is generic (no class), so the global pipe, which refuses unknown
+ * fields, leaves it to this one.
  */
+const ElevenLabsBody = () =>
+  Body(
+    createValidationPipe({ ignoreUnknownFields: true, expectedType: ElevenLabsTextToSpeechDto }),
+  );
 type TtsBody = Readonly<ElevenLabsTextToSpeechDto>;
 
 const OutputFormatQuery = () =>
@@ -79,7 +82,7 @@ const OutputFormatQuery = () =>
   type: ElevenLabsErrorBody,
   description: 'engine_busy (with Retry-After)',
 })
-@AcceptApiKeyFrom(headerKey(XI_API_KEY))
+@ApiKeyFrom(elevenLabsApiKey)
 @UseFilters(new ElevenLabsErrorFilter())
 @Controller('elevenlabs/v1/text-to-speech')
 export class ElevenLabsTtsController {
@@ -97,7 +100,7 @@ export class ElevenLabsTtsController {
   speech(
     @Auth() auth: RequestContext,
     @Param('voice_id') voiceId: string,
-    @Body(ElevenLabsBodyPipe) body: TtsBody,
+    @ElevenLabsBody() body: TtsBody,
     @Query('output_format') outputFormat: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
@@ -114,7 +117,7 @@ export class ElevenLabsTtsController {
   stream(
     @Auth() auth: RequestContext,
     @Param('voice_id') voiceId: string,
-    @Body(ElevenLabsBodyPipe) body: TtsBody,
+    @ElevenLabsBody() body: TtsBody,
     @Query('output_format') outputFormat: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
@@ -134,7 +137,7 @@ export class ElevenLabsTtsController {
   withTimestamps(
     @Auth() auth: RequestContext,
     @Param('voice_id') voiceId: string,
-    @Body(ElevenLabsBodyPipe) body: TtsBody,
+    @ElevenLabsBody() body: TtsBody,
     @Query('output_format') outputFormat: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
@@ -155,7 +158,7 @@ export class ElevenLabsTtsController {
   streamWithTimestamps(
     @Auth() auth: RequestContext,
     @Param('voice_id') voiceId: string,
-    @Body(ElevenLabsBodyPipe) body: TtsBody,
+    @ElevenLabsBody() body: TtsBody,
     @Query('output_format') outputFormat: string | undefined,
     @Req() req: Request,
     @Res() res: Response,

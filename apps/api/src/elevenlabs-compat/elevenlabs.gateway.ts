@@ -8,7 +8,6 @@ import {
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { apiKeyOf } from '../auth/api-key-source';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SocketWriter } from '../realtime/audio-sink';
 import { RealtimeAdmissionService } from '../realtime/realtime-admission.service';
@@ -18,9 +17,8 @@ import { SynthesisService } from '../synthesis/synthesis.service';
 import { elevenLabsErrorBody } from './elevenlabs-error-body';
 import { parseOutputFormat } from './elevenlabs-output-format';
 import { ElevenLabsSession, type StreamInputMode } from './elevenlabs-session';
-import { headerKey } from '../auth/api-key-source';
 import { resolveVoiceId } from './elevenlabs-voices';
-import { XI_API_KEY } from './elevenlabs-tts.controller';
+import { elevenLabsApiKey } from './elevenlabs-api-key';
 
 /** `/elevenlabs/v1/text-to-speech/{voice_id}/stream-input` and `/multi-stream-input`. */
 const PATH = /^\/elevenlabs\/v1\/text-to-speech\/([^/]{1,64})\/(stream-input|multi-stream-input)$/;
@@ -32,6 +30,8 @@ export const ELEVENLABS_WS_ENDPOINTS: Record<StreamInputMode, string> = {
 
 /** A client message is JSON text; a megabyte is far more than any LLM emits at once. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Every interval each socket is pinged; one that missed the previous ping is terminated. */
+const HEARTBEAT_INTERVAL_MS = 30_000;
 /** ElevenLabs' default and maximum `inactivity_timeout`, in seconds. */
 const DEFAULT_INACTIVITY_S = 20;
 const MAX_INACTIVITY_S = 180;
@@ -48,6 +48,8 @@ export class ElevenLabsGateway
   private readonly logger = new Logger('ElevenLabsWs');
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   private readonly sessions = new Set<ElevenLabsSession>();
+  private readonly alive = new WeakSet<object>();
+  private heartbeat?: NodeJS.Timeout;
 
   constructor(
     private readonly router: UpgradeRouter,
@@ -70,9 +72,18 @@ export class ElevenLabsGateway
     this.shutdown.onCut(() => {
       for (const session of this.sessions) session.shutdown();
     });
+    // A socket that vanished without closing (a dropped call) releases its slot within a minute.
+    this.heartbeat = setInterval(() => {
+      for (const ws of this.wss.clients) {
+        if (!this.alive.delete(ws)) ws.terminate();
+        else ws.ping();
+      }
+    }, HEARTBEAT_INTERVAL_MS);
+    this.heartbeat.unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
     for (const session of this.sessions) session.shutdown();
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -92,10 +103,9 @@ export class ElevenLabsGateway
     let admitted;
     let profile: SpeechProfile | undefined;
     try {
-      const fromQuery = () => url.searchParams.get('xi_api_key') || undefined;
-      const token = apiKeyOf(req, [headerKey(XI_API_KEY), fromQuery]);
       admitted = await this.admission.admitSession(
-        token,
+        req,
+        elevenLabsApiKey(req.headers, url.searchParams),
         ELEVENLABS_WS_ENDPOINTS[mode],
         requestId,
         async (tenant) => {
@@ -125,6 +135,8 @@ export class ElevenLabsGateway
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('close', abandoned);
       socket.off('error', ignore);
+      this.alive.add(ws);
+      ws.on('pong', () => this.alive.add(ws));
       const session = new ElevenLabsSession(ws, {
         mode,
         ctx,

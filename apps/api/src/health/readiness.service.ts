@@ -34,6 +34,10 @@ export class ReadinessIndicators {
     return checks;
   }
 
+  /**
+   * Reported, never failing: without Redis each replica limits on its own (fail open, see the
+   * README's Outages section), so pulling every replica out of the load balancer would be worse.
+   */
   private async redisCheck(redis: Redis) {
     const session = this.indicators.check('redis');
     try {
@@ -43,9 +47,16 @@ export class ReadinessIndicators {
           setTimeout(() => reject(new Error('timeout')), 2000).unref(),
         ),
       ]);
-      return pong === 'PONG' ? session.up() : session.down({ message: `unexpected reply ${pong}` });
+      return pong === 'PONG'
+        ? session.up()
+        : session.up({ degraded: true, message: `unexpected reply ${pong}` });
     } catch (err) {
-      return session.down({ message: err instanceof Error ? err.message : String(err) });
+      return session.up({
+        degraded: true,
+        message: `unreachable (limits are per replica until it returns): ${
+          err instanceof Error ? err.message : String(err)
+        }`,
+      });
     }
   }
 

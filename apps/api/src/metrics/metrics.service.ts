@@ -62,6 +62,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly redisFallbacks = new Counter({
+    name: 'redis_fallback_total',
+    help: 'Limit decisions this replica made on its own because Redis was unreachable, by use',
+    labelNames: ['use'] as const,
+    registers: [this.registry],
+  });
+
+  readonly redisDegraded = new Gauge({
+    name: 'redis_degraded',
+    help: '1 while this replica enforces a limit on its own because Redis is unreachable, by use',
+    labelNames: ['use'] as const,
+    registers: [this.registry],
+  });
+
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(TTS_ENGINE) engine: TtsEngine) {
     this.tenantLabels = config.metrics.tenantLabels;
     new Gauge({

@@ -50,7 +50,7 @@ describe('OpenAI speech request mapping', () => {
   });
 
   it('defaults to mp3 at 24 kHz, plain English text, speed 1', () => {
-    expect(toSynthesizeDto(request())).toEqual({
+    expect(toSynthesizeDto(request(), 'default')).toEqual({
       text: 'Hello there.',
       voice_id: 'default',
       language: 'en',
@@ -59,12 +59,12 @@ describe('OpenAI speech request mapping', () => {
       speed: 1,
       ssml: false,
     });
-    expect(toSynthesizeDto(request({ response_format: 'wav' })).format).toBe('wav');
-    expect(toSynthesizeDto(request({ response_format: 'pcm' })).format).toBe('pcm');
+    expect(toSynthesizeDto(request({ response_format: 'wav' }), 'default').format).toBe('wav');
+    expect(toSynthesizeDto(request({ response_format: 'pcm' }), 'default').format).toBe('pcm');
   });
 
   it("clamps OpenAI's speed range to the engine's 0.5-2.0", () => {
-    const speed = (s: number) => toSynthesizeDto(request({ speed: s })).speed;
+    const speed = (s: number) => toSynthesizeDto(request({ speed: s }), 'default').speed;
     expect(speed(0.25)).toBe(0.5);
     expect(speed(0.75)).toBe(0.75);
     expect(speed(1.5)).toBe(1.5);
@@ -74,7 +74,7 @@ describe('OpenAI speech request mapping', () => {
   it.each(['opus', 'aac', 'flac'] as const)('refuses %s with param response_format', (format) => {
     let error: unknown;
     try {
-      toSynthesizeDto(request({ response_format: format }));
+      toSynthesizeDto(request({ response_format: format }), 'default');
     } catch (err) {
       error = err;
     }
@@ -87,8 +87,11 @@ describe('OpenAI speech request mapping', () => {
     expect((error as Error).message).toContain('mp3, wav, pcm');
   });
 
-  it('refuses stream_format sse and accepts audio', () => {
-    expect(() => toSynthesizeDto(request({ stream_format: 'sse' }))).toThrow(/sse/);
-    expect(toSynthesizeDto(request({ stream_format: 'audio' })).format).toBe('mp3');
+  it('accepts stream_format sse and audio, and speaks the voice it is given', () => {
+    expect(toSynthesizeDto(request({ stream_format: 'sse' }), 'v_0123abcd')).toMatchObject({
+      format: 'mp3',
+      voice_id: 'v_0123abcd',
+    });
+    expect(toSynthesizeDto(request({ stream_format: 'audio' }), 'default').format).toBe('mp3');
   });
 });

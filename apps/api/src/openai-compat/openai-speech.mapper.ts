@@ -3,7 +3,6 @@ import type { AudioFormat } from '@cw/audio';
 import type { SynthesizeDto } from '../synthesis/dto/synthesize.dto';
 import type { CreateSpeechDto, OpenAiResponseFormat } from './dto/create-speech.dto';
 import { OpenAiCompatErrorCode, OpenAiCompatException } from './openai-compat.exception';
-import { resolveVoiceId } from './openai-voices';
 import { echo } from '../common/errors/echo';
 
 /** OpenAI's TTS output rate, for every format. */
@@ -25,10 +24,11 @@ const FORMATS: Record<OpenAiResponseFormat, AudioFormat | null> = {
 const SUPPORTED = Object.keys(FORMATS).filter((f) => FORMATS[f as OpenAiResponseFormat]);
 
 /**
- * An OpenAI speech request as one of our synthesis requests. `model` and `instructions` have no
- * counterpart; the text is plain text in English, as OpenAI clients send it.
+ * An OpenAI speech request as one of our synthesis requests, spoken by `voiceId` (the voice the
+ * tenant's OpenAI voice table resolved). `model` and `instructions` have no counterpart; the text
+ * is plain text in English, as OpenAI clients send it.
  */
-export function toSynthesizeDto(dto: CreateSpeechDto): SynthesizeDto {
+export function toSynthesizeDto(dto: CreateSpeechDto, voiceId: string): SynthesizeDto {
   const requested = dto.response_format ?? 'mp3';
   const format = FORMATS[requested];
   if (!format) {
@@ -38,16 +38,9 @@ export function toSynthesizeDto(dto: CreateSpeechDto): SynthesizeDto {
       'response_format',
     );
   }
-  if (dto.stream_format === 'sse') {
-    throw new OpenAiCompatException(
-      OpenAiCompatErrorCode.UnsupportedValue,
-      "stream_format 'sse' is not supported; use 'audio' (the audio is streamed as it is produced)",
-      'stream_format',
-    );
-  }
   return {
     text: dto.input,
-    voice_id: resolveVoiceId(dto.voice),
+    voice_id: voiceId,
     language: 'en',
     format,
     sample_rate: OPENAI_SAMPLE_RATE,

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ExecutionContext } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type Redis from 'ioredis';
 import type { AuthenticatedRequest } from '../common/request-context/request-context';
+import { RedisFallback } from '../redis/redis-fallback';
 import { REDIS } from '../redis/redis.module';
+import { FailOpenThrottlerStorage } from './fail-open-throttler.storage';
 import { HOUR_MS, MINUTE_MS, TenantThrottlerGuard } from './tenant-throttler.guard';
 
 const tenantOf = (ctx: ExecutionContext) =>
@@ -13,19 +14,19 @@ const tenantOf = (ctx: ExecutionContext) =>
 /**
  * Two windows per tenant. The minute window is the throttler named `default`, so its headers are
  * the plain `X-RateLimit-Limit/Remaining/Reset`; the hour window adds `X-RateLimit-*-hour`.
- * Storage is in memory, or Redis when REDIS_URL is set so replicas share one budget.
+ * Storage is in memory, or Redis when REDIS_URL is set so replicas share one budget (each
+ * replica counting on its own while Redis is unreachable).
  */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [REDIS],
-      useFactory: (redis: Redis | null) => ({
+      inject: [REDIS, RedisFallback],
+      useFactory: (redis: Redis | null, fallback: RedisFallback) => ({
         throttlers: [
           { name: 'default', ttl: MINUTE_MS, limit: (ctx) => tenantOf(ctx).rateLimitPerMinute },
           { name: 'hour', ttl: HOUR_MS, limit: (ctx) => tenantOf(ctx).rateLimitPerHour },
         ],
-        // The storage does not close a client it was handed; RedisModule owns the connection.
-        storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
+        storage: redis ? new FailOpenThrottlerStorage(redis, fallback) : undefined,
       }),
     }),
   ],

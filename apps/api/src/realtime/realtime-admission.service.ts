@@ -1,8 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
 import type { IncomingMessage } from 'node:http';
 import { ApiKeysService } from '../auth/api-keys.service';
+import { hashApiKey } from '../auth/api-key.util';
 import { bearerToken } from '../auth/auth.guard';
+import { clientAddress } from '../common/http/client-address';
+import { compileTrustProxy, type TrustProxy } from '../common/http/trust-proxy';
 import { MetricsService } from '../metrics/metrics.service';
 import {
   HOUR_MS,
@@ -13,6 +17,7 @@ import {
 import type { RequestContext } from '../common/request-context/request-context';
 import { type SynthesisRun, SynthesisRunner } from '../synthesis/synthesis-runner';
 import type { Tenant } from '../tenants/tenant.entity';
+import { UsageService } from '../usage/usage.service';
 import type { RealtimeOutput } from './audio-sink';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
 import { echo } from '../common/errors/echo';
@@ -21,10 +26,17 @@ export const REALTIME_ENDPOINT = 'synthesize/ws';
 /** Twilio Media Stream SIDs: MZ and 32 hex digits. */
 const STREAM_SID = /^MZ[0-9a-fA-F]{32}$/;
 
-export interface Admitted {
+/** A WebSocket session of any surface, admitted before its handshake. */
+export interface AdmittedSession {
   ctx: RequestContext;
   /** Holds the session's concurrency slot; finished when the session ends. */
   run: SynthesisRun;
+  /** Hash of the session's key, to recheck it while the session is open. */
+  keyHash: string;
+}
+
+/** A session of our own WebSocket route, with the output its query chose. */
+export interface Admitted extends AdmittedSession {
   output: RealtimeOutput;
 }
 
@@ -40,31 +52,40 @@ export class RealtimeAdmissionService {
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
     private readonly runner: SynthesisRunner,
     private readonly metrics: MetricsService,
-  ) {}
+    private readonly usage: UsageService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.trustProxy = compileTrustProxy(config.auth.trustProxy);
+  }
+
+  private readonly trustProxy: TrustProxy;
 
   async admit(req: IncomingMessage, url: URL, requestId: string): Promise<Admitted> {
     const token = this.token(req, url);
     // The query is checked before quota and slot, so a bad one costs the tenant nothing.
-    const { ctx, run } = await this.admitSession(token, REALTIME_ENDPOINT, requestId, () =>
+    const session = await this.admitSession(req, token, REALTIME_ENDPOINT, requestId, () =>
       this.output(url),
     );
-    return { ctx, run, output: this.output(url) };
+    return { ...session, output: this.output(url) };
   }
 
   /**
-   * For any WebSocket surface (ours or a vendor-compatible one): the key, one request against
-   * both rate-limit windows, `validate` (the surface's own query checks), then quota, one
-   * concurrency slot and one real-time stream of the scheduler, held until the run finishes.
-   * `validate` may load what the session needs (its voice) for the tenant: its refusals cost
-   * the tenant no quota and no slot.
+   * For any WebSocket surface (ours or a vendor-compatible one): the key (failed attempts counted
+   * per client address), one request against both rate-limit windows, `validate` (the surface's
+   * own query checks, which may load the tenant's voice), then quota, one concurrency slot and
+   * one real-time stream of the scheduler, held until the run finishes.
    */
   async admitSession(
+    req: IncomingMessage,
     token: string,
     endpoint: string,
     requestId: string,
     validate: (tenant: Tenant) => unknown = () => undefined,
-  ): Promise<{ ctx: RequestContext; run: SynthesisRun }> {
-    const { key, tenant } = await this.apiKeys.authenticate(token);
+  ): Promise<AdmittedSession> {
+    const { key, tenant } = await this.apiKeys.authenticate(
+      token,
+      clientAddress(req, this.trustProxy),
+    );
     await this.countRequest(tenant);
     await validate(tenant);
     const ctx: RequestContext = { tenant, apiKeyId: key.id, requestId };
@@ -77,7 +98,37 @@ export class RealtimeAdmissionService {
       run.finish('failed', err);
       throw err;
     }
-    return { ctx, run };
+    return { ctx, run, keyHash: hashApiKey(token) };
+  }
+
+  /**
+   * What admitted open sessions must still hold: the key unrevoked and unexpired, the tenant
+   * active, the tenant's quota (counting the audio its open sessions have sent) not used up.
+   * Returns, for each session that fails, why. One key lookup per key and one quota query per
+   * tenant, however many sessions share them.
+   */
+  async recheck<T extends AdmittedSession>(open: readonly T[]): Promise<Map<T, unknown>> {
+    const refused = new Map<T, unknown>();
+    const byTenant = new Map<string, { tenant: Tenant; sessions: T[] }>();
+    for (const [keyHash, sessions] of groupBy(open, (a) => a.keyHash)) {
+      try {
+        const { tenant } = await this.apiKeys.recheck(keyHash);
+        const group = byTenant.get(tenant.id) ?? { tenant, sessions: [] };
+        group.sessions.push(...sessions);
+        byTenant.set(tenant.id, group);
+      } catch (err) {
+        for (const session of sessions) refused.set(session, err);
+      }
+    }
+    for (const { tenant, sessions } of byTenant.values()) {
+      const inFlightMs = sessions.reduce((ms, session) => ms + session.run.audioMs, 0);
+      try {
+        await this.usage.assertQuota(tenant, inFlightMs);
+      } catch (err) {
+        for (const session of sessions) refused.set(session, err);
+      }
+    }
+    return refused;
   }
 
   /** The Authorization header; `?api_key=` only for clients that cannot set headers. */
@@ -127,4 +178,13 @@ export class RealtimeAdmissionService {
     }
     return { kind: 'twilio', streamSid: sid };
   }
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return groups;
 }

@@ -34,6 +34,35 @@ describe('parseClientMessage', () => {
   });
 });
 
+describe('parseClientMessage: input no handler should ever see', () => {
+  it('refuses a message nested beyond the JSON depth limit before parsing it', () => {
+    const deep = `{"type":"config","voice_id":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    let caught: unknown;
+    try {
+      parseClientMessage(deep);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ code: RealtimeErrorCode.InvalidJson });
+    expect((caught as Error).message).toContain('32 levels');
+  });
+
+  it.each([
+    ['{"type":"config","voice_id":"v\\u0000x"}', 'voice_id'],
+    ['{"type":"text","text":"Hello\\u0000"}', 'text'],
+    ['{"type":"config","language":["en","\\u0000"]}', 'language.1'],
+  ])('refuses U+0000 in %s, naming %s', (raw, field) => {
+    let caught: unknown;
+    try {
+      parseClientMessage(raw);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ code: RealtimeErrorCode.ValidationFailed });
+    expect((caught as Error).message).toBe(`${field} must not contain the NUL character (U+0000)`);
+  });
+});
+
 describe('validateConfig', () => {
   it('applies the HTTP API rules', async () => {
     await expect(validateConfig({ format: 'pcm', sample_rate: 16000, speed: 1.5 })).resolves.toBe(

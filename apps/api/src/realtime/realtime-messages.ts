@@ -1,5 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { jsonDepthExceeds, TOO_DEEP_MESSAGE } from '../common/http/json-depth';
+import { findNulChar, nulCharMessage } from '../common/http/nul-char';
 import { SpeechOptionsDto } from '../synthesis/dto/synthesize.dto';
 import type { SpeechOptions } from '../synthesis/synthesis.service';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
@@ -15,10 +17,21 @@ export type ClientMessage =
   | { type: 'clear' }
   | { type: 'close' };
 
-const CONFIG_FIELDS = ['voice_id', 'language', 'format', 'sample_rate', 'speed'] as const;
+const CONFIG_FIELDS = [
+  'voice_id',
+  'language',
+  'format',
+  'sample_rate',
+  'speed',
+  'pronunciation_dictionary_ids',
+] as const;
 
 /** Parses one text frame; throws RealtimeException (sent back as an error frame) when it is bad. */
 export function parseClientMessage(raw: string): ClientMessage {
+  // The same limits as an HTTP body: nothing recurses over a message nested without bound.
+  if (jsonDepthExceeds(raw)) {
+    throw new RealtimeException(RealtimeErrorCode.InvalidJson, `Message ${TOO_DEEP_MESSAGE}`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -29,6 +42,10 @@ export function parseClientMessage(raw: string): ClientMessage {
     throw new RealtimeException(RealtimeErrorCode.InvalidMessage, 'Message must be a JSON object');
   }
   const message = value as Record<string, unknown>;
+  const nul = findNulChar(message);
+  if (nul !== undefined) {
+    throw new RealtimeException(RealtimeErrorCode.ValidationFailed, nulCharMessage(nul));
+  }
   const type = message.type;
   if (typeof type !== 'string') {
     throw new RealtimeException(RealtimeErrorCode.InvalidMessage, 'Message needs a string "type"');

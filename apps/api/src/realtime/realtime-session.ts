@@ -13,7 +13,12 @@ import {
   type SynthesisService,
 } from '../synthesis/synthesis.service';
 import type { AudioSink, SocketWriter } from './audio-sink';
-import { parseClientMessage, type SessionConfigInput, validateConfig } from './realtime-messages';
+import {
+  type ClientMessage,
+  parseClientMessage,
+  type SessionConfigInput,
+  validateConfig,
+} from './realtime-messages';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
 
 /** WebSocket close code 1012 (service restart): the client should reconnect, to another replica. */
@@ -41,6 +46,46 @@ const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
   [SessionState.Ended]: [],
 };
 
+/** Word timings on the session's clock, in ms from its first audio. */
+export interface SessionWord {
+  word: string;
+  start_ms: number;
+  end_ms: number;
+}
+
+/**
+ * How a session's messages look on the wire: ours (`NATIVE_PROTOCOL`) or a vendor's. The session
+ * logic (queue, barge-in, pacing, drain, metering) is the same for all of them.
+ */
+export interface SessionProtocol {
+  /** One text frame as a session message; throws a DomainException when it is bad. */
+  parse(raw: string): ClientMessage;
+  /** Confirms a barge-in. */
+  cleared(): object;
+  /**
+   * Sent once everything received before a `flush` has been spoken (Deepgram's Flushed); a
+   * protocol without it flushes silently.
+   */
+  flushed?(): object;
+  /** After `close`, once everything is spoken; with none, `close` stops at once instead. */
+  done?(): object;
+  alignment?(words: SessionWord[]): object;
+  error(code: string, message: string): object;
+}
+
+/** Our own protocol (`/v1/synthesize/ws`). */
+export const NATIVE_PROTOCOL: SessionProtocol = {
+  parse: parseClientMessage,
+  cleared: () => ({ type: 'cleared' }),
+  done: () => ({ type: 'done' }),
+  alignment: (words) => ({ type: 'alignment', words }),
+  error: (code, message) => ({ type: 'error', code, message }),
+};
+
+/** A place in the queue where a flush must be confirmed, once what came before is spoken. */
+const FLUSH_POINT = Symbol('flush point');
+type Queued = string | typeof FLUSH_POINT;
+
 export interface SessionDeps {
   ctx: RequestContext;
   /** Admitted at the upgrade: holds the session's slot until it ends. */
@@ -50,6 +95,10 @@ export interface SessionDeps {
   writer: SocketWriter;
   sink: AudioSink;
   logger: Logger;
+  /** Default: ours. */
+  protocol?: SessionProtocol;
+  /** The output and voice, when the upgrade already settled them (no `config` message). */
+  profile?: SpeechProfile;
 }
 
 /**
@@ -65,7 +114,7 @@ export class RealtimeSession {
   /** Resolved from `options` once (voice loaded), then reused by every piece. */
   private profile?: SpeechProfile;
   private readonly chunker = new SentenceChunker();
-  private readonly queue: string[] = [];
+  private readonly queue: Queued[] = [];
   /** The piece being spoken; `clear` and `end` abort it. */
   private current?: AbortController;
   private pumping = false;
@@ -81,15 +130,20 @@ export class RealtimeSession {
     ws: WebSocket,
     private readonly deps: SessionDeps,
   ) {
-    const { sink, run } = deps;
+    const { sink, run, profile } = deps;
     this.options = {
-      voice_id: 'default',
-      language: 'en',
-      format: sink.defaults.format,
-      sample_rate: sink.defaults.sampleRate,
-      speed: 1,
+      voice_id: profile?.voice.voiceId ?? 'default',
+      language: profile?.language ?? 'en',
+      format: profile?.format ?? sink.defaults.format,
+      sample_rate: profile?.sampleRate ?? sink.defaults.sampleRate,
+      speed: profile?.speed ?? 1,
     };
-    run.describe('default', sink.defaults);
+    if (profile) {
+      this.profile = profile;
+      run.use(profile);
+    } else {
+      run.describe('default', sink.defaults);
+    }
     ws.on('message', (data, isBinary) => {
       // binaryType is the default 'nodebuffer': a message is one Buffer.
       const raw = isBinary ? null : (data as Buffer).toString('utf8');
@@ -112,6 +166,20 @@ export class RealtimeSession {
   }
 
   /**
+   * What admitted the session no longer holds (key revoked, tenant deactivated, quota used up):
+   * an error frame with the code, the usage row, then close 1008 (policy violation) with the
+   * reason.
+   */
+  revoke(err: unknown): void {
+    if (this.state === SessionState.Ended) return;
+    const { code, message } = mapError(err);
+    this.writer.json({ type: 'error', code, message });
+    this.lastFailure = code;
+    this.end('cancelled');
+    this.writer.close(1008, closeReason(`${code}: ${message}`));
+  }
+
+  /**
    * The server drains: text already received is still spoken (a sentence being written is
    * awaited), then the session closes with 1012 so the client reconnects to another replica.
    */
@@ -128,6 +196,10 @@ export class RealtimeSession {
 
   private get writer(): SocketWriter {
     return this.deps.writer;
+  }
+
+  private get protocol(): SessionProtocol {
+    return this.deps.protocol ?? NATIVE_PROTOCOL;
   }
 
   private moveTo(next: SessionState): void {
@@ -147,7 +219,7 @@ export class RealtimeSession {
           'Binary frames are not accepted; send JSON text frames',
         );
       }
-      const message = parseClientMessage(raw);
+      const message = this.protocol.parse(raw);
       switch (message.type) {
         case 'config':
           return await this.configure(message.config);
@@ -155,11 +227,14 @@ export class RealtimeSession {
           return this.acceptText(message.text);
         case 'flush':
           this.assertOpen();
-          return this.enqueue(this.chunker.flush());
+          this.enqueue(this.chunker.flush());
+          if (this.protocol.flushed) this.enqueue([FLUSH_POINT]);
+          return;
         case 'clear':
           return this.clear();
         case 'close':
           this.assertOpen();
+          if (!this.protocol.done) return this.closeNow();
           this.moveTo(SessionState.Closing);
           this.enqueue(this.chunker.flush());
           return this.finishIfDone();
@@ -198,6 +273,8 @@ export class RealtimeSession {
         ? sink.defaults.sampleRate
         : (input.sample_rate ?? (telephony ? 8000 : sink.defaults.sampleRate)),
       speed: input.speed ?? this.options.speed,
+      pronunciation_dictionary_ids:
+        input.pronunciation_dictionary_ids ?? this.options.pronunciation_dictionary_ids,
     };
     // Unknown voice, a rate the format cannot carry: found now, with the HTTP API's codes.
     const profile = await this.deps.synthesis.resolveProfile(this.deps.ctx.tenant, next);
@@ -209,7 +286,10 @@ export class RealtimeSession {
 
   private acceptText(text: string): void {
     this.assertOpen();
-    const pending = this.queue.reduce((n, piece) => n + piece.length, 0);
+    const pending = this.queue.reduce(
+      (n, piece) => n + (piece === FLUSH_POINT ? 0 : piece.length),
+      0,
+    );
     if (pending + text.length > MAX_PENDING_CHARS) {
       throw new RealtimeException(
         RealtimeErrorCode.TextBufferFull,
@@ -220,7 +300,7 @@ export class RealtimeSession {
     this.enqueue(this.chunker.push(text));
   }
 
-  private enqueue(pieces: string[]): void {
+  private enqueue(pieces: Queued[]): void {
     this.queue.push(...pieces);
     if (pieces.length) void this.pump();
   }
@@ -231,7 +311,7 @@ export class RealtimeSession {
     this.chunker.flush();
     this.current?.abort();
     this.deps.sink.clear();
-    this.writer.json({ type: 'cleared' });
+    this.writer.json(this.protocol.cleared());
     this.finishIfDone();
   }
 
@@ -239,9 +319,10 @@ export class RealtimeSession {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      let piece: string | undefined;
+      let piece: Queued | undefined;
       while (this.state !== SessionState.Ended && (piece = this.queue.shift()) !== undefined) {
-        await this.speak(piece);
+        if (piece === FLUSH_POINT) this.writer.json(this.protocol.flushed!());
+        else await this.speak(piece);
       }
     } finally {
       this.pumping = false;
@@ -281,14 +362,16 @@ export class RealtimeSession {
             if (this.writer.backlogged) await this.writer.drained(controller.signal);
             break;
           case 'words':
-            this.writer.json({
-              type: 'alignment',
-              words: event.words.map((w) => ({
-                word: w.word,
-                start_ms: Math.round(startClock + w.startMs),
-                end_ms: Math.round(startClock + w.endMs),
-              })),
-            });
+            if (!this.protocol.alignment) break;
+            this.writer.json(
+              this.protocol.alignment(
+                event.words.map((w) => ({
+                  word: w.word,
+                  start_ms: Math.round(startClock + w.startMs),
+                  end_ms: Math.round(startClock + w.endMs),
+                })),
+              ),
+            );
             break;
           case 'mark':
           case 'engine':
@@ -319,7 +402,7 @@ export class RealtimeSession {
     if (log) {
       this.deps.logger[log]({ err, tenant_id: this.deps.ctx.tenant.tenantId }, 'realtime failure');
     }
-    this.writer.json({ type: 'error', code, message });
+    this.writer.json(this.protocol.error(code, message));
   }
 
   /** Draining and nothing left to speak: the session completed; the client reconnects. */
@@ -335,9 +418,16 @@ export class RealtimeSession {
   private finishIfDone(): void {
     this.closeIfDrained();
     if (this.state !== SessionState.Closing || this.pumping || this.queue.length) return;
-    this.writer.json({ type: 'done' });
+    const done = this.protocol.done?.();
+    if (done) this.writer.json(done);
     this.end('completed');
     this.writer.close(1000, 'done');
+  }
+
+  /** A protocol whose `close` means now (Deepgram's): stop, record, close normally. */
+  private closeNow(): void {
+    this.end('completed');
+    this.writer.close(1000, 'closed');
   }
 
   /** Exactly once: stop synthesis, release the slot, write the session's usage row. */
@@ -349,4 +439,11 @@ export class RealtimeSession {
     const failed = outcome === 'completed' && this.lastFailure !== null;
     this.deps.run.finishWithCode(failed ? 'failed' : outcome, this.lastFailure);
   }
+}
+
+/** A close frame's reason holds at most 123 bytes. */
+function closeReason(text: string): string {
+  let reason = text;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }

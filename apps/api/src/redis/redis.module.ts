@@ -1,9 +1,10 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
+import { RedisFallback } from './redis-fallback';
+import { REDIS } from './redis.token';
 
-/** One Redis connection per process when REDIS_URL is set, else null (single-replica mode). */
-export const REDIS = Symbol('REDIS');
+export { REDIS } from './redis.token';
 
 @Global()
 @Module({
@@ -12,10 +13,19 @@ export const REDIS = Symbol('REDIS');
       provide: REDIS,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): Redis | null =>
-        config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null,
+        config.redisUrl
+          ? new Redis(config.redisUrl, {
+              // A command fails after one reconnection attempt or commandTimeoutMs (a stalled
+              // server), and callers fall back to per-replica limits instead of waiting.
+              maxRetriesPerRequest: 1,
+              commandTimeout: config.redis.commandTimeoutMs,
+              connectTimeout: Math.max(1000, config.redis.commandTimeoutMs),
+            })
+          : null,
     },
+    RedisFallback,
   ],
-  exports: [REDIS],
+  exports: [REDIS, RedisFallback],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis | null) {}

@@ -27,11 +27,15 @@ export class SpeechInfoController {
   @Post('text/normalize')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Exactly what will be spoken for this text (numbers, currency, phone numbers, SSML)',
+    summary:
+      'Exactly what will be spoken for this text (numbers, currency, phone numbers, SSML, pronunciation dictionaries)',
   })
   @ApiOkResponse({ type: NormalizedTextDto })
-  normalize(@Body() dto: NormalizeTextDto): NormalizedTextDto {
-    return this.info.normalize(dto);
+  normalize(
+    @Auth() { tenant }: RequestContext,
+    @Body() dto: NormalizeTextDto,
+  ): Promise<NormalizedTextDto> {
+    return this.info.normalize(tenant, dto);
   }
 
   @Post('generate-demo-audio')

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
-import { isBlank, spokenText } from '@cw/text';
+import { describeSpoken, isBlank } from '@cw/text';
 import type { Tenant } from '../tenants/tenant.entity';
 import { VoicesService } from '../voices/voices.service';
 import type {
@@ -45,11 +45,44 @@ export class SpeechInfoService {
     };
   }
 
-  normalize(dto: NormalizeTextDto): NormalizedTextDto {
+  /**
+   * What will be said for the text: normalized, with the pronunciation dictionaries applied
+   * (aliases in place, phonemes as /ipa/), and which rule fired where.
+   */
+  async normalize(tenant: Tenant, dto: NormalizeTextDto): Promise<NormalizedTextDto> {
     if (isBlank(dto.text))
       throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
-    const plan = this.synthesis.planText(dto.text, dto.ssml ?? false, dto.language ?? 'en');
-    return { spoken_text: spokenText(plan) };
+    const { lexicon, dictionaries } = await this.synthesis.pronunciationsFor(
+      tenant,
+      dto.pronunciation_dictionary_ids,
+    );
+    const { plan, skipped } = this.synthesis.planText(
+      dto.text,
+      dto.ssml ?? false,
+      dto.language ?? 'en',
+      lexicon,
+    );
+    const { text, replacements } = describeSpoken(plan);
+    return {
+      spoken_text: text,
+      pronunciation_dictionaries: dictionaries.map((d) => ({ id: d.id, version: d.version })),
+      replacements: replacements.map((r) => ({
+        original: r.original,
+        type: r.say.kind,
+        replacement: r.say.kind === 'alias' ? r.say.text : r.say.phoneme,
+        ...(r.say.kind === 'phoneme' ? { alphabet: r.say.alphabet } : {}),
+        start: r.start,
+        end: r.end,
+        dictionary_id: r.source.dictionaryId,
+        ...(r.source.version !== undefined ? { version: r.source.version } : {}),
+        ...(r.source.ruleIndex !== undefined ? { rule_index: r.source.ruleIndex } : {}),
+      })),
+      skipped: skipped.map((s) => ({
+        original: s.original,
+        dictionary_id: s.source.dictionaryId,
+        ...(s.source.ruleIndex !== undefined ? { rule_index: s.source.ruleIndex } : {}),
+      })),
+    };
   }
 
   async demoAudio(tenant: Tenant, signal: AbortSignal): Promise<DemoAudioDto[]> {

@@ -97,5 +97,21 @@ function headers(spoken: SpokenAudio, streaming: boolean): Record<string, string
     'X-TTS-Method': spoken.engineId,
     'X-Audio-Sample-Rate': String(profile.sampleRate),
     ...(streaming ? { 'X-Streaming': 'true' } : {}),
+    ...pronunciationHeaders(spoken),
+  };
+}
+
+/** Which dictionary versions were applied, and how many rules the engine could not say. */
+function pronunciationHeaders(spoken: SpokenAudio): Record<string, string> {
+  const { dictionaries } = spoken.profile.pronunciations;
+  return {
+    ...(dictionaries.length
+      ? {
+          'X-Pronunciation-Dictionaries': dictionaries.map((d) => `${d.id}@${d.version}`).join(','),
+        }
+      : {}),
+    ...(spoken.skippedPronunciations > 0
+      ? { 'X-Pronunciation-Rules-Skipped': String(spoken.skippedPronunciations) }
+      : {}),
   };
 }

@@ -1,6 +1,13 @@
 import { EngineError, EngineErrorCode } from '@cw/engines';
 import type { SynthesizeDto } from './dto/synthesize.dto';
-import { ctx, FakeEngine, FakeMeters, fakeVoices, synthesisWith } from './__tests__/fakes';
+import {
+  ctx,
+  FakeEngine,
+  FakeMeters,
+  fakeVoices,
+  noPronunciations,
+  synthesisWith,
+} from './__tests__/fakes';
 import type { RenderEvent } from './synthesis.service';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { type DeliveryOutcome, SynthesisRunner } from './synthesis-runner';
@@ -219,6 +226,40 @@ describe('SynthesisService profile and plan', () => {
     );
   });
 
+  it('gives an engine without phonemes the alias of a phoneme rule, and skips (and counts) one without', async () => {
+    const engine = new FakeEngine();
+    const source = { dictionaryId: 'pd_test', version: 1, ruleIndex: 0 };
+    const synthesis = synthesisWith(
+      engine,
+      fakeVoices(),
+      {},
+      noPronunciations([
+        {
+          type: 'phoneme',
+          stringToReplace: 'Ikeja',
+          phoneme: 'ikɛdʒa',
+          alphabet: 'ipa',
+          alias: 'Ee-keh-jah',
+          source,
+        },
+        { type: 'phoneme', stringToReplace: 'Ojo', phoneme: 'ɔdʒɔ', alphabet: 'ipa', source },
+      ]),
+    );
+    const profile = await synthesis.resolveProfile(ctx.tenant, { format: 'pcm' });
+    const job = synthesis.plan(
+      profile,
+      '<speak>Ikeja and Ojo, <phoneme ph="lɛki">Lekki</phoneme>.</speak>',
+      { ssml: true },
+    );
+    expect(job.skipped.map((s) => s.original).sort()).toEqual(['Lekki', 'Ojo']);
+    for await (const event of synthesis.renderEvents(job, new AbortController().signal)) {
+      void event;
+    }
+    expect(engine.requests.map((r) => [r.text, r.pronunciations])).toEqual([
+      ['Ee-keh-jah and Ojo, Lekki.', undefined],
+    ]);
+  });
+
   it('renderEvents reports the engine before its audio and a summary last, and leaves the job alone', async () => {
     const engine = new FakeEngine();
     engine.script = () => ({ chunks: 1, engineId: 'backup' });
@@ -241,7 +282,7 @@ describe('SynthesisService profile and plan', () => {
         voice: { id: 'default', conditioning: {} },
       }),
     ]);
-    expect(Object.keys(job).sort()).toEqual(['characters', 'plan', 'profile']);
+    expect(Object.keys(job).sort()).toEqual(['characters', 'plan', 'profile', 'skipped']);
   });
 });
 

@@ -27,6 +27,8 @@ export interface SpokenAudio {
   contentType: string;
   /** The engine that produced the first audio, or the configured one before any audio. */
   engineId: string;
+  /** Pronunciation rules that matched but the engine could not say (phonemes, no alias). */
+  skippedPronunciations: number;
 }
 
 /** The whole file of one job, with what the transport needs to label it. */
@@ -68,11 +70,12 @@ export class SynthesisRun {
     this.describe(profile.voice.voiceId, profile);
   }
 
-  spoken(profile: SpeechProfile): SpokenAudio {
+  spoken(profile: SpeechProfile, skippedPronunciations = 0): SpokenAudio {
     return {
       profile,
       contentType: this.synthesis.contentType(profile),
       engineId: this.engineUsed ?? this.synthesis.engineId,
+      skippedPronunciations,
     };
   }
 
@@ -111,11 +114,24 @@ export class SynthesisRun {
     return this.meter.count(this.audioOnly(job, signal));
   }
 
+  /** Every render event of the job (audio, word timings, ...), audio counted as it is pulled. */
+  async *countedEvents(job: SynthesisJob, signal: AbortSignal): AsyncGenerator<RenderEvent> {
+    for await (const event of this.events(job, signal)) {
+      if (event.type === 'audio') this.meter.sent(event.data.length);
+      yield event;
+    }
+  }
+
   /** The whole file; the caller reports it `delivered` once it has reached the client. */
   async complete(job: SynthesisJob, signal: AbortSignal): Promise<WholeSpeech> {
     const speech = await this.synthesis.renderComplete(job, signal);
     if (speech.engineId) this.spokeWith(speech.engineId);
-    return { ...speech, ...this.spoken(job.profile) };
+    return { ...speech, ...this.spoken(job.profile, job.skipped.length) };
+  }
+
+  /** Audio handed to the client so far, in ms (not yet in a usage row). */
+  get audioMs(): number {
+    return this.meter.audioMs;
   }
 
   /** Bytes handed to the client. */
@@ -196,13 +212,15 @@ export class SynthesisRunner {
   ): Promise<void> {
     return this.once(ctx, dto, { endpoint, streaming: true }, signal, async (run, job) => ({
       value: undefined,
-      outcome: await send(run.audio(job, signal), () => run.spoken(job.profile)),
+      outcome: await send(run.audio(job, signal), () =>
+        run.spoken(job.profile, job.skipped.length),
+      ),
     }));
   }
 
   /**
-   * Like `stream`, with every render event (word timings between the audio) for transports that
-   * send timings along; `send` reports the audio bytes it delivered through `delivered`.
+   * Like `stream`, for transports that also deliver word timings (server-sent events): `send`
+   * gets every render event, the audio counted as delivered as it is pulled.
    */
   streamEvents(
     ctx: RequestContext,
@@ -212,16 +230,11 @@ export class SynthesisRunner {
     send: (
       events: AsyncIterator<RenderEvent>,
       spoken: () => SpokenAudio,
-      delivered: (bytes: number) => void,
     ) => Promise<DeliveryOutcome>,
   ): Promise<void> {
     return this.once(ctx, dto, { endpoint, streaming: true }, signal, async (run, job) => ({
       value: undefined,
-      outcome: await send(
-        run.events(job, signal),
-        () => run.spoken(job.profile),
-        (bytes) => run.delivered(bytes),
-      ),
+      outcome: await send(run.countedEvents(job, signal), () => run.spoken(job.profile)),
     }));
   }
 

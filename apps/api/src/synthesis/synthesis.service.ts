@@ -10,12 +10,22 @@ import {
   wavHeader,
 } from '@cw/audio';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
-import { type PcmChunk, TTS_ENGINE, type TtsEngine, type WordTiming } from '@cw/engines';
+import {
+  type PcmChunk,
+  toEspeakPhonemes,
+  TTS_ENGINE,
+  type TtsEngine,
+  UnsupportedPhonemeError,
+  type WordTiming,
+} from '@cw/engines';
 import {
   isBlank,
+  Lexicon,
   looksLikeSsml,
   minimumSpeechMs,
-  planSpeech,
+  planSpeechDetailed,
+  sayText,
+  type SkippedReplacement,
   SsmlError,
   type SpeechPlanItem,
 } from '@cw/text';
@@ -26,6 +36,7 @@ import {
   type StreamKind,
 } from '../scheduling/speech-scheduler';
 import type { Tenant } from '../tenants/tenant.entity';
+import { PronunciationService } from '../pronunciation/pronunciation.service';
 import type { Voice } from '../voices/voice.entity';
 import { VoicesService } from '../voices/voices.service';
 import type { SynthesizeDto } from './dto/synthesize.dto';
@@ -38,6 +49,14 @@ export interface SpeechOptions {
   format?: AudioFormat;
   sample_rate?: number;
   speed?: number;
+  /** Up to three, applied in order; absent: the tenant's default dictionaries; empty: none. */
+  pronunciation_dictionary_ids?: string[];
+}
+
+/** The pronunciation rules a profile applies and the dictionary versions they came from. */
+export interface ProfilePronunciations {
+  readonly lexicon: Lexicon;
+  readonly dictionaries: readonly { id: string; version: number }[];
 }
 
 /**
@@ -52,6 +71,7 @@ export interface SpeechProfile {
   readonly format: AudioFormat;
   readonly sampleRate: number;
   readonly speed: number;
+  readonly pronunciations: ProfilePronunciations;
 }
 
 /** One text planned against a profile; never changed once made. */
@@ -59,6 +79,8 @@ export interface SynthesisJob {
   readonly profile: SpeechProfile;
   readonly plan: readonly SpeechPlanItem[];
   readonly characters: number;
+  /** Phoneme rules and `<phoneme>` elements that matched but the engine cannot say. */
+  readonly skipped: readonly SkippedReplacement[];
 }
 
 export interface PlanOptions {
@@ -112,6 +134,25 @@ export function gapAfter(piece: string): number {
 
 const TELEPHONY_FORMATS: ReadonlySet<AudioFormat> = new Set(['mulaw', 'alaw']);
 
+/** Dictionary phonemes are checked when saved; an SSML `<phoneme>` is checked here. */
+function checkSsmlPhonemes(plan: readonly SpeechPlanItem[]): void {
+  for (const item of plan) {
+    if (item.type !== 'speak') continue;
+    for (const { say, source } of item.pronunciations ?? []) {
+      if (say.kind !== 'phoneme' || source.dictionaryId !== 'ssml') continue;
+      try {
+        toEspeakPhonemes(say.phoneme, say.alphabet);
+      } catch (err) {
+        if (!(err instanceof UnsupportedPhonemeError)) throw err;
+        throw new SynthesisException(
+          SynthesisErrorCode.InvalidSsml,
+          `<phoneme ph>: ${err.message}`,
+        );
+      }
+    }
+  }
+}
+
 @Injectable()
 export class SynthesisService {
   /** Most audio one job may produce (MAX_AUDIO_SECONDS_PER_REQUEST). */
@@ -122,6 +163,7 @@ export class SynthesisService {
     private readonly voices: VoicesService,
     private readonly scheduler: SpeechScheduler,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly pronunciation: PronunciationService,
   ) {
     this.maxAudioMs = config.synthesis.maxAudioMs;
   }
@@ -174,7 +216,28 @@ export class SynthesisService {
       format,
       sampleRate,
       speed: options.speed ?? 1,
+      pronunciations: await this.pronunciationsFor(tenant, options.pronunciation_dictionary_ids),
     });
+  }
+
+  /** The named dictionaries (or the tenant's defaults), compiled for this engine. */
+  async pronunciationsFor(
+    tenant: Tenant,
+    dictionaryIds: readonly string[] | undefined,
+  ): Promise<ProfilePronunciations> {
+    const { rules, dictionaries } = await this.pronunciation.resolveForSynthesis(
+      tenant,
+      dictionaryIds,
+    );
+    return Object.freeze({
+      lexicon: new Lexicon(rules, { phonemes: this.takesPhonemes }),
+      dictionaries: Object.freeze(dictionaries),
+    });
+  }
+
+  /** The engine says phoneme spans itself; otherwise they fall back to aliases or are skipped. */
+  get takesPhonemes(): boolean {
+    return this.engine.capabilities.phonemes ?? false;
   }
 
   /**
@@ -184,7 +247,12 @@ export class SynthesisService {
   plan(profile: SpeechProfile, text: string, options: PlanOptions = {}): SynthesisJob {
     if (isBlank(text))
       throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
-    const items = this.planText(text, options.ssml ?? false, profile.language);
+    const { plan: items, skipped } = this.planText(
+      text,
+      options.ssml ?? false,
+      profile.language,
+      profile.pronunciations.lexicon,
+    );
     if (!items.some((item) => item.type === 'speak')) {
       throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
     }
@@ -194,7 +262,12 @@ export class SynthesisService {
     if (atLeastMs > this.maxAudioMs) {
       throw this.tooLong(`This text would make at least ${Math.ceil(atLeastMs / 1000)} s of audio`);
     }
-    return Object.freeze({ profile, plan: Object.freeze(plan), characters: text.length });
+    return Object.freeze({
+      profile,
+      plan: Object.freeze(plan),
+      characters: text.length,
+      skipped: Object.freeze(skipped),
+    });
   }
 
   private tooLong(what: string): SynthesisException {
@@ -221,9 +294,24 @@ export class SynthesisService {
     signal: AbortSignal,
     stream: ScheduledStream,
   ): AsyncIterable<PcmChunk> {
+    // Engines without phoneme input get aliases in the text; word timings then name the alias.
+    const spoken = this.takesPhonemes
+      ? {
+          text: piece.text,
+          ...(piece.pronunciations?.length
+            ? {
+                pronunciations: piece.pronunciations.map(({ start, end, say }) => ({
+                  start,
+                  end,
+                  say,
+                })),
+              }
+            : {}),
+        }
+      : { text: sayText(piece, 'aliasOnly') };
     return stream.render(
       {
-        text: piece.text,
+        ...spoken,
         language: profile.language,
         voice: { id: profile.voice.voiceId, conditioning: this.conditioningOf(profile.voice) },
         speed: clamp(profile.speed * piece.prosody.rate, 0.25, 4),
@@ -401,12 +489,28 @@ export class SynthesisService {
     };
   }
 
-  /** Text or SSML → speakable pieces; SSML errors become 400 invalid_ssml with the position. */
-  planText(text: string, ssml: boolean, language: string): SpeechPlanItem[] {
+  /**
+   * Text or SSML → speakable pieces, with the dictionaries' rules applied; SSML errors (and
+   * `<phoneme>` symbols the engine cannot say) become 400 invalid_ssml.
+   */
+  planText(
+    text: string,
+    ssml: boolean,
+    language: string,
+    lexicon?: Lexicon,
+  ): { plan: SpeechPlanItem[]; skipped: SkippedReplacement[] } {
     // `ssml: true` with a fragment (`Hi <break time="1s"/> there`) gets the root it lacks.
     const source = ssml && !looksLikeSsml(text) ? `<speak>${text}</speak>` : text;
     try {
-      return planSpeech({ text: source, ssml, language });
+      const planned = planSpeechDetailed({
+        text: source,
+        ssml,
+        language,
+        lexicon,
+        phonemes: this.takesPhonemes,
+      });
+      checkSsmlPhonemes(planned.plan);
+      return planned;
     } catch (err) {
       if (err instanceof SsmlError) {
         throw new SynthesisException(SynthesisErrorCode.InvalidSsml, err.message, {

@@ -1,8 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { loadConfig } from '@cw/config';
+import type { TtsEngine } from '@cw/engines';
+import { RedisProcess } from '../../../../test/helpers/redis-process';
+import { MetricsService } from '../metrics/metrics.service';
+import { RedisFallback } from '../redis/redis-fallback';
 import { StreamSlotsService } from './stream-slots.service';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** This spec's own redis-server, which it stops and restarts (never the shared one). */
+const OWN_REDIS_PORT = 19201;
+const LEASE_MS = 1000;
+
+const engine = { health: () => ({ queueDepth: 0 }) } as unknown as TtsEngine;
+const config = loadConfig({ STREAM_SLOT_LEASE_MS: String(LEASE_MS) });
+const services: StreamSlotsService[] = [];
+const fallbacks = new Map<Redis | null, { fallback: RedisFallback; metrics: MetricsService }>();
+
+/** One replica's StreamSlotsService; replicas on one connection share its fallback state. */
+function replica(redis: Redis | null): StreamSlotsService {
+  const service = new StreamSlotsService(redis, config, fallbackOf(redis).fallback);
+  services.push(service);
+  return service;
+}
+
+function fallbackOf(redis: Redis | null) {
+  let entry = fallbacks.get(redis);
+  if (!entry) {
+    const metrics = new MetricsService(config, engine);
+    entry = { fallback: new RedisFallback(redis, metrics), metrics };
+    fallbacks.set(redis, entry);
+  }
+  return entry;
+}
+
+afterAll(() => services.forEach((s) => s.onModuleDestroy()));
 
 /** The same contract in one process (a Map) and across replicas (Redis). */
 function behavesAsASlotCounter(make: () => StreamSlotsService): void {
@@ -55,44 +87,54 @@ function behavesAsASlotCounter(make: () => StreamSlotsService): void {
   });
 }
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 2000): Promise<void> {
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(20);
   }
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Tries `count` acquisitions at once; returns how many were granted (and keeps them). */
+async function grants(slots: StreamSlotsService, tenant: string, limit: number, count: number) {
+  const results = await Promise.all(
+    Array.from({ length: count }, () => slots.acquire(tenant, limit)),
+  );
+  return results.filter((s) => s !== null).length;
+}
+
 describe('StreamSlotsService in memory (no REDIS_URL)', () => {
-  behavesAsASlotCounter(() => new StreamSlotsService(null));
+  behavesAsASlotCounter(() => replica(null));
 
   it('is per process: another instance counts from zero', async () => {
     const tenant = randomUUID();
-    await new StreamSlotsService(null).acquire(tenant, 1);
-    expect(await new StreamSlotsService(null).acquire(tenant, 1)).not.toBeNull();
+    await replica(null).acquire(tenant, 1);
+    expect(await replica(null).acquire(tenant, 1)).not.toBeNull();
   });
 });
 
 describe('StreamSlotsService in Redis (real server)', () => {
   const connections: Redis[] = [];
-  const connect = () => {
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  const connect = (url = REDIS_URL) => {
+    const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 1000 });
     connections.push(redis);
     return redis;
   };
   const redis = connect();
-  afterAll(async () => {
-    if (usedTenants.length) await redis.del(...usedTenants.map((t) => `cw:streams:${t}`));
-    await Promise.all(connections.filter((c) => c.status === 'ready').map((c) => c.quit()));
-  });
   const usedTenants: string[] = [];
   const track = (tenant: string) => {
     usedTenants.push(tenant);
     return tenant;
   };
+  afterAll(async () => {
+    if (usedTenants.length) await redis.del(...usedTenants.map((t) => `cw:slots:${t}`));
+    connections.forEach((c) => c.disconnect());
+  });
 
   behavesAsASlotCounter(() => {
-    const service = new StreamSlotsService(redis);
+    const service = replica(redis);
     const acquire = service.acquire.bind(service);
     service.acquire = (tenant, limit) => acquire(track(tenant), limit);
     return service;
@@ -100,8 +142,8 @@ describe('StreamSlotsService in Redis (real server)', () => {
 
   it('is shared by replicas: a slot held by one counts against the other', async () => {
     const tenant = track(randomUUID());
-    const replicaA = new StreamSlotsService(connect());
-    const replicaB = new StreamSlotsService(connect());
+    const replicaA = replica(connect());
+    const replicaB = replica(connect());
     const held = await replicaA.acquire(tenant, 1);
     expect(held).not.toBeNull();
     expect(await replicaB.acquire(tenant, 1)).toBeNull();
@@ -111,27 +153,118 @@ describe('StreamSlotsService in Redis (real server)', () => {
     expect(await replicaB.acquire(tenant, 1)).not.toBeNull();
   });
 
-  it("expires a tenant's count within an hour, so a crashed replica's slots do not block for ever", async () => {
+  it('keeps a live replica’s slots past their lease: it renews them', async () => {
     const tenant = track(randomUUID());
-    await new StreamSlotsService(redis).acquire(tenant, 5);
-    const ttl = await redis.ttl(`cw:streams:${tenant}`);
-    expect(ttl).toBeGreaterThan(3500);
-    expect(ttl).toBeLessThanOrEqual(3600);
+    const replicaA = replica(connect());
+    const replicaB = replica(connect());
+    expect(await replicaA.acquire(tenant, 1)).not.toBeNull();
+    await sleep(LEASE_MS * 3);
+    expect(await replicaB.acquire(tenant, 1)).toBeNull();
+    expect(await replicaB.inFlight(tenant)).toBe(1);
+  });
+
+  it('lets a killed replica’s slots lapse while the tenant keeps acquiring', async () => {
+    const tenant = track(randomUUID());
+    const doomed = connect();
+    const replicaA = replica(doomed);
+    const replicaB = replica(connect());
+    expect(await replicaA.acquire(tenant, 2)).not.toBeNull();
+    // SIGKILL, as far as Redis can tell: no release, no renewal, the connection gone.
+    replicaA.onModuleDestroy();
+    doomed.disconnect();
+    const mine = await replicaB.acquire(tenant, 2);
+    expect(mine).not.toBeNull();
+    expect(await replicaB.acquire(tenant, 2)).toBeNull();
+    mine!.release();
+    // A busy tenant: B keeps taking and giving back its slot (each acquire used to extend the
+    // whole count's expiry), until the dead replica's slot has lapsed.
+    await waitFor(async () => {
+      const first = await replicaB.acquire(tenant, 2);
+      const second = await replicaB.acquire(tenant, 2);
+      first?.release();
+      second?.release();
+      return first !== null && second !== null;
+    });
+    await waitFor(async () => (await replicaB.inFlight(tenant)) === 0);
   });
 
   it('a release after Redis went away neither throws nor leaves a rejected promise', async () => {
     const tenant = track(randomUUID());
     const lost = connect();
-    const slot = await new StreamSlotsService(lost).acquire(tenant, 1);
+    const slot = await replica(lost).acquire(tenant, 1);
     lost.disconnect();
     const unhandled = jest.fn();
     process.on('unhandledRejection', unhandled);
     try {
       expect(() => slot!.release()).not.toThrow();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       expect(unhandled).not.toHaveBeenCalled();
     } finally {
       process.off('unhandledRejection', unhandled);
     }
+  });
+
+  describe('when Redis restarts or goes down (its own redis-server)', () => {
+    const server = new RedisProcess(OWN_REDIS_PORT);
+    let replicaA: StreamSlotsService;
+    let replicaB: StreamSlotsService;
+    let connA: Redis;
+    beforeAll(() => server.start());
+    afterAll(() => server.stop());
+    beforeEach(async () => {
+      await server.restart();
+      connA = connect(server.url);
+      replicaA = replica(connA);
+      replicaB = replica(connect(server.url));
+      await waitFor(async () => connA.status === 'ready');
+    });
+
+    const fallbackGauge = async () =>
+      (await fallbackOf(connA).metrics.redisDegraded.get()).values.find(
+        (v) => v.labels.use === 'stream_slots',
+      )?.value;
+
+    it('keeps the cap after slots held across a restart are released', async () => {
+      const tenant = randomUUID();
+      const held = await Promise.all([1, 2, 3].map(() => replicaA.acquire(tenant, 3)));
+      expect(held.every((s) => s !== null)).toBe(true);
+      await server.restart();
+      held.forEach((s) => s!.release());
+      await waitFor(async () => connA.status === 'ready');
+      // The old counter went to -3 here and let six of the next eight in.
+      expect(await grants(replicaA, tenant, 3, 8)).toBe(3);
+      expect(await replicaB.inFlight(tenant)).toBe(3);
+    });
+
+    it('counts slots still held across a restart again once Redis is back', async () => {
+      const tenant = randomUUID();
+      expect(await grants(replicaA, tenant, 3, 3)).toBe(3);
+      await server.restart();
+      // The next renewal puts them back; until then Redis has forgotten them.
+      await waitFor(async () => (await replicaB.inFlight(tenant)) === 3);
+      expect(await replicaB.acquire(tenant, 3)).toBeNull();
+    });
+
+    it('fails open to per-replica limits while Redis is down, visibly, and shares again after', async () => {
+      const tenant = randomUUID();
+      expect(await replicaA.acquire(tenant, 3)).not.toBeNull();
+      await server.stop();
+      // The replica still enforces the limit, counting the slots it holds itself.
+      expect(await grants(replicaA, tenant, 3, 4)).toBe(2);
+      expect(await replicaA.inFlight(tenant)).toBe(3);
+      const fallbacks = await fallbackOf(connA).metrics.redisFallbacks.get();
+      expect(fallbacks.values.find((v) => v.labels.use === 'stream_slots')?.value).toBeGreaterThan(
+        0,
+      );
+      expect(await fallbackGauge()).toBe(1);
+
+      await server.start();
+      // All three, including the two granted while Redis was down, count for every replica.
+      await waitFor(async () => (await replicaB.inFlight(tenant)) === 3);
+      expect(await replicaB.acquire(tenant, 3)).toBeNull();
+      await waitFor(
+        async () => (await replicaA.inFlight(tenant)) === 3 && (await fallbackGauge()) === 0,
+      );
+    });
   });
 });

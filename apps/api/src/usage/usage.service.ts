@@ -32,11 +32,14 @@ export class UsageService {
     return stored;
   }
 
-  /** Refuses before any synthesis once the tenant's monthly audio seconds are used up. */
-  async assertQuota(tenant: Tenant): Promise<void> {
+  /**
+   * Refuses before any synthesis once the tenant's monthly audio seconds are used up;
+   * `inFlightMs` is audio already sent by a session whose usage row is not written yet.
+   */
+  async assertQuota(tenant: Tenant, inFlightMs = 0): Promise<void> {
     const quota = tenant.monthlyQuotaSeconds;
     if (quota === null) return;
-    const used = (await this.totalsSince(tenant.id, monthStart())).audioMs / 1000;
+    const used = ((await this.totalsSince(tenant.id, monthStart())).audioMs + inFlightMs) / 1000;
     if (used >= quota) {
       const resets = nextMonthStart();
       throw new UsageException(

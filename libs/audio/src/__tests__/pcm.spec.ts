@@ -8,6 +8,7 @@ import {
   mixToMono,
   peak,
   rms,
+  S16ToF32Converter,
   silence,
 } from '@cw/audio';
 import { sine } from './signal';
@@ -86,5 +87,28 @@ describe('floatToInt16 and mixToMono', () => {
     ]);
     const mono = mixToMono([Float32Array.from([1, 0.5, 0]), Float32Array.from([0, -0.5, 0.5])]);
     expect(Array.from(mono)).toEqual([0.5, 0, 0.25]);
+  });
+});
+
+describe('S16ToF32Converter', () => {
+  const s16 = (...values: number[]) => int16ToBytes(Int16Array.from(values));
+  const floats = (bytes: Buffer) =>
+    Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
+
+  it('scales 16-bit samples to [-1, 1) as little-endian float32', () => {
+    const out = new S16ToF32Converter().convert(s16(0, 16384, -32768, 32767));
+    expect(out).toHaveLength(16);
+    expect(floats(out)).toEqual([0, 0.5, -1, 32767 / 32768].map(Math.fround));
+  });
+
+  it('keeps a sample split across chunks whole', () => {
+    const bytes = s16(1000, -2000, 3000);
+    const converter = new S16ToF32Converter();
+    const out = Buffer.concat([
+      converter.convert(bytes.subarray(0, 3)),
+      converter.convert(bytes.subarray(3, 5)),
+      converter.convert(bytes.subarray(5)),
+    ]);
+    expect(floats(out)).toEqual([1000, -2000, 3000].map((v) => Math.fround(v / 32768)));
   });
 });

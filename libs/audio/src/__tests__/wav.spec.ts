@@ -73,7 +73,41 @@ describe('wavHeader', () => {
     expect(h.readUInt32LE(40)).toBe(0xffffffff);
   });
 
+  it('declares float and G.711 data, which parseWav reads back', () => {
+    const floats = Buffer.alloc(8);
+    floats.writeFloatLE(0.5, 0);
+    floats.writeFloatLE(-0.25, 4);
+    const header = wavHeader({
+      sampleRate: 24000,
+      channels: 1,
+      bitsPerSample: 32,
+      dataBytes: 8,
+      format: WavFormatTag.Float,
+    });
+    expect(header.readUInt16LE(20)).toBe(3);
+    expect(header.readUInt32LE(28)).toBe(96000);
+    const wav = parseWav(Buffer.concat([header, floats]));
+    expect(wav.format).toBe(WavFormatTag.Float);
+    expect(Array.from(wav.samples[0])).toEqual([0.5, -0.25]);
+    const mulaw = wavHeader({
+      sampleRate: 8000,
+      channels: 1,
+      bitsPerSample: 8,
+      format: WavFormatTag.Mulaw,
+    });
+    expect(mulaw.readUInt16LE(20)).toBe(7);
+    expect(mulaw.readUInt16LE(32)).toBe(1);
+  });
+
   it('rejects impossible parameters', () => {
+    expect(() =>
+      wavHeader({
+        sampleRate: 8000,
+        channels: 1,
+        bitsPerSample: 16,
+        format: WavFormatTag.Float,
+      }),
+    ).toThrow(RangeError);
     expect(() => wavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 12 })).toThrow(
       RangeError,
     );

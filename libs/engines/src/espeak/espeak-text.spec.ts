@@ -12,6 +12,18 @@ describe('prepareEspeakInput', () => {
     expect(originalWord(prepared, 1, 3)).toBe('Tom');
   });
 
+  it('replaces spans with their input and maps every replaced code point to the span', () => {
+    const prepared = prepareEspeakInput('Hi Ade & Ola.', [
+      { start: 3, end: 6, input: "[[ad'E]]", raw: true },
+      { start: 9, end: 12, input: 'O <la>', raw: false },
+    ]);
+    expect(prepared.input).toBe("Hi  [[ad'E]]  &amp;  O &lt;la&gt; .");
+    const at = (needle: string) => [...prepared.input].indexOf(needle) + 1;
+    expect(originalWord(prepared, at('a'), 4)).toBe('Ade');
+    expect(originalWord(prepared, at('O'), 1)).toBe('Ola');
+    expect(originalWord(prepared, 1, 2)).toBe('Hi');
+  });
+
   it('ignores positions outside the text', () => {
     const prepared = prepareEspeakInput('Hi');
     expect(originalWord(prepared, 0, 2)).toBe('');
@@ -48,6 +60,25 @@ describe('ChunkAssembler', () => {
     expect(rest.flatMap((c) => c.words)).toEqual([
       { word: 'morning', startMs: 250, endMs: 320 },
       { word: 'Ada', startMs: 320, endMs: 390 },
+    ]);
+  });
+
+  it('reports the eSpeak words of one replaced span as one word of the original', () => {
+    const spanned = prepareEspeakInput('Call GTB now', [
+      { start: 5, end: 8, input: 'Guaranty Trust Bank', raw: false },
+    ]);
+    const pos = (needle: string) => spanned.input.indexOf(needle) + 1;
+    const assembler = new ChunkAssembler(spanned, 1000);
+    const released = [
+      ...assembler.push(samples(100), [word(1, 4, 0), word(pos('Guaranty'), 8, 100)]),
+      ...assembler.push(samples(100), [word(pos('Trust'), 5, 150), word(pos('Bank'), 4, 190)]),
+      ...assembler.push(samples(100), [word(pos('now'), 3, 250)]),
+      ...assembler.finish(),
+    ];
+    expect(released.flatMap((c) => c.words)).toEqual([
+      { word: 'Call', startMs: 0, endMs: 100 },
+      { word: 'GTB', startMs: 100, endMs: 250 },
+      { word: 'now', startMs: 250, endMs: 300 },
     ]);
   });
 

@@ -11,44 +11,100 @@ export interface EspeakEvent {
   id?: string | number;
 }
 
+/** A span of the original text replaced in eSpeak's input: `input` is given as it is. */
+export interface EspeakSpan {
+  start: number;
+  end: number;
+  /** eSpeak input for the span: `[[phonemes]]`, or alias text (escaped here like any text). */
+  input: string;
+  /** True for phoneme input, which must reach eSpeak unescaped. */
+  raw: boolean;
+}
+
 export interface PreparedText {
   original: string;
   /** What eSpeak is given. */
   input: string;
   /** For each code point of `input`, the UTF-16 offset of the original character it came from. */
   offsets: number[];
+  /** For each code point of `input`, the index of the span it says, or -1. */
+  groups: number[];
+  spans: readonly EspeakSpan[];
+}
+
+function escapeChar(ch: string, previous: string): string {
+  if (ch === '&') return '&amp;';
+  if (ch === '<') return '&lt;';
+  if (ch === '>') return '&gt;';
+  if (ch === '[' && previous === '[') return ' [';
+  return ch;
+}
+
+function escapeText(text: string): string {
+  let out = '';
+  let previous = '';
+  for (const ch of text) {
+    out += escapeChar(ch, previous);
+    previous = ch;
+  }
+  return out;
 }
 
 /**
  * The emscripten build always synthesizes with eSpeak's SSML and `[[phoneme]]` readers on, so plain
  * text must be escaped: `<`/`&` would be read as markup and `[[` would switch to phoneme input.
+ * Spans (in order, not overlapping) are replaced by their own input, set apart by spaces; every
+ * code point of a replacement maps back to its span, so timings name the original words.
  */
-export function prepareEspeakInput(text: string): PreparedText {
+export function prepareEspeakInput(text: string, spans: readonly EspeakSpan[] = []): PreparedText {
   let input = '';
   const offsets: number[] = [];
+  const groups: number[] = [];
   let offset = 0;
   let previous = '';
-  for (const ch of text) {
-    let out: string;
-    if (ch === '&') out = '&amp;';
-    else if (ch === '<') out = '&lt;';
-    else if (ch === '>') out = '&gt;';
-    else if (ch === '[' && previous === '[') out = ' [';
-    else out = ch;
+  let next = 0;
+  const push = (out: string, at: number, group: number) => {
     for (const cp of out) {
       input += cp;
-      offsets.push(offset);
+      offsets.push(at);
+      groups.push(group);
     }
+  };
+  while (offset < text.length) {
+    const span = spans[next];
+    if (span && span.start === offset && span.end > span.start) {
+      push(` ${span.raw ? span.input : escapeText(span.input)} `, span.start, next);
+      offset = span.end;
+      previous = ' ';
+      next++;
+      continue;
+    }
+    if (span && span.start < offset) {
+      next++;
+      continue;
+    }
+    const ch = String.fromCodePoint(text.codePointAt(offset)!);
+    push(escapeChar(ch, previous), offset, -1);
     previous = ch;
     offset += ch.length;
   }
-  return { original: text, input, offsets };
+  return { original: text, input, offsets, groups, spans };
+}
+
+/** The span eSpeak's word at `position` (1-based) belongs to, or -1. */
+export function spanAt(prepared: PreparedText, position: number): number {
+  return prepared.groups[position - 1] ?? -1;
 }
 
 /** Original text of the word eSpeak reported at `position` (1-based), `length` code points long. */
 export function originalWord(prepared: PreparedText, position: number, length: number): string {
   const first = position - 1;
   if (first < 0 || first >= prepared.offsets.length || length <= 0) return '';
+  const group = prepared.groups[first];
+  if (group >= 0) {
+    const span = prepared.spans[group];
+    return prepared.original.slice(span.start, span.end).trim();
+  }
   const start = prepared.offsets[first];
   const after = first + length;
   const end = after < prepared.offsets.length ? prepared.offsets[after] : prepared.original.length;
@@ -69,6 +125,8 @@ export class ChunkAssembler {
   private readonly pending: AssembledChunk[] = [];
   private openWord: WordTiming | null = null;
   private openChunk: AssembledChunk | null = null;
+  /** The replaced span the open word says; its further eSpeak words are the same word. */
+  private openSpan = -1;
   private totalSamples = 0;
 
   constructor(
@@ -92,6 +150,8 @@ export class ChunkAssembler {
     for (const event of events) {
       switch (event.type) {
         case 'word': {
+          const span = spanAt(this.prepared, event.text_position);
+          if (span >= 0 && span === this.openSpan && this.openWord) break;
           this.closeOpenWord(event.audio_position);
           const word = originalWord(this.prepared, event.text_position, event.word_length);
           if (word === '') break;
@@ -99,6 +159,7 @@ export class ChunkAssembler {
           chunk.words.push(timing);
           this.openWord = timing;
           this.openChunk = chunk;
+          this.openSpan = span;
           break;
         }
         case 'end':
@@ -124,6 +185,7 @@ export class ChunkAssembler {
     this.openWord.endMs = Math.max(this.openWord.startMs, Math.round(atMs));
     this.openWord = null;
     this.openChunk = null;
+    this.openSpan = -1;
   }
 
   private release(): AssembledChunk[] {

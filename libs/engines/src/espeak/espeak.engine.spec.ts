@@ -324,6 +324,51 @@ describe('EspeakEngine (real eSpeak, one worker thread)', () => {
     expect(fast).toBeLessThan(slow * 0.6);
   });
 
+  it('says a phoneme pronunciation instead of the spelling, with timings on the original word', async () => {
+    const text = 'Welcome to Ikeja today';
+    const start = text.indexOf('Ikeja');
+    const plain = await collect(engine.synthesize(request(text), new AbortController().signal));
+    // A deliberately long pronunciation, so the difference cannot be noise.
+    const said = await collect(
+      engine.synthesize(
+        request(text, 'default', {
+          pronunciations: [
+            {
+              start,
+              end: start + 5,
+              say: { kind: 'phoneme', phoneme: 'iːˈkɛdʒa ˌoluwaˈʃɛun ˈadɛbajɔ', alphabet: 'ipa' },
+            },
+          ],
+        }),
+        new AbortController().signal,
+      ),
+    );
+    expect(concat(said).length).toBeGreaterThan(concat(plain).length * 1.3);
+    expect(rms(concat(said))).toBeGreaterThan(500);
+    const words = (chunks: PcmChunk[]) => chunks.flatMap((c) => c.words ?? []).map((w) => w.word);
+    expect(words(plain)).toEqual(['Welcome', 'to', 'Ikeja', 'today']);
+    // Three eSpeak words inside the span are one word of the caller's text.
+    expect(words(said)).toEqual(['Welcome', 'to', 'Ikeja', 'today']);
+  });
+
+  it('says an alias in place of a span, with timings on the original word', async () => {
+    const text = 'Pay GTB now';
+    const chunks = await collect(
+      engine.synthesize(
+        request(text, 'default', {
+          pronunciations: [
+            { start: 4, end: 7, say: { kind: 'alias', text: 'Guaranty Trust Bank & co' } },
+          ],
+        }),
+        new AbortController().signal,
+      ),
+    );
+    const words = chunks.flatMap((c) => c.words ?? []);
+    expect(words.map((w) => w.word)).toEqual(['Pay', 'GTB', 'now']);
+    // The alias takes longer to say than three letters would leave room for before "now".
+    expect(words[2].startMs - words[1].startMs).toBeGreaterThan(600);
+  });
+
   it('ends at once with no chunks for blank text', async () => {
     await expect(
       collect(engine.synthesize(request('  '), new AbortController().signal)),

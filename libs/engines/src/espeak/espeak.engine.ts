@@ -19,6 +19,8 @@ import {
 } from '../engine.interface';
 import { engineConditioning } from '../voice-conditioning';
 import { approximateEspeakVoice } from './espeak-cloning';
+import { toEspeakPhonemes, UnsupportedPhonemeError } from './espeak-phonemes';
+import type { EspeakSpan } from './espeak-text';
 import { EspeakVoiceCatalog } from './espeak-voices';
 import { abortError, EspeakStream, settledStream } from './espeak-stream';
 import {
@@ -110,6 +112,7 @@ export class EspeakEngine implements TtsEngine {
       wordTimings: true,
       cloning: 'approximate',
       streaming: true,
+      phonemes: true,
     };
   }
 
@@ -148,6 +151,7 @@ export class EspeakEngine implements TtsEngine {
       );
     }
 
+    const spans = espeakSpans(request);
     const speed = Number.isFinite(request.speed) && request.speed > 0 ? request.speed : 1;
     const pitchFactor =
       request.pitch !== undefined && Number.isFinite(request.pitch) && request.pitch > 0
@@ -166,6 +170,7 @@ export class EspeakEngine implements TtsEngine {
         {
           kind: 'synth',
           text: request.text,
+          ...(spans.length ? { spans } : {}),
           voice,
           // Scaling the 0-99 pitch value is what eSpeak itself does for SSML prosody pitch="x%".
           pitch: clamp(Math.round(conditioning.pitch * pitchFactor), 0, 99),
@@ -299,6 +304,21 @@ export class EspeakEngine implements TtsEngine {
     }
     return { voice: voice.identifier, variant: c.variant };
   }
+}
+
+/** A request's pronunciations as eSpeak input; phonemes the converter cannot read fail here. */
+function espeakSpans(request: SynthesisRequest): EspeakSpan[] {
+  return (request.pronunciations ?? []).map(({ start, end, say }) => {
+    if (say.kind === 'alias') return { start, end, input: say.text, raw: false };
+    try {
+      return { start, end, input: toEspeakPhonemes(say.phoneme, say.alphabet), raw: true };
+    } catch (error) {
+      if (error instanceof UnsupportedPhonemeError) {
+        throw new EngineError(EngineErrorCode.Failed, error.message);
+      }
+      throw error;
+    }
+  });
 }
 
 async function waitForThreads(

@@ -1,6 +1,7 @@
 /** Messages between EspeakEngine (main thread) and espeak.worker (pool threads). */
 import type { MessagePort } from 'node:worker_threads';
 import type { WordTiming } from '../engine.interface';
+import type { EspeakSpan } from './espeak-text';
 
 export const ESPEAK_SAMPLE_RATE = 22050;
 
@@ -26,6 +27,8 @@ export interface SynthTask {
   kind: 'synth';
   /** Plain text; the worker escapes it for eSpeak's SSML reader. */
   text: string;
+  /** Spans of `text` said by phonemes or an alias instead (see prepareEspeakInput). */
+  spans?: EspeakSpan[];
   voice: EspeakVoiceRef;
   pitch: number;
   pitchRange: number;

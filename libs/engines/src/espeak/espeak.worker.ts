@@ -112,7 +112,7 @@ async function synthesize(instance: EspeakInstance, task: SynthTask): Promise<Sy
   instance.range = task.pitchRange;
 
   const converter = await converterFor(task.sampleRate);
-  const prepared = prepareEspeakInput(task.text);
+  const prepared = prepareEspeakInput(task.text, task.spans);
   const assembler = new ChunkAssembler(prepared, ESPEAK_SAMPLE_RATE);
   const send = (chunks: ReturnType<ChunkAssembler['push']>): void => {
     for (const chunk of chunks) {

@@ -1,5 +1,13 @@
 import { SsmlError } from '../ssml/ssml.error';
-import { isBlank, looksLikeSsml, planSpeech, spokenText, SpeechPlanItem } from './plan-speech';
+import { Lexicon } from '../pronunciation/lexicon';
+import {
+  isBlank,
+  looksLikeSsml,
+  planSpeech,
+  planSpeechDetailed,
+  spokenText,
+  SpeechPlanItem,
+} from './plan-speech';
 
 const plain = { rate: 1, pitch: 1, volume: 1 };
 const speak = (text: string, prosody = plain): SpeechPlanItem => ({ type: 'speak', text, prosody });
@@ -163,5 +171,106 @@ describe('isBlank and looksLikeSsml', () => {
     ['<p>x</p>', false],
   ])('looksLikeSsml(%j) is %s', (text, ssml) => {
     expect(looksLikeSsml(text)).toBe(ssml);
+  });
+});
+
+describe('planSpeech with pronunciations', () => {
+  const lexicon = new Lexicon(
+    [
+      {
+        type: 'phoneme',
+        stringToReplace: 'Chukwuemeka',
+        phoneme: 'tʃukwuˈɛmɛka',
+        alphabet: 'ipa',
+        source: { dictionaryId: 'names', ruleIndex: 0 },
+      },
+      {
+        type: 'alias',
+        stringToReplace: 'GTB',
+        alias: 'G T Bank No. 1',
+        source: { dictionaryId: 'names', ruleIndex: 1 },
+      },
+    ],
+    { phonemes: true },
+  );
+
+  it('keeps the caller’s words in the text and says them as the rules do', () => {
+    const [item] = planSpeech({ text: 'Chukwuemeka paid ₦500 at GTB.', lexicon, phonemes: true });
+    expect(item).toEqual({
+      type: 'speak',
+      text: 'Chukwuemeka paid five hundred naira at GTB.',
+      prosody: plain,
+      pronunciations: [
+        {
+          start: 0,
+          end: 11,
+          say: { kind: 'phoneme', phoneme: 'tʃukwuˈɛmɛka', alphabet: 'ipa' },
+          source: { dictionaryId: 'names', ruleIndex: 0 },
+        },
+        {
+          start: 39,
+          end: 42,
+          // The alias is normalized like any text.
+          say: { kind: 'alias', text: 'G T Bank number one' },
+          source: { dictionaryId: 'names', ruleIndex: 1 },
+        },
+      ],
+    });
+    expect(spokenText([item])).toBe(
+      '/tʃukwuˈɛmɛka/ paid five hundred naira at G T Bank number one.',
+    );
+  });
+
+  it('keeps each span with its piece when the text is split', () => {
+    const plan = planSpeech({
+      text: 'Hello there. Is that Chukwuemeka? Yes, Chukwuemeka.',
+      lexicon,
+      phonemes: true,
+      firstMaxChars: 12,
+      maxChars: 20,
+    });
+    const speaks = plan.filter((item) => item.type === 'speak');
+    expect(speaks.length).toBeGreaterThan(1);
+    for (const item of speaks) {
+      for (const span of item.pronunciations ?? []) {
+        expect(item.text.slice(span.start, span.end)).toBe('Chukwuemeka');
+      }
+    }
+    expect(speaks.flatMap((item) => item.pronunciations ?? [])).toHaveLength(2);
+  });
+
+  it('reads SSML <phoneme> as a pronunciation, or as its text with no phoneme engine', () => {
+    const text =
+      '<speak>Welcome to <phoneme alphabet="x-sampa" ph="i&quot;kEdZa">Ikeja</phoneme>.</speak>';
+    expect(planSpeech({ text, phonemes: true })).toEqual([
+      {
+        type: 'speak',
+        text: 'Welcome to Ikeja.',
+        prosody: plain,
+        pronunciations: [
+          {
+            start: 11,
+            end: 16,
+            say: { kind: 'phoneme', phoneme: 'i"kEdZa', alphabet: 'x-sampa' },
+            source: { dictionaryId: 'ssml' },
+          },
+        ],
+      },
+    ]);
+    const detailed = planSpeechDetailed({ text, phonemes: false });
+    expect(detailed.plan).toEqual([speak('Welcome to Ikeja.')]);
+    expect(detailed.skipped).toEqual([{ original: 'Ikeja', source: { dictionaryId: 'ssml' } }]);
+  });
+
+  it('refuses a <phoneme> in an alphabet it cannot read', () => {
+    expect(() =>
+      planSpeech({ text: '<speak><phoneme alphabet="arpabet" ph="EY1">A</phoneme></speak>' }),
+    ).toThrow(/phoneme alphabet "arpabet" must be ipa or x-sampa/);
+  });
+
+  it('ignores private-use characters in the caller’s text', () => {
+    expect(planSpeech({ text: 'Hi \uE000\uE100 there', lexicon, phonemes: true })).toEqual([
+      speak('Hi there'),
+    ]);
   });
 });

@@ -1,5 +1,7 @@
 import { SaxesParser, SaxesTagPlain } from 'saxes';
 import type { SayAs } from '../normalize/say-as';
+import { isPhonemeAlphabet, type PhonemeAlphabet } from '../pronunciation/pronunciation-rule';
+import type { PronunciationTable } from '../pronunciation/pronunciation-table';
 import { SegmentBuilder } from './segment-builder';
 import {
   PARAGRAPH_BREAK_MS,
@@ -18,13 +20,21 @@ interface Frame {
 
 /** An element whose text is not spoken as it stands: read via say-as, replaced, or dropped. */
 interface Capture {
-  kind: 'say-as' | 'sub' | 'silent';
+  kind: 'say-as' | 'sub' | 'silent' | 'phoneme';
   /** Stack depth of the capturing element, to recognise its own close tag. */
   depth: number;
   prosody: Prosody;
   text: string;
   sayAs?: SayAs;
   alias?: string;
+  phoneme?: { ph: string; alphabet: PhonemeAlphabet };
+}
+
+/** How `<phoneme>` is read: into a table of pronunciations, or (without one) as its text. */
+export interface SsmlPronunciations {
+  table: PronunciationTable;
+  /** The engine takes phonemes; otherwise the element's text is spoken and noted as skipped. */
+  phonemes: boolean;
 }
 
 /** Elements whose content is not meant to be heard (document metadata, audio descriptions). */
@@ -40,10 +50,11 @@ function required(tag: SaxesTagPlain, attribute: string): string {
 
 /**
  * Parses SSML into speech segments. The root must be `<speak>`. Supported: p, s, break, prosody,
- * emphasis, say-as, sub, mark; other elements are transparent (their text is spoken). Throws
+ * emphasis, say-as, sub, mark, and phoneme when `pronunciations` is given (its text stands in the
+ * segment as a table token); other elements are transparent (their text is spoken). Throws
  * SsmlError for XML that is not well formed and for bad values on supported elements.
  */
-export function parseSsml(xml: string): SpeechSegment[] {
+export function parseSsml(xml: string, pronunciations?: SsmlPronunciations): SpeechSegment[] {
   const parser = new SaxesParser({ xmlns: false });
   const builder = new SegmentBuilder(PARAGRAPH_BREAK_MS);
   const stack: Frame[] = [];
@@ -92,6 +103,21 @@ export function parseSsml(xml: string): SpeechSegment[] {
           alias: required(tag, 'alias'),
         };
         return current;
+      case 'phoneme': {
+        if (!pronunciations) return current;
+        const alphabet = (attributes.alphabet ?? 'ipa').trim().toLowerCase();
+        if (!isPhonemeAlphabet(alphabet)) {
+          throw new SsmlValueError(`phoneme alphabet "${alphabet}" must be ipa or x-sampa`);
+        }
+        capture = {
+          kind: 'phoneme',
+          depth: stack.length + 1,
+          prosody: current,
+          text: '',
+          phoneme: { ph: required(tag, 'ph').trim(), alphabet },
+        };
+        return current;
+      }
       default:
         if (SILENT_ELEMENTS.has(tag.name)) {
           capture = { kind: 'silent', depth: stack.length + 1, prosody: current, text: '' };
@@ -100,10 +126,26 @@ export function parseSsml(xml: string): SpeechSegment[] {
     }
   };
 
+  const addPhoneme = (phoneme: Capture): void => {
+    const original = phoneme.text.replace(/\s+/g, ' ').trim();
+    if (!pronunciations || !phoneme.phoneme || !original) return;
+    const source = { dictionaryId: 'ssml' };
+    const { table } = pronunciations;
+    if (!pronunciations.phonemes) {
+      table.skipped.push({ original, source });
+      builder.addText(original, phoneme.prosody);
+      return;
+    }
+    const { ph, alphabet } = phoneme.phoneme;
+    const token = table.add({ original, say: { kind: 'phoneme', phoneme: ph, alphabet }, source });
+    builder.addText(token ?? original, phoneme.prosody);
+  };
+
   const close = (name: string): void => {
     if (capture && stack.length === capture.depth) {
       if (capture.kind === 'say-as') builder.addText(capture.text, capture.prosody, capture.sayAs);
       if (capture.kind === 'sub') builder.addText(capture.alias ?? '', capture.prosody);
+      if (capture.kind === 'phoneme') addPhoneme(capture);
       capture = undefined;
     } else if (!capture && (name === 'p' || name === 'paragraph')) {
       builder.paragraphBoundary();
@@ -116,7 +158,7 @@ export function parseSsml(xml: string): SpeechSegment[] {
   const text = (data: string): void => {
     if (!stack.length) return;
     if (capture) {
-      if (capture.kind === 'say-as') capture.text += data;
+      if (capture.kind === 'say-as' || capture.kind === 'phoneme') capture.text += data;
       return;
     }
     builder.addText(data, prosody());

@@ -28,7 +28,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const mapped = mapError(exception);
     if (mapped.log === 'error') this.logger.error({ err: exception, requestId }, 'unhandled error');
-    else if (mapped.log === 'warn') this.logger.warn({ err: exception, requestId }, 'engine error');
+    else if (mapped.log === 'warn')
+      this.logger.warn({ err: exception, requestId, code: mapped.code }, 'dependency failure');
     for (const [name, value] of Object.entries(mapped.headers ?? {})) res.setHeader(name, value);
     this.respond(res, mapped, requestId, req);
   }

@@ -23,6 +23,7 @@ export enum CommonErrorCode {
   PayloadTooLarge = 'payload_too_large',
   RateLimited = 'rate_limit_exceeded',
   Internal = 'internal_error',
+  DatabaseUnavailable = 'database_unavailable',
   BadRequest = 'bad_request',
   UnsupportedMediaType = 'unsupported_media_type',
 }

@@ -1,5 +1,7 @@
 import { BadRequestException, HttpStatus, NotFoundException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
+import { QueryFailedError } from 'typeorm';
+import { DatabaseUnavailableError } from '@cw/db';
 import { EngineError, EngineErrorCode } from '@cw/engines';
 import { CommonErrorCode, DomainException } from './domain.exception';
 import { mapError } from './map-error';
@@ -90,5 +92,44 @@ describe('mapError', () => {
     const routed = mapError(new NotFoundException(`Cannot GET /${'x'.repeat(10_000)}`));
     expect(routed.message.length).toBeLessThanOrEqual(1000);
     expect(routed.message.endsWith('…')).toBe(true);
+  });
+
+  describe('database outages', () => {
+    const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
+    const failed = (driverError: Error) => new QueryFailedError('SELECT 1', [], driverError);
+
+    it.each([
+      ['a refused connection', new DatabaseUnavailableError(pgError('ECONNREFUSED', 'connect'))],
+      ['no free connection in time', new Error('timeout exceeded when trying to connect')],
+      [
+        'statement_timeout',
+        failed(pgError('57014', 'canceling statement due to statement timeout')),
+      ],
+      ['lock_timeout', failed(pgError('55P03', 'canceling statement due to lock timeout'))],
+      ['a server shutting down', failed(pgError('57P01', 'terminating connection'))],
+      ['a connection exception', failed(pgError('08006', 'connection failure'))],
+      ['no answer at all', failed(new Error('Query read timeout'))],
+      ['a socket reset mid-query', failed(pgError('ECONNRESET', 'read ECONNRESET'))],
+    ])('answers %s with 503 database_unavailable and Retry-After', (_, err) => {
+      const mapped = mapError(err);
+      expect(mapped).toMatchObject({
+        status: 503,
+        code: CommonErrorCode.DatabaseUnavailable,
+        retryAfter: 5,
+        headers: { 'Retry-After': '5' },
+        log: 'warn',
+      });
+      expect(mapped.message).not.toMatch(/statement|ECONN|Query read/);
+    });
+
+    it('keeps a query our code got wrong, or a socket error from elsewhere, a logged 500', () => {
+      expect(mapError(failed(pgError('42601', 'syntax error')))).toMatchObject({
+        status: 500,
+        code: CommonErrorCode.Internal,
+        log: 'error',
+      });
+      // Raised by S3 or XTTS, not the database: nothing says which dependency it was.
+      expect(mapError(pgError('ECONNREFUSED', 'connect ECONNREFUSED')).status).toBe(500);
+    });
   });
 });

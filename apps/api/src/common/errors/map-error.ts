@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
+import { isDatabaseUnavailable } from '@cw/db';
 import { EngineError, EngineErrorCode } from '@cw/engines';
 import { CommonErrorCode, DomainException } from './domain.exception';
 import { safeMessage } from './echo';
@@ -17,7 +18,8 @@ export interface MappedError {
   extra?: Record<string, unknown>;
   /**
    * How the original error should be logged: `error` for an unexpected failure, `warn` for an
-   * engine failure or outage whose message was replaced in the answer, absent for caller mistakes.
+   * engine or database failure or outage whose message was replaced in the answer, absent for
+   * caller mistakes.
    */
   log?: 'error' | 'warn';
 }
@@ -32,6 +34,8 @@ const HTTP_CODES: Record<number, string> = {
 
 /** Seconds a client waits after an engine outage that names no figure of its own. */
 const UNAVAILABLE_RETRY_AFTER_S = 5;
+/** Seconds a client waits after the database was unreachable or did not answer in time. */
+const DATABASE_RETRY_AFTER_S = 5;
 
 function mapEngineError(err: EngineError): MappedError {
   // Failures and outages are ours, not the caller's: no internals (such as a server's address)
@@ -102,6 +106,18 @@ function mapErrorAsThrown(err: unknown): MappedError {
     };
   }
   if (err instanceof EngineError) return mapEngineError(err);
+  if (isDatabaseUnavailable(err)) {
+    // Down, stalled or out of connections: the caller did nothing wrong and may retry.
+    return withRetryAfter(
+      {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        code: CommonErrorCode.DatabaseUnavailable,
+        message: 'The database is temporarily unavailable; retry shortly',
+        log: 'warn',
+      },
+      DATABASE_RETRY_AFTER_S,
+    );
+  }
   if (err instanceof ThrottlerException) {
     return { status: 429, code: CommonErrorCode.RateLimited, message: 'Rate limit exceeded' };
   }

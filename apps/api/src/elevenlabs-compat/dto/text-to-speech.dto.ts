@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   IsDefined,
   IsNumber,
@@ -9,6 +10,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
 import { MAX_TEXT_CHARS } from '../../synthesis/dto/synthesize.dto';
 
@@ -54,5 +56,7 @@ export class ElevenLabsTextToSpeechDto {
   @ApiPropertyOptional({ type: ElevenLabsVoiceSettingsDto })
   @IsOptional()
   @IsObject({ message: 'voice_settings must be an object' })
+  @ValidateNested()
+  @Type(() => ElevenLabsVoiceSettingsDto)
   voice_settings?: ElevenLabsVoiceSettingsDto;
 }

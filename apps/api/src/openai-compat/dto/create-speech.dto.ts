@@ -142,7 +142,9 @@ export class CreateSpeechDto {
   @ApiPropertyOptional({
     enum: OPENAI_STREAM_FORMATS,
     default: 'audio',
-    description: '`audio` only (the audio bytes, chunked as produced); `sse` answers 400.',
+    description:
+      '`audio` (the audio bytes, chunked as produced) or `sse` (OpenAI server-sent events: ' +
+      '`speech.audio.delta` with base64 audio, then `speech.audio.done` with usage).',
   })
   @IsOptional()
   @IsIn(OPENAI_STREAM_FORMATS, {

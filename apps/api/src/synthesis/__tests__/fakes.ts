@@ -1,3 +1,5 @@
+import type { LexiconRule } from '@cw/text';
+import type { PronunciationService } from '../../pronunciation/pronunciation.service';
 import { TEST_SCHEDULER_OPTIONS } from '../../scheduling/__tests__/scheduler-options';
 import { SpeechScheduler } from '../../scheduling/speech-scheduler';
 import { loadConfig } from '@cw/config';
@@ -139,11 +141,26 @@ export class FakeMeters {
   }
 }
 
+/**
+ * A tenant whose dictionaries hold `rules` (none by default); the real service, on PostgreSQL,
+ * is covered by test/pronunciation.e2e-spec.ts.
+ */
+export function noPronunciations(rules: LexiconRule[] = []): PronunciationService {
+  return {
+    resolveForSynthesis: () =>
+      Promise.resolve({
+        rules,
+        dictionaries: rules.length ? [{ id: 'pd_test', version: 1 }] : [],
+      }),
+  } as unknown as PronunciationService;
+}
+
 /** A real scheduler in front of the fake engine; pacing is off (a lead of an hour). */
 export function synthesisWith(
   engine: FakeEngine,
   voices = fakeVoices(),
   env: Record<string, string> = {},
+  pronunciations = noPronunciations(),
 ): SynthesisService {
   const scheduler = new SpeechScheduler((request, signal) => engine.synthesize(request, signal), {
     ...TEST_SCHEDULER_OPTIONS,
@@ -152,7 +169,7 @@ export function synthesisWith(
     wholeFileSlackMs: 250,
     smoothing: 0.05,
   });
-  return new SynthesisService(engine, voices, scheduler, loadConfig(env));
+  return new SynthesisService(engine, voices, scheduler, loadConfig(env), pronunciations);
 }
 
 export const tick = () => new Promise((resolve) => setImmediate(resolve));

@@ -1,5 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsDefined, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { MAX_TEXT_CHARS } from './synthesize.dto';
 
 export class NormalizeTextDto {
@@ -21,14 +30,65 @@ export class NormalizeTextDto {
     message: 'language must be a language code such as en or en-GB',
   })
   language?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 3,
+    description: "As on /v1/synthesize: absent, the tenant's default dictionaries; [] none",
+  })
+  @IsOptional()
+  @IsArray({ message: 'pronunciation_dictionary_ids must be an array of dictionary ids' })
+  @ArrayMaxSize(3, { message: 'pronunciation_dictionary_ids may name at most 3 dictionaries' })
+  @IsString({ each: true, message: 'pronunciation_dictionary_ids must hold dictionary ids' })
+  @MaxLength(64, { each: true })
+  pronunciation_dictionary_ids?: string[];
+}
+
+export class ReplacementDto {
+  @ApiProperty({ example: 'Chukwuemeka', description: 'The words of the text it replaces' })
+  original: string;
+  @ApiProperty({ enum: ['alias', 'phoneme'] }) type: 'alias' | 'phoneme';
+  @ApiProperty({ example: 'tʃukwuˈɛmɛka' }) replacement: string;
+  @ApiPropertyOptional({ enum: ['ipa', 'x-sampa'] }) alphabet?: string;
+  @ApiProperty({ description: 'Offset in spoken_text where it is said (UTF-16)' }) start: number;
+  @ApiProperty({ description: 'End offset in spoken_text, exclusive' }) end: number;
+  @ApiProperty({ example: 'pd_4Jm0QdS8pV2cXk9LwT1a', description: 'Or `ssml` for <phoneme>' })
+  dictionary_id: string;
+  @ApiPropertyOptional() version?: number;
+  @ApiPropertyOptional({ description: 'Position of the rule in its dictionary' })
+  rule_index?: number;
+}
+
+export class SkippedRuleDto {
+  @ApiProperty() original: string;
+  @ApiProperty() dictionary_id: string;
+  @ApiPropertyOptional() rule_index?: number;
+}
+
+export class DictionaryVersionDto {
+  @ApiProperty() id: string;
+  @ApiProperty() version: number;
 }
 
 export class NormalizedTextDto {
   @ApiProperty({
     example:
       'Pay five thousand naira to zero eight zero three, one two three, four five six seven by three thirty p m.',
+    description: 'Aliases appear in place of the words they replace, phonemes as /…/',
   })
   spoken_text: string;
+
+  @ApiProperty({ type: [DictionaryVersionDto], description: 'The dictionaries applied, in order' })
+  pronunciation_dictionaries: DictionaryVersionDto[];
+
+  @ApiProperty({ type: [ReplacementDto] })
+  replacements: ReplacementDto[];
+
+  @ApiProperty({
+    type: [SkippedRuleDto],
+    description: 'Phoneme rules that matched but the engine cannot say (no alias to fall back on)',
+  })
+  skipped: SkippedRuleDto[];
 }
 
 export class LanguagesDto {

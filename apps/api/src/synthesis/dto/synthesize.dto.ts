@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsDefined,
   IsIn,
@@ -62,6 +64,20 @@ export class SynthesizeDto {
   @Min(0.5, { message: 'speed must be between 0.5 and 2.0' })
   @Max(2, { message: 'speed must be between 0.5 and 2.0' })
   speed?: number;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 3,
+    example: ['pd_4Jm0QdS8pV2cXk9LwT1a'],
+    description:
+      "Pronunciation dictionaries applied in order (the first rule that matches wins). Absent: the tenant's default dictionaries; [] : none.",
+  })
+  @IsOptional()
+  @IsArray({ message: 'pronunciation_dictionary_ids must be an array of dictionary ids' })
+  @ArrayMaxSize(3, { message: 'pronunciation_dictionary_ids may name at most 3 dictionaries' })
+  @IsString({ each: true, message: 'pronunciation_dictionary_ids must hold dictionary ids' })
+  @MaxLength(64, { each: true })
+  pronunciation_dictionary_ids?: string[];
 
   @ApiPropertyOptional({ default: false, description: 'Treat text as SSML' })
   @IsOptional()
