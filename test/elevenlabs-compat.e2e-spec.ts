@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { AudioWorkerPool, rms } from '@cw/audio';
 import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { ElevenLabsGateway } from '../apps/api/src/elevenlabs-compat/elevenlabs.gateway';
 import { ShutdownService } from '../apps/api/src/lifecycle/shutdown.service';
 import { UsageRecorder } from '../apps/api/src/usage/usage.recorder';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -637,6 +638,24 @@ describe('ElevenLabs-compatible surface, through the official SDK', () => {
       const error = await ws.next((f) => f.json.error !== undefined);
       expect(error.json).toMatchObject({ error: 'max_active_conversations' });
       ws.ws.close();
+    });
+
+    it('an open socket whose key is revoked is closed with 1008 at the next recheck', async () => {
+      const t = await createTenant(app);
+      const ws = await connect(url(), { 'xi-api-key': t.key });
+      ws.send({ text: ' ', context_id: 'a' });
+      await app.get(ElevenLabsGateway).recheckSessions();
+      expect(ws.ws.readyState).toBe(WebSocket.OPEN);
+      await app
+        .get(DataSource)
+        .query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [t.keyId]);
+      await app.get(ElevenLabsGateway).recheckSessions();
+      const closed = await ws.closed;
+      expect(closed.code).toBe(1008);
+      expect(closed.reason).toMatch(/^invalid_api_key: /);
+      expect(ws.frames).toEqual([
+        { json: { error: 'invalid_api_key', message: expect.any(String) } },
+      ]);
     });
 
     it('holds one concurrency slot per socket; a client that leaves is recorded as cancelled', async () => {

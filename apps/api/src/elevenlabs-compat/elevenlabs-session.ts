@@ -19,6 +19,8 @@ import { type ElevenLabsClientMessage, parseClientMessage } from './elevenlabs-w
 
 /** WebSocket close code 1012 (service restart): the client should reconnect, to another replica. */
 const SERVICE_RESTART = 1012;
+/** WebSocket close code 1008: what admitted the socket no longer holds. */
+const POLICY_VIOLATION = 1008;
 /** ElevenLabs' limit of contexts open at once on one multi-stream-input socket. */
 export const MAX_CONTEXTS = 5;
 /** Text waiting to be spoken; beyond this new text is refused (the client outruns us). */
@@ -127,6 +129,19 @@ export class ElevenLabsSession {
   drain(): void {
     this.draining = true;
     this.checkDone();
+  }
+
+  /**
+   * What admitted the socket no longer holds (key revoked, tenant deactivated, quota used up):
+   * an error message with the code, the usage row, then close 1008 (policy violation).
+   */
+  revoke(err: unknown): void {
+    if (this.state === SocketState.Ended) return;
+    const { code, message } = mapError(err);
+    this.deps.writer.json({ error: code, message });
+    this.lastFailure = code;
+    this.end('cancelled');
+    this.deps.writer.close(POLICY_VIOLATION, closeReason(`${code}: ${message}`));
   }
 
   /** The drain deadline passed: stop, record the session, tell the client to reconnect. */
@@ -378,4 +393,11 @@ export class ElevenLabsSession {
     const failed = outcome === 'completed' && this.lastFailure !== null;
     this.deps.run.finishWithCode(failed ? 'failed' : outcome, this.lastFailure);
   }
+}
+
+/** A close reason fits in 123 bytes. */
+function closeReason(text: string): string {
+  let reason = text;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }

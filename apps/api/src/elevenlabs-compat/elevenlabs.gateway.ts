@@ -1,5 +1,6 @@
 import {
   BeforeApplicationShutdown,
+  Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
@@ -8,9 +9,14 @@ import {
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { APP_CONFIG, type AppConfig } from '@cw/config';
+import { mapError } from '../common/errors/map-error';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SocketWriter } from '../realtime/audio-sink';
-import { RealtimeAdmissionService } from '../realtime/realtime-admission.service';
+import {
+  type AdmittedSession,
+  RealtimeAdmissionService,
+} from '../realtime/realtime-admission.service';
 import { refuseUpgrade, UpgradeRouter } from '../realtime/upgrade-router';
 import type { SpeechProfile } from '../synthesis/synthesis.service';
 import { SynthesisService } from '../synthesis/synthesis.service';
@@ -30,6 +36,10 @@ export const ELEVENLABS_WS_ENDPOINTS: Record<StreamInputMode, string> = {
 
 /** A client message is JSON text; a megabyte is far more than any LLM emits at once. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** How often open sockets are rechecked when the auth cache is off (AUTH_CACHE_TTL_MS=0). */
+const UNCACHED_RECHECK_MS = 1000;
+/** Refusals that close a socket; anything else (our database down) leaves it open. */
+const POLICY_STATUSES = new Set([401, 403, 429]);
 /** Every interval each socket is pinged; one that missed the previous ping is terminated. */
 const HEARTBEAT_INTERVAL_MS = 30_000;
 /** ElevenLabs' default and maximum `inactivity_timeout`, in seconds. */
@@ -47,15 +57,19 @@ export class ElevenLabsGateway
 {
   private readonly logger = new Logger('ElevenLabsWs');
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  private readonly sessions = new Set<ElevenLabsSession>();
+  /** Open sessions and what admitted them, rechecked every auth-cache period. */
+  private readonly sessions = new Map<ElevenLabsSession, AdmittedSession>();
   private readonly alive = new WeakSet<object>();
   private heartbeat?: NodeJS.Timeout;
+  private recheckTimer?: NodeJS.Timeout;
+  private rechecking = false;
 
   constructor(
     private readonly router: UpgradeRouter,
     private readonly admission: RealtimeAdmissionService,
     private readonly synthesis: SynthesisService,
     private readonly shutdown: ShutdownService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -67,10 +81,10 @@ export class ElevenLabsGateway
 
   onApplicationBootstrap(): void {
     this.shutdown.onDrain(() => {
-      for (const session of this.sessions) session.drain();
+      for (const session of this.sessions.keys()) session.drain();
     });
     this.shutdown.onCut(() => {
-      for (const session of this.sessions) session.shutdown();
+      for (const session of this.sessions.keys()) session.shutdown();
     });
     // A socket that vanished without closing (a dropped call) releases its slot within a minute.
     this.heartbeat = setInterval(() => {
@@ -80,11 +94,42 @@ export class ElevenLabsGateway
       }
     }, HEARTBEAT_INTERVAL_MS);
     this.heartbeat.unref();
+    const ttl = this.config.auth.cacheTtlMs;
+    this.recheckTimer = setInterval(
+      () =>
+        void this.recheckSessions().catch((err: unknown) =>
+          this.logger.warn({ err }, 'elevenlabs session recheck failed'),
+        ),
+      ttl > 0 ? ttl : UNCACHED_RECHECK_MS,
+    );
+    this.recheckTimer.unref();
+  }
+
+  /**
+   * A socket outlives the check made at its upgrade: at least once per auth-cache period its
+   * key, tenant and quota are checked again (as on our own WebSocket), and one that no longer
+   * passes is closed.
+   */
+  async recheckSessions(): Promise<void> {
+    if (this.rechecking || this.sessions.size === 0) return;
+    this.rechecking = true;
+    try {
+      const refused = await this.admission.recheck([...this.sessions.values()]);
+      for (const [session, admitted] of this.sessions) {
+        const err = refused.get(admitted);
+        if (err === undefined) continue;
+        if (POLICY_STATUSES.has(mapError(err).status)) session.revoke(err);
+        else this.logger.warn({ err }, 'could not recheck an elevenlabs session; it stays open');
+      }
+    } finally {
+      this.rechecking = false;
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
-    for (const session of this.sessions) session.shutdown();
+    clearInterval(this.recheckTimer);
+    for (const session of this.sessions.keys()) session.shutdown();
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -147,7 +192,7 @@ export class ElevenLabsGateway
         logger: this.logger,
         inactivityTimeoutMs: inactivityMs(url.searchParams.get('inactivity_timeout')),
       });
-      this.sessions.add(session);
+      this.sessions.set(session, admitted);
       if (this.shutdown.draining) session.drain();
       ws.once('close', () => this.sessions.delete(session));
     });
