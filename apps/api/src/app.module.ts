@@ -26,6 +26,7 @@ import { ClipsModule } from './clips/clips.module';
 import { ElevenLabsCompatModule } from './elevenlabs-compat/elevenlabs-compat.module';
 import { DeepgramCompatModule } from './deepgram-compat/deepgram-compat.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
+import { PlaygroundModule } from './playground/playground.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RootController } from './root/root.controller';
 import { SynthesisModule } from './synthesis/synthesis.module';
@@ -68,6 +69,7 @@ export class AppModule implements NestModule {
         CartesiaCompatModule,
         DeepgramCompatModule,
         ClipsModule,
+        PlaygroundModule,
       ],
       controllers: [RootController],
       providers: [

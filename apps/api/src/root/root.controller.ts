@@ -16,6 +16,9 @@ class ServiceInfoDto {
   @ApiProperty({ example: '/openapi.json' })
   openapi: string;
 
+  @ApiProperty({ example: '/playground', description: 'Try the API in a browser' })
+  playground: string;
+
   @ApiProperty({ type: [String], example: ['GET /v1/health'] })
   endpoints: string[];
 }
@@ -88,6 +91,7 @@ export class RootController {
       version: SERVICE_VERSION,
       docs: '/docs',
       openapi: '/openapi.json',
+      playground: '/playground',
       endpoints: ENDPOINTS,
     };
   }
