@@ -72,6 +72,7 @@ const ENDPOINTS = [
   'POST /v1/admin/tenants/{tenant_id}/keys',
   'GET /v1/admin/tenants/{tenant_id}/keys',
   'DELETE /v1/admin/keys/{key_id}',
+  'DELETE /v1/admin/phrase-cache',
   'GET /metrics',
   'POST /tts/bytes',
   'POST /tts/sse',
