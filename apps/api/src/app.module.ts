@@ -23,6 +23,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 import { CartesiaCompatModule } from './cartesia-compat/cartesia-compat.module';
 import { ClipsModule } from './clips/clips.module';
+import { ElevenLabsCompatModule } from './elevenlabs-compat/elevenlabs-compat.module';
 import { DeepgramCompatModule } from './deepgram-compat/deepgram-compat.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { PlaygroundModule } from './playground/playground.module';
@@ -64,6 +65,7 @@ export class AppModule implements NestModule {
         SynthesisModule,
         RealtimeModule,
         OpenAiCompatModule,
+        ElevenLabsCompatModule,
         CartesiaCompatModule,
         DeepgramCompatModule,
         ClipsModule,
