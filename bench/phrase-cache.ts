@@ -19,7 +19,14 @@ export interface PhraseCacheResult {
   /** Time to first byte of a stream the engine made, and of the same stream from the cache. */
   missTtfbMs: Summary;
   hitTtfbMs: Summary;
-  replay: { requests: number; phrases: number; hits: number; hitRatio: number; failed: number };
+  replay: {
+    requests: number;
+    phrases: number;
+    concurrency: number;
+    hits: number;
+    hitRatio: number;
+    failed: number;
+  };
   /** After the fill: what the cache holds against its bound, and the process's memory. */
   memory: {
     boundMb: number;
@@ -94,6 +101,7 @@ export async function measurePhraseCache(
     replay: {
       requests: sequence.length,
       phrases: options.phrases,
+      concurrency: options.concurrency,
       hits,
       hitRatio: hits / sequence.length,
       failed,

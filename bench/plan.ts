@@ -44,8 +44,8 @@ const FULL: BenchPlan = {
   // Six levels of about 35 s each, after a lone reference session.
   twilioBudgetMs: 270_000,
   twilioFirstMediaAt: [10, 100],
-  // A 1,000-character whole file is ~2.6 MB of 22 kHz PCM: three of them pass the 4 MB bound.
-  phraseCache: { pairs: 30, replayRequests: 1000, phrases: 50, concurrency: 10, fillRequests: 4 },
+  // The capacity text as a 22 kHz PCM whole file is ~1.1 MB: eight of them pass the 4 MB bound.
+  phraseCache: { pairs: 30, replayRequests: 1000, phrases: 50, concurrency: 10, fillRequests: 8 },
 };
 
 const QUICK: BenchPlan = {
@@ -59,7 +59,7 @@ const QUICK: BenchPlan = {
   throughput: { connections: 10, warmupS: 1, durationS: 3 },
   twilioLevels: [1, 5],
   twilioFirstMediaAt: [1, 5],
-  phraseCache: { pairs: 5, replayRequests: 100, phrases: 20, concurrency: 5, fillRequests: 3 },
+  phraseCache: { pairs: 5, replayRequests: 100, phrases: 20, concurrency: 5, fillRequests: 6 },
 };
 
 export function benchPlan(env: NodeJS.ProcessEnv): BenchPlan {

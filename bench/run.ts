@@ -243,7 +243,7 @@ async function measureAll(
         pid: service.pid,
         boundBytes: service.config.phraseCache.maxBytes,
       },
-      { ...plan.phraseCache, fillText: LONG_TEXT },
+      { ...plan.phraseCache, fillText: CAPACITY_TEXT },
     );
   }
 
@@ -396,10 +396,10 @@ function phraseCacheLines(p: PhraseCacheResult | null): string[] {
     `Phrase cache, mu-law streams on loopback, sequential: first byte of a miss (the engine) ` +
       `p50 ${f(p.missTtfbMs.p50)} / p95 ${f(p.missTtfbMs.p95)} ms; of a hit p50 ` +
       `${f(p.hitTtfbMs.p50)} / p95 ${f(p.hitTtfbMs.p95)} ms (n = ${p.hitTtfbMs.n} pairs).`,
-    `Replay of ${p.replay.requests} prompts drawn from ${p.replay.phrases}, 10 at a time: ` +
+    `Replay of ${p.replay.requests} prompts drawn from ${p.replay.phrases}, ${p.replay.concurrency} at a time: ` +
       `${p.replay.hits} hits (${(p.replay.hitRatio * 100).toFixed(1)}%), ${p.replay.failed} failed.`,
     `Memory at the bound (PHRASE_CACHE_MAX_BYTES = ${f(mem.boundMb)} MB for the bench, filled ` +
-      `with long whole files): the cache held ${mem.cacheMb === null ? '-' : f(mem.cacheMb)} MB ` +
+      `with 26-second PCM whole files): the cache held ${mem.cacheMb === null ? '-' : f(mem.cacheMb)} MB ` +
       `after ${mem.evictions ?? '-'} evictions; service RSS ${mem.rssMb === null ? '-' : mem.rssMb.toFixed(0)} MB.`,
   ];
 }
