@@ -7,6 +7,7 @@ import {
   FakeMeters,
   fakeVoices,
   gate,
+  phraseCache,
   synthesisWith,
   tick,
 } from '../synthesis/__tests__/fakes';
@@ -68,7 +69,12 @@ describe('ElevenLabsSession', () => {
 
   async function open(mode: StreamInputMode) {
     const synthesis = synthesisWith(engine, fakeVoices());
-    const runner = new SynthesisRunner(synthesis, meters.asService(), new ShutdownService());
+    const runner = new SynthesisRunner(
+      synthesis,
+      meters.asService(),
+      new ShutdownService(),
+      phraseCache({ PHRASE_CACHE_MAX_BYTES: '0' }),
+    );
     const run = await runner.admit(ctx, { endpoint: `elevenlabs/${mode}`, streaming: true });
     run.openSessionStream(ctx.tenant.tenantId);
     const profile = await synthesis.resolveProfile(ctx.tenant, {

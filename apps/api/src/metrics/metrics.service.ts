@@ -85,7 +85,7 @@ export class MetricsService {
 
   readonly phraseCacheBytes = new Gauge({
     name: 'phrase_cache_bytes',
-    help: 'Audio bytes held in this replica\'s phrase cache',
+    help: "Audio bytes held in this replica's phrase cache",
     registers: [this.registry],
   });
 
