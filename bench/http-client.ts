@@ -25,6 +25,8 @@ export interface StreamTrace {
   ttfbMs: number | null;
   /** Request start to the end of the body, in ms; null when the body did not end normally. */
   totalMs: number | null;
+  /** `X-Cache` of the answer (hit or miss), when the phrase cache was asked. */
+  cache?: string;
   /** The body ended normally (not truncated, aborted or failed). */
   complete: boolean;
   /** Transport failure or abort, if any. */
@@ -41,6 +43,23 @@ export class BenchClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
   constructor(private readonly baseUrl: URL) {}
+
+  /**
+   * Send `cache: false` with every stream that does not ask for the cache, so repeated bench
+   * texts measure synthesis. Off for a service that predates the phrase cache (it would refuse
+   * the unknown field): see `detectPhraseCache`.
+   */
+  bypassCache = false;
+
+  /** Whether the service knows the `cache` field (and so has a phrase cache to bypass). */
+  async detectPhraseCache(token: string): Promise<boolean> {
+    const probe = await this.json('POST', '/v1/synthesize', token, {
+      text: 'Probe.',
+      format: 'mulaw',
+      cache: false,
+    });
+    return probe.status === 200;
+  }
 
   async json(method: string, path: string, token: string, body?: unknown): Promise<JsonResponse> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -65,11 +84,14 @@ export class BenchClient {
    */
   stream(
     token: string,
-    request: { text: string; format: StreamFormat; voice_id?: string },
+    request: { text: string; format: StreamFormat; voice_id?: string; cache?: boolean },
     signal?: AbortSignal,
     onFirstByte?: () => void,
   ): Promise<StreamTrace> {
-    const payload = JSON.stringify(request);
+    // Synthesis is what is measured: the phrase cache is bypassed unless a request asks for it.
+    const payload = JSON.stringify(
+      this.bypassCache && request.cache === undefined ? { ...request, cache: false } : request,
+    );
     return new Promise((resolve) => {
       const trace: StreamTrace = {
         status: 0,
@@ -92,6 +114,8 @@ export class BenchClient {
         { ...this.options('POST', '/v1/synthesize/streaming', token, payload), signal },
         (res) => {
           trace.status = res.statusCode ?? 0;
+          const cache = res.headers['x-cache'];
+          if (typeof cache === 'string') trace.cache = cache;
           const errorParts: Buffer[] = [];
           res.on('data', (chunk: Buffer) => {
             if (trace.status !== 200) {

@@ -20,6 +20,13 @@ export interface BenchPlan {
   twilioBudgetMs: number;
   /** First media figures are reported at these levels. */
   twilioFirstMediaAt: number[];
+  phraseCache: {
+    pairs: number;
+    replayRequests: number;
+    phrases: number;
+    concurrency: number;
+    fillRequests: number;
+  };
 }
 
 const FULL: BenchPlan = {
@@ -37,6 +44,8 @@ const FULL: BenchPlan = {
   // Six levels of about 35 s each, after a lone reference session.
   twilioBudgetMs: 270_000,
   twilioFirstMediaAt: [10, 100],
+  // The capacity text as a 22 kHz PCM whole file is ~1.1 MB: eight of them pass the 4 MB bound.
+  phraseCache: { pairs: 30, replayRequests: 1000, phrases: 50, concurrency: 10, fillRequests: 8 },
 };
 
 const QUICK: BenchPlan = {
@@ -50,6 +59,7 @@ const QUICK: BenchPlan = {
   throughput: { connections: 10, warmupS: 1, durationS: 3 },
   twilioLevels: [1, 5],
   twilioFirstMediaAt: [1, 5],
+  phraseCache: { pairs: 5, replayRequests: 100, phrases: 20, concurrency: 5, fillRequests: 6 },
 };
 
 export function benchPlan(env: NodeJS.ProcessEnv): BenchPlan {

@@ -9,6 +9,7 @@ import { measureEngine, type EngineResult } from './engine';
 import { BenchClient, type StreamFormat } from './http-client';
 import { measureLatency, type LatencyResult } from './latency';
 import { measureNoisyNeighbour, type NoisyNeighbourResult } from './noisy-neighbour';
+import { measurePhraseCache, type PhraseCacheResult } from './phrase-cache';
 import { type BenchPlan, benchPlan } from './plan';
 import {
   bootLine,
@@ -57,6 +58,7 @@ const LATENCY_FORMATS: StreamFormat[] = ['pcm', 'mulaw'];
 /** Per row of the sequential latency table (see LatencyCase.budgetMs). */
 const LATENCY_ROW_BUDGET_MS = 30_000;
 const PREDECESSOR_KEY = 'cw_demo_12345';
+const PHRASE_CACHE_BENCH_BOUND = 4 * 1024 * 1024;
 
 /** Everything measured against the service, in the order it runs. */
 interface Measurements {
@@ -67,6 +69,8 @@ interface Measurements {
   capacity: CapacityResult;
   noisy: NoisyNeighbourResult;
   twilio: TwilioCapacityResult;
+  /** Null for a service without a phrase cache (BENCH_SERVICE_ROOT at an older commit). */
+  phraseCache: PhraseCacheResult | null;
   /** The service process's soft "Max open files" limit. */
   openFiles: number | null;
 }
@@ -85,7 +89,8 @@ async function main(): Promise<void> {
   const plan = benchPlan(process.env);
   const service = await startService({
     root: SERVICE_ROOT,
-    env: process.env,
+    // A small phrase-cache bound, so the bench can fill it and report memory at the bound.
+    env: { PHRASE_CACHE_MAX_BYTES: String(PHRASE_CACHE_BENCH_BOUND), ...process.env },
     embeddedPgDir: './.data/bench-pg',
     startTimeoutMs: 120_000,
   });
@@ -125,6 +130,9 @@ async function measureAll(
   const openFiles = service.pid === undefined ? null : await openFilesLimit(service.pid);
   printHeader(startedAt, host, service, plan, openFiles);
   const token = await createBenchTenant(client, service.adminKey);
+  // Every measurement but the phrase cache's own measures synthesis, never a cached answer.
+  const hasPhraseCache = await client.detectPhraseCache(token);
+  client.bypassCache = hasPhraseCache;
   const neighbourToken = await createBenchTenant(client, service.adminKey, 'Benchmark neighbour');
   const sampler = () => sampleResources(service.baseUrl, service.pid);
 
@@ -222,7 +230,34 @@ async function measureAll(
     sampleResources: sampler,
   });
 
-  return { firstCalls, latency, throughput, engine, capacity, noisy, twilio, openFiles };
+  let phraseCache: PhraseCacheResult | null = null;
+  if (hasPhraseCache) {
+    await sleep(1_000);
+    progress('phrase cache: hit against miss, a replay of repeated prompts, memory at the bound');
+    phraseCache = await measurePhraseCache(
+      client,
+      token,
+      {
+        baseUrl: service.baseUrl,
+        adminKey: service.adminKey,
+        pid: service.pid,
+        boundBytes: service.config.phraseCache.maxBytes,
+      },
+      { ...plan.phraseCache, fillText: CAPACITY_TEXT },
+    );
+  }
+
+  return {
+    firstCalls,
+    latency,
+    throughput,
+    engine,
+    capacity,
+    noisy,
+    twilio,
+    phraseCache,
+    openFiles,
+  };
 }
 
 function printHeader(
@@ -307,6 +342,8 @@ function printResults(
   console.log(`\nTwilio WebSocket capacity: ${twilioText}\n`);
   console.log(describeTwilioRule(KEEP_UP_RULE).join('\n'));
   console.log(`\n${renderText(twilioRows)}\n\n${twilioSummary}`);
+  const phraseLines = phraseCacheLines(m.phraseCache);
+  console.log(`\n${phraseLines.join('\n')}`);
   console.log(
     `\nLoad average ${load(host.loadAverage)} at start, ${load(loadAtEnd)} at end ` +
       `(${host.cpus} CPUs, shared with other work: expect noise).`,
@@ -346,7 +383,25 @@ function printResults(
       `complete, and a player consuming 20 ms per frame from the first frame never waits more ` +
       `than ${KEEP_UP_RULE.jitterMs} ms.`,
   );
+  console.log(`\n${phraseLines.join('\n\n')}`);
   console.log(MARKDOWN_END);
+}
+
+/** The phrase cache in a few sentences (nothing when the service has none). */
+function phraseCacheLines(p: PhraseCacheResult | null): string[] {
+  if (!p) return ['Phrase cache: not measured (the service has none).'];
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '-');
+  const mem = p.memory;
+  return [
+    `Phrase cache, mu-law streams on loopback, sequential: first byte of a miss (the engine) ` +
+      `p50 ${f(p.missTtfbMs.p50)} / p95 ${f(p.missTtfbMs.p95)} ms; of a hit p50 ` +
+      `${f(p.hitTtfbMs.p50)} / p95 ${f(p.hitTtfbMs.p95)} ms (n = ${p.hitTtfbMs.n} pairs).`,
+    `Replay of ${p.replay.requests} prompts drawn from ${p.replay.phrases}, ${p.replay.concurrency} at a time: ` +
+      `${p.replay.hits} hits (${(p.replay.hitRatio * 100).toFixed(1)}%), ${p.replay.failed} failed.`,
+    `Memory at the bound (PHRASE_CACHE_MAX_BYTES = ${f(mem.boundMb)} MB for the bench, filled ` +
+      `with 26-second PCM whole files): the cache held ${mem.cacheMb === null ? '-' : f(mem.cacheMb)} MB ` +
+      `after ${mem.evictions ?? '-'} evictions; service RSS ${mem.rssMb === null ? '-' : mem.rssMb.toFixed(0)} MB.`,
+  ];
 }
 
 function printServiceLog(service: RunningService): void {

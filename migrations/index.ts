@@ -6,7 +6,8 @@ import { CreateUsageEvents1764180000004 } from './1764180000004-CreateUsageEvent
 import { CreateClips1764185000000 } from './1764185000000-CreateClips';
 import { CreateOpenAiVoiceMappings1764190000000 } from './1764190000000-CreateOpenAiVoiceMappings';
 import { CreatePronunciationDictionaries1764190000001 } from './1764190000001-CreatePronunciationDictionaries';
-import { AddTenantNigerianLexicon1764190000002 } from './1764190000002-AddTenantNigerianLexicon';
+import { AddCachedToUsageEvents1764190000005 } from './1764190000005-AddCachedToUsageEvents';
+import { AddTenantNigerianLexicon1764190000006 } from './1764190000006-AddTenantNigerianLexicon';
 
 /** Every migration, in order. Listed explicitly so the compiled app and the CLI share one list. */
 export const MIGRATIONS = [
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   CreateClips1764185000000,
   CreateOpenAiVoiceMappings1764190000000,
   CreatePronunciationDictionaries1764190000001,
-  AddTenantNigerianLexicon1764190000002,
+  AddCachedToUsageEvents1764190000005,
+  AddTenantNigerianLexicon1764190000006,
 ];

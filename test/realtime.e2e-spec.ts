@@ -37,9 +37,13 @@ function wsUrl(base: string, query = ''): string {
   return `${base.replace(/^http/, 'ws')}/v1/synthesize/ws${query}`;
 }
 
-function connect(url: string, headers: Record<string, string> = {}): Promise<Client> {
+function connect(
+  url: string,
+  headers: Record<string, string> = {},
+  protocols: string[] = [],
+): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, protocols, { headers });
     const frames: Frame[] = [];
     const waiters: Array<() => void> = [];
     ws.on('message', (data: Buffer, binary) => {
@@ -308,6 +312,20 @@ describe('realtime synthesis over WebSocket', () => {
       await client.next(isAudio);
       client.send({ type: 'close' });
       expect((await client.closed).code).toBe(1000);
+    });
+
+    it('accepts the key as a bearer.<key> subprotocol (browsers), answering callwaiting.v1 only', async () => {
+      const client = await connect(wsUrl(base), {}, ['callwaiting.v1', `bearer.${tenant.key}`]);
+      expect(client.ws.protocol).toBe('callwaiting.v1');
+      client.send({ type: 'text', text: 'Hello. ' });
+      await client.next(isAudio);
+      client.send({ type: 'close' });
+      expect((await client.closed).code).toBe(1000);
+
+      const refusedKey = await refused(wsUrl(base), {
+        'Sec-WebSocket-Protocol': 'callwaiting.v1, bearer.cw_nope_000000',
+      });
+      expect(refusedKey.status).toBe(401);
     });
 
     it('counts the connection against the tenant rate limit (second connection → 429)', async () => {

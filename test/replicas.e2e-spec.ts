@@ -88,7 +88,7 @@ describe('two replicas on one database, one Redis and one bucket', () => {
     form.append('name', name);
     form.append(
       'voice_file',
-      new Blob([wavFile(voiceLike(120, 4, 16000), 16000)], { type: 'audio/wav' }),
+      new Blob([new Uint8Array(wavFile(voiceLike(120, 4, 16000), 16000))], { type: 'audio/wav' }),
       'voice.wav',
     );
     return call(r, '/v1/voices/upload', key, { method: 'POST', body: form });

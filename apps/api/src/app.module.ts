@@ -23,8 +23,10 @@ import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 import { CartesiaCompatModule } from './cartesia-compat/cartesia-compat.module';
 import { ClipsModule } from './clips/clips.module';
+import { ElevenLabsCompatModule } from './elevenlabs-compat/elevenlabs-compat.module';
 import { DeepgramCompatModule } from './deepgram-compat/deepgram-compat.module';
 import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
+import { PlaygroundModule } from './playground/playground.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RootController } from './root/root.controller';
 import { SynthesisModule } from './synthesis/synthesis.module';
@@ -63,9 +65,11 @@ export class AppModule implements NestModule {
         SynthesisModule,
         RealtimeModule,
         OpenAiCompatModule,
+        ElevenLabsCompatModule,
         CartesiaCompatModule,
         DeepgramCompatModule,
         ClipsModule,
+        PlaygroundModule,
       ],
       controllers: [RootController],
       providers: [

@@ -38,6 +38,15 @@ export function configureApp(app: INestApplication): void {
       .setVersion(SERVICE_VERSION)
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Tenant API key' })
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY' }, 'admin')
+      .addApiKey(
+        {
+          type: 'apiKey',
+          in: 'header',
+          name: 'xi-api-key',
+          description: 'Tenant API key (ElevenLabs routes)',
+        },
+        'xi-api-key',
+      )
       .addSecurityRequirements('bearer')
       .build(),
     { extraModels: [ErrorBody] },

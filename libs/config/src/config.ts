@@ -58,6 +58,8 @@ export interface AppConfig {
   };
   /** SIGTERM: how long streams in flight may finish before the rest is cut. */
   shutdown: { drainMs: number };
+  /** Audio of repeated requests, per replica in memory and shared in Redis. */
+  phraseCache: { maxBytes: number; maxEntryBytes: number; redisMaxBytes: number };
   xtts: {
     /** Set: the XTTS adapter is available (TTS_ENGINE=xtts). */
     url?: string;
@@ -197,6 +199,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       targetLoad: parsed.SCHEDULER_TARGET_LOAD_PCT / 100,
     },
     shutdown: { drainMs: parsed.SHUTDOWN_DRAIN_S * 1000 },
+    phraseCache: {
+      maxBytes: parsed.PHRASE_CACHE_MAX_BYTES,
+      maxEntryBytes: parsed.PHRASE_CACHE_MAX_ENTRY_BYTES,
+      redisMaxBytes: parsed.PHRASE_CACHE_REDIS_MAX_BYTES,
+    },
     xtts: {
       url: parsed.XTTS_URL,
       fallback: parsed.XTTS_FALLBACK,

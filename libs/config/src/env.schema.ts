@@ -180,6 +180,27 @@ export class EnvSchema {
   @Max(600)
   SHUTDOWN_DRAIN_S = 25;
 
+  /** In-memory phrase cache, bytes of audio per replica; 0 turns the cache off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(16 * 1024 * 1024 * 1024)
+  PHRASE_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
+  /** Entries larger than this (a long text's audio) are never cached. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(512 * 1024 * 1024)
+  PHRASE_CACHE_MAX_ENTRY_BYTES = 2 * 1024 * 1024;
+
+  /** Shared phrase cache in Redis (with REDIS_URL), bytes in all; 0 keeps the cache per replica. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(16 * 1024 * 1024 * 1024)
+  PHRASE_CACHE_REDIS_MAX_BYTES = 256 * 1024 * 1024;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsUrl(

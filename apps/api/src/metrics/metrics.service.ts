@@ -76,6 +76,25 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly phraseCacheLookups = new Counter({
+    name: 'phrase_cache_lookups_total',
+    help: 'Phrase cache lookups by result (hit in memory, hit in Redis, miss)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly phraseCacheBytes = new Gauge({
+    name: 'phrase_cache_bytes',
+    help: "Audio bytes held in this replica's phrase cache",
+    registers: [this.registry],
+  });
+
+  readonly phraseCacheEvictions = new Counter({
+    name: 'phrase_cache_evictions_total',
+    help: 'Phrase cache entries pushed out of memory to stay within PHRASE_CACHE_MAX_BYTES',
+    registers: [this.registry],
+  });
+
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(TTS_ENGINE) engine: TtsEngine) {
     this.tenantLabels = config.metrics.tenantLabels;
     new Gauge({

@@ -23,6 +23,22 @@ import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
 import { echo } from '../common/errors/echo';
 
 export const REALTIME_ENDPOINT = 'synthesize/ws';
+/**
+ * Browsers cannot set headers on a WebSocket. They offer `callwaiting.v1` and `bearer.<key>`
+ * as subprotocols instead (the key stays out of the URL, and so out of every proxy's logs); the
+ * server answers with `callwaiting.v1` alone, never echoing the key.
+ */
+export const REALTIME_SUBPROTOCOL = 'callwaiting.v1';
+const BEARER_SUBPROTOCOL = 'bearer.';
+
+/** The key offered as a `bearer.<key>` subprotocol beside `callwaiting.v1`, if any. */
+export function keyFromSubprotocols(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const offered = header.split(',').map((p) => p.trim());
+  if (!offered.includes(REALTIME_SUBPROTOCOL)) return undefined;
+  const bearer = offered.find((p) => p.startsWith(BEARER_SUBPROTOCOL));
+  return bearer?.slice(BEARER_SUBPROTOCOL.length) || undefined;
+}
 /** Twilio Media Stream SIDs: MZ and 32 hex digits. */
 const STREAM_SID = /^MZ[0-9a-fA-F]{32}$/;
 
@@ -134,8 +150,11 @@ export class RealtimeAdmissionService {
   /** The Authorization header; `?api_key=` only for clients that cannot set headers. */
   private token(req: IncomingMessage, url: URL): string {
     const header = req.headers.authorization;
+    if (header !== undefined) return bearerToken(header);
+    const fromProtocol = keyFromSubprotocols(req.headers['sec-websocket-protocol']);
+    if (fromProtocol) return fromProtocol;
     const fromQuery = url.searchParams.get('api_key');
-    if (header === undefined && fromQuery) return fromQuery;
+    if (fromQuery) return fromQuery;
     return bearerToken(header);
   }
 

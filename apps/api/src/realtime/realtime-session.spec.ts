@@ -8,6 +8,7 @@ import {
   FakeMeters,
   fakeVoices,
   gate,
+  phraseCache,
   synthesisWith,
   tick,
 } from '../synthesis/__tests__/fakes';
@@ -87,7 +88,12 @@ describe('RealtimeSession', () => {
 
   async function open(output: RealtimeOutput = { kind: 'raw' }) {
     const synthesis = synthesisWith(engine, voices);
-    const runner = new SynthesisRunner(synthesis, meters.asService(), new ShutdownService());
+    const runner = new SynthesisRunner(
+      synthesis,
+      meters.asService(),
+      new ShutdownService(),
+      phraseCache({ PHRASE_CACHE_MAX_BYTES: '0' }),
+    );
     const run = await runner.admit(ctx, { endpoint: 'synthesize/ws', streaming: true });
     const ws = new FakeSocket();
     const writer = new SocketWriter(ws as unknown as WebSocket);

@@ -14,7 +14,11 @@ import { mapError } from '../common/errors/map-error';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SynthesisService } from '../synthesis/synthesis.service';
 import { createAudioSink, SocketWriter } from './audio-sink';
-import { type AdmittedSession, RealtimeAdmissionService } from './realtime-admission.service';
+import {
+  type AdmittedSession,
+  RealtimeAdmissionService,
+  REALTIME_SUBPROTOCOL,
+} from './realtime-admission.service';
 import { RealtimeSession, type SessionDeps } from './realtime-session';
 import { refuseUpgrade, UpgradeRouter } from './upgrade-router';
 
@@ -43,7 +47,13 @@ export class RealtimeGateway
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger('Realtime');
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    // A browser that sent its key as a subprotocol gets `callwaiting.v1` back, never the key.
+    handleProtocols: (offered) =>
+      offered.has(REALTIME_SUBPROTOCOL) ? REALTIME_SUBPROTOCOL : false,
+  });
   /** Open sessions and what admitted them, rechecked every auth-cache period. */
   private readonly sessions = new Map<RealtimeSession, AdmittedSession>();
   private readonly alive = new WeakSet<WebSocket>();

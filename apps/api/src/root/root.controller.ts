@@ -16,6 +16,9 @@ class ServiceInfoDto {
   @ApiProperty({ example: '/openapi.json' })
   openapi: string;
 
+  @ApiProperty({ example: '/playground', description: 'Try the API in a browser' })
+  playground: string;
+
   @ApiProperty({ type: [String], example: ['GET /v1/health'] })
   endpoints: string[];
 }
@@ -45,6 +48,15 @@ const ENDPOINTS = [
   'PATCH /v1/voices/{voice_id}',
   'DELETE /v1/voices/{voice_id}',
   'GET /v1/voices/{voice_id}/reference',
+  'POST /elevenlabs/v1/text-to-speech/{voice_id}',
+  'POST /elevenlabs/v1/text-to-speech/{voice_id}/stream',
+  'POST /elevenlabs/v1/text-to-speech/{voice_id}/with-timestamps',
+  'POST /elevenlabs/v1/text-to-speech/{voice_id}/stream/with-timestamps',
+  'GET /elevenlabs/v1/voices',
+  'GET /elevenlabs/v1/voices/{voice_id}',
+  'GET /elevenlabs/v1/models',
+  'GET /elevenlabs/v1/user',
+  'GET /elevenlabs/v1/user/subscription',
   'POST /v1/pronunciation-dictionaries',
   'POST /v1/pronunciation-dictionaries/add-from-file',
   'GET /v1/pronunciation-dictionaries',
@@ -60,6 +72,7 @@ const ENDPOINTS = [
   'POST /v1/admin/tenants/{tenant_id}/keys',
   'GET /v1/admin/tenants/{tenant_id}/keys',
   'DELETE /v1/admin/keys/{key_id}',
+  'DELETE /v1/admin/phrase-cache',
   'GET /metrics',
   'POST /tts/bytes',
   'POST /tts/sse',
@@ -79,6 +92,7 @@ export class RootController {
       version: SERVICE_VERSION,
       docs: '/docs',
       openapi: '/openapi.json',
+      playground: '/playground',
       endpoints: ENDPOINTS,
     };
   }

@@ -97,6 +97,7 @@ function headers(spoken: SpokenAudio, streaming: boolean): Record<string, string
     'X-TTS-Method': spoken.engineId,
     'X-Audio-Sample-Rate': String(profile.sampleRate),
     ...(streaming ? { 'X-Streaming': 'true' } : {}),
+    ...(spoken.cache ? { 'X-Cache': spoken.cache } : {}),
     ...pronunciationHeaders(spoken),
   };
 }

@@ -6,6 +6,7 @@ import {
   FakeMeters,
   fakeVoices,
   noPronunciations,
+  phraseCache,
   synthesisWith,
 } from './__tests__/fakes';
 import type { RenderEvent } from './synthesis.service';
@@ -35,7 +36,12 @@ describe('SynthesisRunner', () => {
     engine = new FakeEngine();
     meters = new FakeMeters();
     shutdown = new ShutdownService();
-    runner = new SynthesisRunner(synthesisWith(engine), meters.asService(), shutdown);
+    runner = new SynthesisRunner(
+      synthesisWith(engine),
+      meters.asService(),
+      shutdown,
+      phraseCache({ PHRASE_CACHE_MAX_BYTES: '0' }),
+    );
   });
 
   describe('while the process drains', () => {
@@ -187,7 +193,12 @@ describe('SynthesisRunner', () => {
 
   it('a run admitted before its text (WebSocket) counts each piece and records the engine that spoke', async () => {
     const synthesis = synthesisWith(engine, fakeVoices());
-    runner = new SynthesisRunner(synthesis, meters.asService(), new ShutdownService());
+    runner = new SynthesisRunner(
+      synthesis,
+      meters.asService(),
+      new ShutdownService(),
+      phraseCache({ PHRASE_CACHE_MAX_BYTES: '0' }),
+    );
     const run = await runner.admit(ctx, { endpoint: 'synthesize/ws', streaming: true });
     expect(meters.started[0].characters).toBe(0);
     const profile = await synthesis.resolveProfile(ctx.tenant, { format: 'pcm' });
@@ -296,7 +307,12 @@ describe('SynthesisRunner: the audio limit per request', () => {
     engine = new FakeEngine();
     meters = new FakeMeters();
     const synthesis = synthesisWith(engine, fakeVoices(), { MAX_AUDIO_SECONDS_PER_REQUEST: '2' });
-    runner = new SynthesisRunner(synthesis, meters.asService(), new ShutdownService());
+    runner = new SynthesisRunner(
+      synthesis,
+      meters.asService(),
+      new ShutdownService(),
+      phraseCache({ PHRASE_CACHE_MAX_BYTES: '0' }),
+    );
   });
 
   it('refuses text that cannot be said within the limit before admission or synthesis', async () => {
@@ -336,5 +352,97 @@ describe('SynthesisRunner: the audio limit per request', () => {
     expect(sent).toBeLessThanOrEqual(2 * 16000 * 2);
     expect(sent).toBeGreaterThan(0);
     expect(meters.finished[0]).toMatchObject({ status: 'failed', errorCode: 'audio_too_long' });
+  });
+});
+
+describe('SynthesisRunner: the phrase cache', () => {
+  let engine: FakeEngine;
+  let meters: FakeMeters;
+  let runner: SynthesisRunner;
+  const signal = () => new AbortController().signal;
+
+  beforeEach(() => {
+    engine = new FakeEngine();
+    meters = new FakeMeters();
+    runner = new SynthesisRunner(
+      synthesisWith(engine),
+      meters.asService(),
+      new ShutdownService(),
+      phraseCache(),
+    );
+  });
+
+  /** Streams `request` to the end; what the transport saw. */
+  async function stream(request: SynthesizeDto, context = ctx) {
+    let audio: Buffer = Buffer.alloc(0);
+    let cache: string | undefined;
+    await runner.stream(
+      context,
+      request,
+      'synthesize/streaming',
+      signal(),
+      async (chunks, spoken) => {
+        audio = await drain(chunks);
+        cache = spoken().cache;
+        return { status: 'completed' };
+      },
+    );
+    return { audio, cache };
+  }
+
+  it('answers an identical request from the cache: same bytes, no engine, metered as cached', async () => {
+    const first = await stream(dto());
+    const rendered = engine.requests.length;
+    const second = await stream(dto());
+    expect(first.cache).toBe('miss');
+    expect(second.cache).toBe('hit');
+    expect(second.audio.equals(first.audio)).toBe(true);
+    expect(engine.requests).toHaveLength(rendered);
+    expect(meters.finished.map((f) => f.reading.cached)).toEqual([false, true]);
+    expect(meters.finished[1].reading).toMatchObject({
+      bytes: first.audio.length,
+      engine: 'fake',
+    });
+  });
+
+  it('never serves one tenant another tenant’s audio, even for identical text', async () => {
+    await stream(dto());
+    const other = { ...ctx, tenant: { ...ctx.tenant, id: 'other-uuid', tenantId: 'other' } };
+    expect((await stream(dto(), other)).cache).toBe('miss');
+  });
+
+  it('a different text, voice or format misses; cache: false neither reads nor writes', async () => {
+    await stream(dto());
+    expect((await stream(dto({ text: 'Something else entirely.' }))).cache).toBe('miss');
+    expect((await stream(dto({ format: 'mulaw', sample_rate: 8000 }))).cache).toBe('miss');
+    const optedOut = await stream(dto({ text: 'Fresh words.', cache: false }));
+    expect(optedOut.cache).toBeUndefined();
+    expect((await stream(dto({ text: 'Fresh words.' }))).cache).toBe('miss');
+  });
+
+  it('keeps neither a stream the client left nor audio a fallback engine made', async () => {
+    await runner.stream(ctx, dto(), 'synthesize/streaming', signal(), async (chunks) => {
+      await chunks.next();
+      return { status: 'cancelled' };
+    });
+    expect((await stream(dto())).cache).toBe('miss');
+
+    engine.script = () => ({ engineId: 'backup' });
+    const request = dto({ text: 'Spoken by the backup.' });
+    await stream(request);
+    engine.script = () => ({});
+    expect((await stream(request)).cache).toBe('miss');
+  });
+
+  it('whole files keep their word timings', async () => {
+    const whole = () =>
+      runner.whole(ctx, dto(), 'synthesize/with-timestamps', signal(), async (speech) => speech);
+    const first = await whole();
+    const second = await whole();
+    expect(first.cache).toBe('miss');
+    expect(second.cache).toBe('hit');
+    expect(second.audio.equals(first.audio)).toBe(true);
+    expect(second.words).toEqual(first.words);
+    expect(second.durationMs).toBe(first.durationMs);
   });
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AudioFormat } from '@cw/audio';
 import { mapError } from '../common/errors/map-error';
 import { ShutdownService } from '../lifecycle/shutdown.service';
+import { type CacheKind, PhraseCacheService } from '../phrase-cache/phrase-cache.service';
 import type { RequestContext } from '../common/request-context/request-context';
 import { type MeteredSynthesis, SynthesisMeterService } from '../usage/synthesis-meter.service';
 import type { UsageStatus } from '../usage/usage-event.entity';
@@ -24,6 +25,8 @@ export interface SynthesisRoute {
 /** What a transport needs to label the audio it sends (HTTP headers, a JSON body). */
 export interface SpokenAudio {
   profile: SpeechProfile;
+  /** Whether the phrase cache answered; absent when the request did not use it. */
+  cache?: 'hit' | 'miss';
   contentType: string;
   /** The engine that produced the first audio, or the configured one before any audio. */
   engineId: string;
@@ -45,6 +48,7 @@ export type DeliveryOutcome =
  */
 export class SynthesisRun {
   private engineUsed?: string;
+  private cacheResult?: 'hit' | 'miss';
   /** A session's one scheduler stream: its pieces share a playback clock and a reservation. */
   private stream?: ScheduledStream;
 
@@ -76,7 +80,27 @@ export class SynthesisRun {
       contentType: this.synthesis.contentType(profile),
       engineId: this.engineUsed ?? this.synthesis.engineId,
       skippedPronunciations,
+      ...(this.cacheResult ? { cache: this.cacheResult } : {}),
     };
+  }
+
+  /** The phrase cache was asked: `hit` means the audio comes from it, not the engine. */
+  cacheLookedUp(result: 'hit' | 'miss', engineId?: string): void {
+    this.cacheResult = result;
+    if (result === 'hit' && engineId) {
+      this.engineUsed ??= engineId;
+      this.meter.servedFromCache(engineId);
+    }
+  }
+
+  /** The engine that really spoke, once it has (a fallback differs from the configured one). */
+  get spokenBy(): string | undefined {
+    return this.engineUsed;
+  }
+
+  /** Cached bytes, counted as delivered as they are pulled. */
+  replay(audio: Buffer): AsyncGenerator<Buffer> {
+    return this.meter.count(chunksOf(audio));
   }
 
   /**
@@ -109,9 +133,13 @@ export class SynthesisRun {
     }
   }
 
-  /** The job's audio alone, counted as delivered as it is pulled. */
-  audio(job: SynthesisJob, signal: AbortSignal): AsyncGenerator<Buffer> {
-    return this.meter.count(this.audioOnly(job, signal));
+  /** The job's audio alone, counted as delivered as it is pulled; `tap` sees every chunk. */
+  audio(
+    job: SynthesisJob,
+    signal: AbortSignal,
+    tap?: (chunk: Buffer) => void,
+  ): AsyncGenerator<Buffer> {
+    return this.meter.count(this.audioOnly(job, signal, tap));
   }
 
   /** Every render event of the job (audio, word timings, ...), audio counted as it is pulled. */
@@ -150,9 +178,15 @@ export class SynthesisRun {
     this.leave();
   }
 
-  private async *audioOnly(job: SynthesisJob, signal: AbortSignal): AsyncGenerator<Buffer> {
+  private async *audioOnly(
+    job: SynthesisJob,
+    signal: AbortSignal,
+    tap?: (chunk: Buffer) => void,
+  ): AsyncGenerator<Buffer> {
     for await (const event of this.events(job, signal)) {
-      if (event.type === 'audio') yield event.data;
+      if (event.type !== 'audio') continue;
+      tap?.(event.data);
+      yield event.data;
     }
   }
 
@@ -174,6 +208,7 @@ export class SynthesisRunner {
     private readonly synthesis: SynthesisService,
     private readonly meters: SynthesisMeterService,
     private readonly shutdown: ShutdownService,
+    private readonly cache: PhraseCacheService,
   ) {}
 
   /**
@@ -210,12 +245,21 @@ export class SynthesisRunner {
     signal: AbortSignal,
     send: (audio: AsyncIterator<Buffer>, spoken: () => SpokenAudio) => Promise<DeliveryOutcome>,
   ): Promise<void> {
-    return this.once(ctx, dto, { endpoint, streaming: true }, signal, async (run, job) => ({
-      value: undefined,
-      outcome: await send(run.audio(job, signal), () =>
-        run.spoken(job.profile, job.skipped.length),
-      ),
-    }));
+    return this.once(ctx, dto, { endpoint, streaming: true }, signal, async (run, job) => {
+      const spoken = () => run.spoken(job.profile, job.skipped.length);
+      const key = dto.cache === false ? undefined : this.cacheKey(job, 'stream');
+      const hit = key ? await this.cache.get(key) : undefined;
+      if (key) run.cacheLookedUp(hit ? 'hit' : 'miss', hit?.engineId);
+      if (hit) return { value: undefined, outcome: await send(run.replay(hit.audio), spoken) };
+      const recorded = key ? this.cache.recorder() : undefined;
+      const outcome = await send(
+        run.audio(job, signal, recorded && ((chunk: Buffer) => recorded.add(chunk))),
+        spoken,
+      );
+      const audio = recorded?.audio();
+      if (key && audio && outcome.status === 'completed') this.keep(key, run, audio);
+      return { value: undefined, outcome };
+    });
   }
 
   /**
@@ -250,10 +294,38 @@ export class SynthesisRunner {
     deliver: (speech: WholeSpeech) => Promise<T>,
   ): Promise<T> {
     return this.once(ctx, dto, { endpoint, streaming: false }, signal, async (run, job) => {
-      const speech = await run.complete(job, signal);
+      const key = dto.cache === false ? undefined : this.cacheKey(job, 'whole');
+      const hit = key ? await this.cache.get(key) : undefined;
+      if (key) run.cacheLookedUp(hit ? 'hit' : 'miss', hit?.engineId);
+      const speech: WholeSpeech = hit
+        ? { ...hit, ...run.spoken(job.profile, job.skipped.length) }
+        : await run.complete(job, signal);
       const value = await deliver(speech);
       run.delivered(speech.audio.length);
+      if (key && !hit) this.keep(key, run, speech.audio, speech);
       return { value, outcome: { status: 'completed' } };
+    });
+  }
+
+  /** The cache key of `job` as the configured engine would speak it (off: undefined). */
+  private cacheKey(job: SynthesisJob, kind: CacheKind): string | undefined {
+    return this.cache.keyFor(job, kind, this.synthesis.engineId);
+  }
+
+  /** Keeps audio the configured engine made (a fallback's audio is not what the key names). */
+  private keep(
+    key: string,
+    run: SynthesisRun,
+    audio: Buffer,
+    whole?: Pick<CompleteSpeech, 'words' | 'durationMs' | 'samplesOut'>,
+  ): void {
+    if (run.spokenBy !== this.synthesis.engineId) return;
+    this.cache.put(key, {
+      audio,
+      engineId: this.synthesis.engineId,
+      words: whole?.words ?? [],
+      durationMs: whole?.durationMs ?? 0,
+      samplesOut: whole?.samplesOut ?? 0,
     });
   }
 
@@ -278,5 +350,14 @@ export class SynthesisRunner {
     } finally {
       run.finish(outcome.status, outcome.status === 'failed' ? outcome.error : undefined);
     }
+  }
+}
+
+/** Cached audio leaves in pieces the size a stream's would be, so a hit streams at once. */
+const REPLAY_CHUNK_BYTES = 16 * 1024;
+
+async function* chunksOf(audio: Buffer): AsyncGenerator<Buffer> {
+  for (let at = 0; at < audio.length; at += REPLAY_CHUNK_BYTES) {
+    yield audio.subarray(at, at + REPLAY_CHUNK_BYTES);
   }
 }

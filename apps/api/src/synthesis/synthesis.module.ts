@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EngineModule } from '../engine/engine.module';
+import { PhraseCacheModule } from '../phrase-cache/phrase-cache.module';
 import { PronunciationModule } from '../pronunciation/pronunciation.module';
 import { UsageModule } from '../usage/usage.module';
 import { VoicesModule } from '../voices/voices.module';
@@ -14,7 +15,14 @@ import { WarmUpService } from './warm-up.service';
 import { SchedulingModule } from '../scheduling/scheduling.module';
 
 @Module({
-  imports: [EngineModule, SchedulingModule, VoicesModule, UsageModule, PronunciationModule],
+  imports: [
+    EngineModule,
+    SchedulingModule,
+    VoicesModule,
+    UsageModule,
+    PronunciationModule,
+    PhraseCacheModule,
+  ],
   controllers: [SynthesisController, SpeechInfoController, TimestampsController],
   providers: [SynthesisService, SpeechInfoService, SpeechResponder, SynthesisRunner, WarmUpService],
   exports: [SynthesisService, SpeechResponder, SynthesisRunner, WarmUpService],

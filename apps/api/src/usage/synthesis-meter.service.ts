@@ -39,6 +39,7 @@ export interface MeterReading {
   audioMs: number;
   ttfbMs: number | null;
   totalMs: number;
+  cached: boolean;
 }
 
 /**
@@ -54,6 +55,7 @@ export class MeteredSynthesis {
   private speech?: MeteredSpeech;
   private engineUsed?: string;
   private finished = false;
+  private fromCache = false;
 
   constructor(
     private readonly start: MeterStart,
@@ -75,6 +77,12 @@ export class MeteredSynthesis {
   /** The engine that produced the first audio (a fallback, perhaps); the first report wins. */
   spokeWith(engineId: string): void {
     this.engineUsed ??= engineId;
+  }
+
+  /** The audio came from the phrase cache (the usage row says so). */
+  servedFromCache(engineId: string): void {
+    this.fromCache = true;
+    this.spokeWith(engineId);
   }
 
   addCharacters(count: number): void {
@@ -114,6 +122,7 @@ export class MeteredSynthesis {
       audioMs: this.audioMs,
       ttfbMs: this.firstByteAt === undefined ? null : Math.round(this.firstByteAt - this.startedAt),
       totalMs: Math.round(performance.now() - this.startedAt),
+      cached: this.fromCache,
     };
   }
 
@@ -181,6 +190,7 @@ export class SynthesisMeterService {
       ttfbMs: m.ttfbMs,
       totalMs: m.totalMs,
       streaming: start.streaming,
+      cached: m.cached,
       status,
       errorCode,
       createdAt: new Date(),
@@ -213,6 +223,7 @@ export class SynthesisMeterService {
         bytes: m.bytes,
         ttfb_ms: m.ttfbMs,
         total_ms: m.totalMs,
+        cached: m.cached,
       },
       'synthesis finished',
     );

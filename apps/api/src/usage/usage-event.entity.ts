@@ -44,6 +44,10 @@ export class UsageEvent {
   @Column({ type: 'boolean' })
   streaming: boolean;
 
+  /** Answered from the phrase cache: delivered and metered, no engine time spent. */
+  @Column({ type: 'boolean', default: false })
+  cached: boolean;
+
   @Column({ type: 'varchar', length: 16 })
   status: UsageStatus;
 

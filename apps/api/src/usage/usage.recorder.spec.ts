@@ -56,6 +56,7 @@ function usageEvent(overrides: Partial<NewUsageEvent> = {}): NewUsageEvent {
     ttfbMs: 50,
     totalMs: 900,
     streaming: true,
+    cached: false,
     status: 'completed',
     errorCode: null,
     createdAt: new Date(),

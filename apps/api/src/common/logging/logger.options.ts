@@ -3,9 +3,12 @@ import pino from 'pino';
 import type { IncomingMessage } from 'node:http';
 import { assignRequestId } from '../http/request-id';
 
-/** Strips credentials from a URL's query (`?api_key=` is accepted on WebSocket upgrades). */
-function safeUrl(url: string | undefined): string | undefined {
-  return url?.replace(/([?&](?:api_key|key|token|signature)=)[^&]*/gi, '$1[redacted]');
+/**
+ * Strips credentials from a URL's query (`?api_key=` and ElevenLabs' `?xi_api_key=` are accepted
+ * on WebSocket upgrades).
+ */
+export function safeUrl(url: string | undefined): string | undefined {
+  return url?.replace(/([?&](?:xi_api_key|api_key|key|token|signature)=)[^&]*/gi, '$1[redacted]');
 }
 
 /**

@@ -3,6 +3,8 @@ import type { PronunciationService } from '../../pronunciation/pronunciation.ser
 import { TEST_SCHEDULER_OPTIONS } from '../../scheduling/__tests__/scheduler-options';
 import { SpeechScheduler } from '../../scheduling/speech-scheduler';
 import { loadConfig } from '@cw/config';
+import { MetricsService } from '../../metrics/metrics.service';
+import { PhraseCacheService } from '../../phrase-cache/phrase-cache.service';
 import type { PcmChunk, SynthesisRequest, TtsEngine } from '@cw/engines';
 import type { RequestContext } from '../../common/request-context/request-context';
 import type { Tenant } from '../../tenants/tenant.entity';
@@ -179,4 +181,10 @@ export function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
   const promise = new Promise<void>((resolve) => (open = resolve));
   return { promise, open };
+}
+
+/** The real phrase cache (memory only; off with PHRASE_CACHE_MAX_BYTES=0), with real metrics. */
+export function phraseCache(env: Record<string, string> = {}): PhraseCacheService {
+  const config = loadConfig(env);
+  return new PhraseCacheService(config, null, new MetricsService(config, new FakeEngine()));
 }

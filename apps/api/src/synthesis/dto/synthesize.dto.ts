@@ -92,7 +92,16 @@ export class SynthesizeDto {
   @IsOptional()
   @IsBoolean()
   ssml?: boolean;
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      'false: always synthesize, never answer from (or add to) the phrase cache. Identical requests of the same tenant are otherwise served from it (header X-Cache: hit|miss).',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'cache must be true or false' })
+  cache?: boolean;
 }
 
 /** The fields of a request that are not its text: how to speak, checked with the same rules. */
-export class SpeechOptionsDto extends OmitType(SynthesizeDto, ['text', 'ssml'] as const) {}
+export class SpeechOptionsDto extends OmitType(SynthesizeDto, ['text', 'ssml', 'cache'] as const) {}

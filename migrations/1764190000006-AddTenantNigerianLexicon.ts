@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class AddTenantNigerianLexicon1764190000002 implements MigrationInterface {
-  name = 'AddTenantNigerianLexicon1764190000002';
+export class AddTenantNigerianLexicon1764190000006 implements MigrationInterface {
+  name = 'AddTenantNigerianLexicon1764190000006';
 
   async up(q: QueryRunner): Promise<void> {
     // The built-in Nigerian lexicon is on unless a tenant turns it off.

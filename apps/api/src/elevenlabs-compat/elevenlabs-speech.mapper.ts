@@ -1,0 +1,22 @@
+import type { SynthesizeDto } from '../synthesis/dto/synthesize.dto';
+import type { ElevenLabsTextToSpeechDto } from './dto/text-to-speech.dto';
+import { parseOutputFormat } from './elevenlabs-output-format';
+import { resolveVoiceId } from './elevenlabs-voices';
+
+/** An ElevenLabs text-to-speech request as one of ours: plain text, the asked format and rate. */
+export function toSynthesizeDto(
+  voiceId: string,
+  body: ElevenLabsTextToSpeechDto,
+  outputFormat: string | undefined,
+): SynthesizeDto {
+  const output = parseOutputFormat(outputFormat);
+  return {
+    text: body.text,
+    voice_id: resolveVoiceId(voiceId),
+    language: body.language_code ?? 'en',
+    format: output.format,
+    sample_rate: output.sampleRate,
+    speed: body.voice_settings?.speed ?? 1,
+    ssml: false,
+  };
+}
