@@ -136,7 +136,7 @@ describe('Playground (GET /playground) in a real browser', () => {
       'calling Guaranty Trust Bank. Your balance is five thousand naira.',
     );
     expect(await page.textContent('#spoken-dictionaries')).toBe(
-      `Pronunciation dictionaries applied: ${dictionary.body.id} (version 1).`,
+      `Pronunciation dictionaries applied: ${dictionary.body.id} (version 1), builtin:nigerian (version 1).`,
     );
     expect(await page.textContent('#spoken-replacements')).toBe('GTB → Guaranty Trust Bank');
     expect(await page.isVisible('#speak-download')).toBe(false);
