@@ -17,6 +17,8 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { parseWav, rms, WavFormatTag } from '@cw/audio';
+import { ApiKeysService } from '../apps/api/src/auth/api-keys.service';
+import { CartesiaGateway } from '../apps/api/src/cartesia-compat/cartesia.gateway';
 import { LONG_TEXT, listen } from './helpers/audio-client';
 import { waitUntil } from './helpers/engine-watch';
 import { bearer, createTenant, createTestApp, TestTenant } from './helpers/test-app';
@@ -563,6 +565,18 @@ describe('Cartesia-compatible API, through the official SDK', () => {
       expect(seconds(wire.audio('long').length / 2, 16000)).toBeLessThan(60);
       expect(rms(int16(wire.audio('next')))).toBeGreaterThan(0.01);
       await wire.close();
+    });
+
+    it('closes an open socket with 1008 once its key is revoked (periodic recheck)', async () => {
+      const t = await createTenant(app);
+      const wire = await WireClient.open(`${wsBase}/tts/websocket?api_key=${t.key}`);
+      const closed = new Promise<number>((resolve) =>
+        wire.ws.once('close', (code) => resolve(code)),
+      );
+      await app.get(ApiKeysService).revokeKey(t.keyId);
+      await app.get(CartesiaGateway).recheckSessions();
+      expect(await closed).toBe(1008);
+      expect(wire.messages.at(-1)).toMatchObject({ type: 'error', done: true });
     });
 
     it('refuses a bad key before the handshake, in Cartesia’s shape', async () => {

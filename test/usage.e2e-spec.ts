@@ -31,7 +31,9 @@ describe('usage metering', () => {
   let base: string;
 
   beforeAll(async () => {
-    app = await createTestApp({ ENGINE_POOL_SIZE: '2' });
+    // Metering and caps are what this suite checks: the engine's admission (engine_busy) may use
+    // all of its measured capacity, so a loaded machine does not refuse the long streams here.
+    app = await createTestApp({ ENGINE_POOL_SIZE: '2', SCHEDULER_TARGET_LOAD_PCT: '100' });
     base = await listen(app);
   });
   afterAll(() => app.close());

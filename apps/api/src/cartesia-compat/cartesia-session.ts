@@ -29,6 +29,7 @@ import {
   cartesiaVoiceId,
 } from './cartesia-output';
 import { CartesiaTtsRequestDto } from './dto/cartesia-tts-request.dto';
+import { closeReason } from '../realtime/realtime-session';
 
 /** WebSocket close code 1012 (service restart): the client should reconnect, to another replica. */
 const SERVICE_RESTART = 1012;
@@ -108,6 +109,19 @@ export class CartesiaSession {
   drain(): void {
     this.draining = true;
     this.closeIfDrained();
+  }
+
+  /**
+   * What admitted the session no longer holds (key revoked, tenant deactivated, quota used up):
+   * an error message, the usage row with the code, then close 1008 (policy violation).
+   */
+  revoke(err: unknown): void {
+    if (this.ended) return;
+    const mapped = mapError(err);
+    this.deps.writer.json(cartesiaErrorEvent(mapped, this.deps.ctx.requestId, ''));
+    this.lastFailure = mapped.code;
+    this.end('cancelled');
+    this.deps.writer.close(1008, closeReason(`${mapped.code}: ${mapped.message}`));
   }
 
   /** The drain deadline passed: stop, record the session, tell the client to reconnect. */

@@ -1,5 +1,6 @@
 import {
   BeforeApplicationShutdown,
+  Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
@@ -7,11 +8,12 @@ import {
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SocketWriter } from '../realtime/audio-sink';
 import { RealtimeAdmissionService } from '../realtime/realtime-admission.service';
 import { refuseUpgrade, UpgradeRouter } from '../realtime/upgrade-router';
+import { WebSocketSessions } from '../realtime/websocket-sessions';
 import { SynthesisService } from '../synthesis/synthesis.service';
 import { cartesiaApiKey } from './cartesia-api-key';
 import { cartesiaErrorBody } from './cartesia-error-body';
@@ -19,10 +21,6 @@ import { CartesiaSession } from './cartesia-session';
 import { CARTESIA_ENDPOINTS } from './cartesia-tts.controller';
 
 export const CARTESIA_WS_PATH = '/tts/websocket';
-/** A client message is one generation request; a megabyte is far more than any carries. */
-const MAX_MESSAGE_BYTES = 1024 * 1024;
-/** Every interval each socket is pinged; one that missed the previous ping is terminated. */
-const HEARTBEAT_INTERVAL_MS = 30_000;
 
 /**
  * Cartesia's `/tts/websocket` on the app's own HTTP server, through the one upgrade listener:
@@ -35,17 +33,18 @@ export class CartesiaGateway
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger('CartesiaWebSocket');
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  private readonly sessions = new Set<CartesiaSession>();
-  private readonly alive = new WeakSet<object>();
-  private heartbeat?: NodeJS.Timeout;
+  /** Open sessions: heartbeats, drain, cut and recheck, as on our own WebSocket. */
+  private readonly sessions: WebSocketSessions<CartesiaSession>;
 
   constructor(
     private readonly router: UpgradeRouter,
     private readonly admission: RealtimeAdmissionService,
     private readonly synthesis: SynthesisService,
-    private readonly shutdown: ShutdownService,
-  ) {}
+    shutdown: ShutdownService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.sessions = new WebSocketSessions({ admission, shutdown, config, logger: this.logger });
+  }
 
   onModuleInit(): void {
     this.router.register(CARTESIA_WS_PATH, (req, socket, head, url, requestId) => {
@@ -54,22 +53,16 @@ export class CartesiaGateway
   }
 
   onApplicationBootstrap(): void {
-    this.shutdown.onDrain(() => this.sessions.forEach((s) => s.drain()));
-    this.shutdown.onCut(() => this.sessions.forEach((s) => s.shutdown()));
-    this.heartbeat = setInterval(() => {
-      for (const ws of this.wss.clients) {
-        if (!this.alive.delete(ws)) ws.terminate();
-        else ws.ping();
-      }
-    }, HEARTBEAT_INTERVAL_MS);
-    this.heartbeat.unref();
+    this.sessions.start();
+  }
+
+  /** Closes (1008) every session whose key, tenant or quota no longer passes. */
+  recheckSessions(): Promise<void> {
+    return this.sessions.recheck();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.heartbeat);
-    this.sessions.forEach((s) => s.shutdown());
-    this.wss.clients.forEach((ws) => ws.terminate());
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.sessions.close();
   }
 
   private async accept(
@@ -96,24 +89,20 @@ export class CartesiaGateway
       return;
     }
     const { ctx, run } = admitted;
-    const abandoned = () => run.finishWithCode('cancelled', null);
-    if (socket.destroyed) return abandoned();
-    socket.once('close', abandoned);
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      socket.off('close', abandoned);
-      socket.off('error', ignore);
-      this.alive.add(ws);
-      ws.on('pong', () => this.alive.add(ws));
-      const session = new CartesiaSession(ws, {
-        ctx,
-        run,
-        synthesis: this.synthesis,
-        writer: new SocketWriter(ws),
-        logger: this.logger,
-      });
-      this.sessions.add(session);
-      if (this.shutdown.draining) session.drain();
-      ws.once('close', () => this.sessions.delete(session));
-    });
+    socket.off('error', ignore);
+    this.sessions.accept(
+      req,
+      socket,
+      head,
+      admitted,
+      (ws) =>
+        new CartesiaSession(ws, {
+          ctx,
+          run,
+          synthesis: this.synthesis,
+          writer: new SocketWriter(ws),
+          logger: this.logger,
+        }),
+    );
   }
 }

@@ -16,6 +16,7 @@ import {
 import { alignText, type CharAlignment, shiftAlignment, wsAlignment } from './elevenlabs-alignment';
 import { ElevenLabsErrorCode, ElevenLabsException } from './elevenlabs-compat.exception';
 import { type ElevenLabsClientMessage, parseClientMessage } from './elevenlabs-ws-messages';
+import { closeReason } from '../realtime/realtime-session';
 
 /** WebSocket close code 1012 (service restart): the client should reconnect, to another replica. */
 const SERVICE_RESTART = 1012;
@@ -393,11 +394,4 @@ export class ElevenLabsSession {
     const failed = outcome === 'completed' && this.lastFailure !== null;
     this.deps.run.finishWithCode(failed ? 'failed' : outcome, this.lastFailure);
   }
-}
-
-/** A close reason fits in 123 bytes. */
-function closeReason(text: string): string {
-  let reason = text;
-  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
-  return reason;
 }

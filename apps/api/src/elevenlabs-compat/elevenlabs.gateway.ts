@@ -8,16 +8,12 @@ import {
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
-import { mapError } from '../common/errors/map-error';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SocketWriter } from '../realtime/audio-sink';
-import {
-  type AdmittedSession,
-  RealtimeAdmissionService,
-} from '../realtime/realtime-admission.service';
+import { RealtimeAdmissionService } from '../realtime/realtime-admission.service';
 import { refuseUpgrade, UpgradeRouter } from '../realtime/upgrade-router';
+import { WebSocketSessions } from '../realtime/websocket-sessions';
 import type { SpeechProfile } from '../synthesis/synthesis.service';
 import { SynthesisService } from '../synthesis/synthesis.service';
 import { elevenLabsErrorBody } from './elevenlabs-error-body';
@@ -34,14 +30,6 @@ export const ELEVENLABS_WS_ENDPOINTS: Record<StreamInputMode, string> = {
   multi: 'elevenlabs/multi-stream-input',
 };
 
-/** A client message is JSON text; a megabyte is far more than any LLM emits at once. */
-const MAX_MESSAGE_BYTES = 1024 * 1024;
-/** How often open sockets are rechecked when the auth cache is off (AUTH_CACHE_TTL_MS=0). */
-const UNCACHED_RECHECK_MS = 1000;
-/** Refusals that close a socket; anything else (our database down) leaves it open. */
-const POLICY_STATUSES = new Set([401, 403, 429]);
-/** Every interval each socket is pinged; one that missed the previous ping is terminated. */
-const HEARTBEAT_INTERVAL_MS = 30_000;
 /** ElevenLabs' default and maximum `inactivity_timeout`, in seconds. */
 const DEFAULT_INACTIVITY_S = 20;
 const MAX_INACTIVITY_S = 180;
@@ -56,21 +44,18 @@ export class ElevenLabsGateway
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger('ElevenLabsWs');
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  /** Open sessions and what admitted them, rechecked every auth-cache period. */
-  private readonly sessions = new Map<ElevenLabsSession, AdmittedSession>();
-  private readonly alive = new WeakSet<object>();
-  private heartbeat?: NodeJS.Timeout;
-  private recheckTimer?: NodeJS.Timeout;
-  private rechecking = false;
+  /** Open sessions: heartbeats, drain, cut and recheck, as on our own WebSocket. */
+  private readonly sessions: WebSocketSessions<ElevenLabsSession>;
 
   constructor(
     private readonly router: UpgradeRouter,
     private readonly admission: RealtimeAdmissionService,
     private readonly synthesis: SynthesisService,
-    private readonly shutdown: ShutdownService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    shutdown: ShutdownService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.sessions = new WebSocketSessions({ admission, shutdown, config, logger: this.logger });
+  }
 
   onModuleInit(): void {
     this.router.register(
@@ -80,58 +65,16 @@ export class ElevenLabsGateway
   }
 
   onApplicationBootstrap(): void {
-    this.shutdown.onDrain(() => {
-      for (const session of this.sessions.keys()) session.drain();
-    });
-    this.shutdown.onCut(() => {
-      for (const session of this.sessions.keys()) session.shutdown();
-    });
-    // A socket that vanished without closing (a dropped call) releases its slot within a minute.
-    this.heartbeat = setInterval(() => {
-      for (const ws of this.wss.clients) {
-        if (!this.alive.delete(ws)) ws.terminate();
-        else ws.ping();
-      }
-    }, HEARTBEAT_INTERVAL_MS);
-    this.heartbeat.unref();
-    const ttl = this.config.auth.cacheTtlMs;
-    this.recheckTimer = setInterval(
-      () =>
-        void this.recheckSessions().catch((err: unknown) =>
-          this.logger.warn({ err }, 'elevenlabs session recheck failed'),
-        ),
-      ttl > 0 ? ttl : UNCACHED_RECHECK_MS,
-    );
-    this.recheckTimer.unref();
+    this.sessions.start();
   }
 
-  /**
-   * A socket outlives the check made at its upgrade: at least once per auth-cache period its
-   * key, tenant and quota are checked again (as on our own WebSocket), and one that no longer
-   * passes is closed.
-   */
-  async recheckSessions(): Promise<void> {
-    if (this.rechecking || this.sessions.size === 0) return;
-    this.rechecking = true;
-    try {
-      const refused = await this.admission.recheck([...this.sessions.values()]);
-      for (const [session, admitted] of this.sessions) {
-        const err = refused.get(admitted);
-        if (err === undefined) continue;
-        if (POLICY_STATUSES.has(mapError(err).status)) session.revoke(err);
-        else this.logger.warn({ err }, 'could not recheck an elevenlabs session; it stays open');
-      }
-    } finally {
-      this.rechecking = false;
-    }
+  /** Closes (1008) every session whose key, tenant or quota no longer passes. */
+  recheckSessions(): Promise<void> {
+    return this.sessions.recheck();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.heartbeat);
-    clearInterval(this.recheckTimer);
-    for (const session of this.sessions.keys()) session.shutdown();
-    for (const ws of this.wss.clients) ws.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.sessions.close();
   }
 
   private async accept(
@@ -173,29 +116,24 @@ export class ElevenLabsGateway
     const { ctx, run } = admitted;
     const spoken = profile!;
     run.use(spoken);
-    // The client may leave, or ws may reject the handshake, before a session exists.
-    const abandoned = () => run.finishWithCode('cancelled', null);
-    if (socket.destroyed) return abandoned();
-    socket.once('close', abandoned);
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      socket.off('close', abandoned);
-      socket.off('error', ignore);
-      this.alive.add(ws);
-      ws.on('pong', () => this.alive.add(ws));
-      const session = new ElevenLabsSession(ws, {
-        mode,
-        ctx,
-        run,
-        synthesis: this.synthesis,
-        profile: spoken,
-        writer: new SocketWriter(ws),
-        logger: this.logger,
-        inactivityTimeoutMs: inactivityMs(url.searchParams.get('inactivity_timeout')),
-      });
-      this.sessions.set(session, admitted);
-      if (this.shutdown.draining) session.drain();
-      ws.once('close', () => this.sessions.delete(session));
-    });
+    socket.off('error', ignore);
+    this.sessions.accept(
+      req,
+      socket,
+      head,
+      admitted,
+      (ws) =>
+        new ElevenLabsSession(ws, {
+          mode,
+          ctx,
+          run,
+          synthesis: this.synthesis,
+          profile: spoken,
+          writer: new SocketWriter(ws),
+          logger: this.logger,
+          inactivityTimeoutMs: inactivityMs(url.searchParams.get('inactivity_timeout')),
+        }),
+    );
   }
 }
 

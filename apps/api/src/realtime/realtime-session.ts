@@ -443,7 +443,7 @@ export class RealtimeSession {
 }
 
 /** A close frame's reason holds at most 123 bytes. */
-function closeReason(text: string): string {
+export function closeReason(text: string): string {
   let reason = text;
   while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
   return reason;
