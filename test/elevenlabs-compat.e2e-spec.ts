@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LONG_TEXT, listen } from './helpers/audio-client';
 import { voiceLike, wavFile } from './helpers/audio-fixtures';
-import { bearer, createTenant, createTestApp, TestTenant } from './helpers/test-app';
+import { binaryParser, bearer, createTenant, createTestApp, TestTenant } from './helpers/test-app';
 import { waitUntil } from './helpers/engine-watch';
 
 const TEXT = 'Hello, thank you for calling. Your balance is ₦5,000.';
@@ -390,6 +390,43 @@ describe('ElevenLabs-compatible surface, through the official SDK', () => {
         .expect(422);
       expect(bad.body.detail.status).toBe('validation_failed');
       expect(bad.body.detail.message).toContain('text must be a string');
+    });
+
+    it('applies our pronunciation dictionaries named in pronunciation_dictionary_locators', async () => {
+      const dictionary = await request(app.getHttpServer())
+        .post('/v1/pronunciation-dictionaries')
+        .set(bearer(tenant.key))
+        .send({
+          name: 'Branches',
+          rules: [
+            { type: 'alias', string_to_replace: 'VI', alias: 'Victoria Island branch office' },
+          ],
+        })
+        .expect(201);
+      const speak = (body: Record<string, unknown>) =>
+        request(app.getHttpServer())
+          .post('/elevenlabs/v1/text-to-speech/default?output_format=pcm_16000')
+          .set('xi-api-key', tenant.key)
+          .send({ text: 'Visit us in VI.', ...body })
+          .buffer(true)
+          .parse(binaryParser);
+      const plain = await speak({ pronunciation_dictionary_locators: [] });
+      const aliased = await speak({
+        pronunciation_dictionary_locators: [
+          { pronunciation_dictionary_id: dictionary.body.id as string, version_id: 'latest' },
+        ],
+      });
+      expect(plain.status).toBe(200);
+      expect(aliased.status).toBe(200);
+      // "Victoria Island branch office" takes far longer to say than "V I".
+      expect((aliased.body as Buffer).length).toBeGreaterThan((plain.body as Buffer).length * 1.3);
+      const missing = await speak({
+        pronunciation_dictionary_locators: [{ pronunciation_dictionary_id: 'pd_nope' }],
+      });
+      expect(missing.status).toBe(404);
+      expect(JSON.parse((missing.body as Buffer).toString('utf8'))).toMatchObject({
+        detail: { status: 'pronunciation_dictionary_not_found' },
+      });
     });
 
     it('rate limit → 429 with Retry-After, in their shape', async () => {

@@ -66,4 +66,21 @@ describe('ElevenLabs request mapping', () => {
       ssml: false,
     });
   });
+
+  it('names our pronunciation dictionaries from pronunciation_dictionary_locators, in order', () => {
+    const locators = [
+      { pronunciation_dictionary_id: 'pd_a', version_id: 'v1' },
+      { pronunciation_dictionary_id: 'pd_b' },
+    ];
+    expect(
+      toSynthesizeDto(
+        'default',
+        { text: 'Hi.', pronunciation_dictionary_locators: locators },
+        undefined,
+      ).pronunciation_dictionary_ids,
+    ).toEqual(['pd_a', 'pd_b']);
+    expect(
+      toSynthesizeDto('default', { text: 'Hi.' }, undefined).pronunciation_dictionary_ids,
+    ).toBeUndefined();
+  });
 });

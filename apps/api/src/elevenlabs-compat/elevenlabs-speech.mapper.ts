@@ -3,7 +3,10 @@ import type { ElevenLabsTextToSpeechDto } from './dto/text-to-speech.dto';
 import { parseOutputFormat } from './elevenlabs-output-format';
 import { resolveVoiceId } from './elevenlabs-voices';
 
-/** An ElevenLabs text-to-speech request as one of ours: plain text, the asked format and rate. */
+/**
+ * An ElevenLabs text-to-speech request as one of ours: plain text, the asked format and rate,
+ * and the pronunciation dictionaries it names (ours, by id, in order).
+ */
 export function toSynthesizeDto(
   voiceId: string,
   body: ElevenLabsTextToSpeechDto,
@@ -18,5 +21,12 @@ export function toSynthesizeDto(
     sample_rate: output.sampleRate,
     speed: body.voice_settings?.speed ?? 1,
     ssml: false,
+    ...(body.pronunciation_dictionary_locators
+      ? {
+          pronunciation_dictionary_ids: body.pronunciation_dictionary_locators.map(
+            (l) => l.pronunciation_dictionary_id,
+          ),
+        }
+      : {}),
   };
 }

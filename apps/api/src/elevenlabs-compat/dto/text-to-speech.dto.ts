@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsDefined,
   IsNumber,
   IsObject,
@@ -27,11 +29,26 @@ export class ElevenLabsVoiceSettingsDto {
   speed?: number;
 }
 
+/** One of our pronunciation dictionaries, named as ElevenLabs names its own. */
+export class ElevenLabsDictionaryLocatorDto {
+  @ApiProperty({ example: 'pd_4Jm0QdS8pV2cXk9LwT1a', description: 'Our dictionary id' })
+  @IsString({ message: 'pronunciation_dictionary_id must be a string' })
+  @MaxLength(64)
+  pronunciation_dictionary_id: string;
+
+  @ApiPropertyOptional({ description: 'Accepted; the dictionary’s current version is used' })
+  @IsOptional()
+  @IsString({ message: 'version_id must be a string' })
+  @MaxLength(64)
+  version_id?: string;
+}
+
 /**
  * The body of ElevenLabs' `POST /v1/text-to-speech/{voice_id}` (and its stream and timestamp
- * variants). Only `text`, `language_code` and `voice_settings.speed` are used; every other field
- * ElevenLabs defines (model_id, previous_text, next_text, seed, apply_text_normalization,
- * pronunciation_dictionary_locators, ...) and any unknown field is accepted and ignored.
+ * variants). `text`, `language_code`, `voice_settings.speed` and `pronunciation_dictionary_locators`
+ * (our dictionaries, in order) are used; every other field ElevenLabs defines (model_id,
+ * previous_text, next_text, seed, apply_text_normalization, ...) and any unknown field is
+ * accepted and ignored.
  */
 export class ElevenLabsTextToSpeechDto {
   @ApiProperty({ example: 'Hello, thank you for calling.', maxLength: MAX_TEXT_CHARS })
@@ -59,4 +76,17 @@ export class ElevenLabsTextToSpeechDto {
   @ValidateNested()
   @Type(() => ElevenLabsVoiceSettingsDto)
   voice_settings?: ElevenLabsVoiceSettingsDto;
+
+  @ApiPropertyOptional({
+    type: [ElevenLabsDictionaryLocatorDto],
+    maxItems: 3,
+    description:
+      "Our pronunciation dictionaries, applied in order; absent: the tenant's defaults, []: none",
+  })
+  @IsOptional()
+  @IsArray({ message: 'pronunciation_dictionary_locators must be an array' })
+  @ArrayMaxSize(3, { message: 'pronunciation_dictionary_locators may name at most 3 dictionaries' })
+  @ValidateNested({ each: true })
+  @Type(() => ElevenLabsDictionaryLocatorDto)
+  pronunciation_dictionary_locators?: ElevenLabsDictionaryLocatorDto[];
 }
