@@ -139,6 +139,8 @@ export class RealtimePanel {
     if (this.ws?.readyState === WebSocket.OPEN) {
       this.clearing = true;
       delete this.status.dataset.cleared;
+      // Frames played up to the press: none may follow (the browser spec checks it).
+      this.status.dataset.framesAtStop = String(this.frames);
       this.ws.send(JSON.stringify({ type: 'clear' }));
       this.setStatus('Stopping…');
     }
