@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { WordTiming } from '@cw/engines';
 import type { RequestContext } from '../common/request-context/request-context';
-import { abortOnDisconnect, streamAudio } from '../synthesis/audio-response';
+import { abortOnDisconnect, sendAudioJson, streamAudio } from '../synthesis/audio-response';
 import type { SynthesizeDto } from '../synthesis/dto/synthesize.dto';
 import type { RenderEvent } from '../synthesis/synthesis.service';
 import {
@@ -83,14 +83,10 @@ export class ElevenLabsSpeechResponder {
       abort.signal,
       async (speech) => {
         const { original, normalized } = alignText(dto.text, speech.words, speech.durationMs);
-        const body = JSON.stringify({
-          audio_base64: speech.audio.toString('base64'),
+        await sendAudioJson(res, speech.audio, {
           alignment: httpAlignment(original),
           normalized_alignment: httpAlignment(normalized),
         });
-        res.status(200).set({ 'Content-Type': 'application/json; charset=utf-8' });
-        res.setHeader('Content-Length', String(Buffer.byteLength(body)));
-        await new Promise<void>((resolve) => res.end(body, resolve));
       },
     );
   }

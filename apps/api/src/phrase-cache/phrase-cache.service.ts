@@ -129,7 +129,7 @@ export class PhraseCacheService {
     void this.putShared(key, entry);
   }
 
-  /** Audio chunks as they are sent; `entry()` has them once the stream ended, if it fits. */
+  /** Audio chunks as they are sent; `audio()` joins them once the stream ended (none if too large). */
   recorder(): { add(chunk: Buffer): void; audio(): Buffer | undefined } {
     const chunks: Buffer[] = [];
     let bytes = 0;

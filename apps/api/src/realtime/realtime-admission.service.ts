@@ -79,10 +79,11 @@ export class RealtimeAdmissionService {
   async admit(req: IncomingMessage, url: URL, requestId: string): Promise<Admitted> {
     const token = this.token(req, url);
     // The query is checked before quota and slot, so a bad one costs the tenant nothing.
-    const session = await this.admitSession(req, token, REALTIME_ENDPOINT, requestId, () =>
-      this.output(url),
-    );
-    return { ...session, output: this.output(url) };
+    let output: RealtimeOutput = { kind: 'raw' };
+    const session = await this.admitSession(req, token, REALTIME_ENDPOINT, requestId, () => {
+      output = this.output(url);
+    });
+    return { ...session, output };
   }
 
   /**

@@ -59,3 +59,29 @@ export async function streamAudio(
     return { status: 'failed', error: err };
   }
 }
+
+/** Slices of the audio a multiple of 3 bytes long, so their base64 joins into one string. */
+const BASE64_SLICE = 3 * 64 * 1024;
+
+/**
+ * Answers `{"audio_base64": "...", ...rest}` (200, JSON, exact Content-Length), writing the
+ * base64 a slice at a time: a long file is never held again as one base64 string and again as
+ * one JSON string. Resolves when the body is complete.
+ */
+export async function sendAudioJson(res: Response, audio: Buffer, rest: object): Promise<void> {
+  const head = Buffer.from('{"audio_base64":"');
+  const fields = JSON.stringify(rest).slice(1);
+  const tail = Buffer.from(fields === '}' ? '"}' : `",${fields}`);
+  const base64Bytes = Math.ceil(audio.length / 3) * 4;
+  res.status(200).set({ 'Content-Type': 'application/json; charset=utf-8' });
+  res.setHeader('Content-Length', String(head.length + base64Bytes + tail.length));
+  await pipeline(Readable.from(jsonPieces(head, audio, tail)), res);
+}
+
+function* jsonPieces(head: Buffer, audio: Buffer, tail: Buffer): Generator<Buffer> {
+  yield head;
+  for (let at = 0; at < audio.length; at += BASE64_SLICE) {
+    yield Buffer.from(audio.subarray(at, at + BASE64_SLICE).toString('base64'));
+  }
+  yield tail;
+}

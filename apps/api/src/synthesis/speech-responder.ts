@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { RequestContext } from '../common/request-context/request-context';
-import { abortOnDisconnect, streamAudio } from './audio-response';
+import { abortOnDisconnect, sendAudioJson, streamAudio } from './audio-response';
 import type { SynthesizeDto } from './dto/synthesize.dto';
 import type { TimestampedSpeechDto } from './dto/timestamps.dto';
 import { type SpokenAudio, SynthesisRunner } from './synthesis-runner';
@@ -40,10 +38,7 @@ export class SpeechResponder {
     });
   }
 
-  /**
-   * The JSON body is written in pieces, the audio's base64 a slice at a time: a long file is
-   * never held again as one base64 string and again as one JSON string.
-   */
+  /** The audio as base64 in JSON with its word timings, written in pieces (see sendAudioJson). */
   withTimestamps(
     auth: RequestContext,
     dto: SynthesizeDto,
@@ -61,30 +56,9 @@ export class SpeechResponder {
         })),
         duration_s: speech.durationMs / 1000,
       };
-      const head = Buffer.from('{"audio_base64":"');
-      const tail = Buffer.from(`",${JSON.stringify(rest).slice(1)}`);
-      const base64Bytes = Math.ceil(speech.audio.length / 3) * 4;
-      res.status(200).set({ 'Content-Type': 'application/json; charset=utf-8' });
-      res.setHeader('Content-Length', String(head.length + base64Bytes + tail.length));
-      return streamBody(res, jsonPieces(head, speech.audio, tail));
+      return sendAudioJson(res, speech.audio, rest);
     });
   }
-}
-
-/** Slices of the audio a multiple of 3 bytes long, so their base64 joins into one string. */
-const BASE64_SLICE = 3 * 64 * 1024;
-
-function* jsonPieces(head: Buffer, audio: Buffer, tail: Buffer): Generator<Buffer> {
-  yield head;
-  for (let at = 0; at < audio.length; at += BASE64_SLICE) {
-    yield Buffer.from(audio.subarray(at, at + BASE64_SLICE).toString('base64'));
-  }
-  yield tail;
-}
-
-/** Writes the pieces, waiting for the socket to drain; resolves when the body is complete. */
-async function streamBody(res: Response, pieces: Iterable<Buffer>): Promise<void> {
-  await pipeline(Readable.from(pieces), res);
 }
 
 function headers(spoken: SpokenAudio, streaming: boolean): Record<string, string> {
