@@ -21,6 +21,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TenantThrottlerGuard } from './rate-limit/tenant-throttler.guard';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
+import { ChangeFeedModule } from './change-feed/change-feed.module';
 import { CartesiaCompatModule } from './cartesia-compat/cartesia-compat.module';
 import { ClipsModule } from './clips/clips.module';
 import { ElevenLabsCompatModule } from './elevenlabs-compat/elevenlabs-compat.module';
@@ -54,6 +55,7 @@ export class AppModule implements NestModule {
           autoLoadEntities: true,
         }),
         LifecycleModule,
+        ChangeFeedModule,
         RedisModule,
         MetricsModule,
         AuthModule,

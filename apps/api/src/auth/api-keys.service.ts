@@ -9,6 +9,7 @@ import { ApiKeysRepository } from './api-keys.repository';
 import { AuthFailureLimiter } from './auth-failure.limiter';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { echo } from '../common/errors/echo';
+import { ChangeFeedService } from '../change-feed/change-feed.service';
 
 /** A key row that exists, whatever its state, with its tenant. */
 interface KnownKey {
@@ -48,6 +49,7 @@ export class ApiKeysService {
     private readonly tenants: TenantsService,
     private readonly failures: AuthFailureLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    changes: ChangeFeedService,
   ) {
     const ttl = config.auth.cacheTtlMs;
     // A TTL of 0 turns caching off (lru-cache would read it as "forever").
@@ -56,6 +58,14 @@ export class ApiKeysService {
       this.unknown = new LRUCache({ max: MAX_UNKNOWN_KEYS, ttl });
     }
     tenants.onTenantChanged((tenant) => this.forgetTenant(tenant.id));
+    // A key revoked or a tenant changed on another replica (or by the CLI) is forgotten here as
+    // soon as the database says so; the TTL only bounds it should a notification be missed.
+    changes.subscribe(['api_keys', 'tenants'], (tenantUuid) => {
+      if (tenantUuid === null) this.known?.clear();
+      else this.forgetTenant(tenantUuid);
+    });
+    // A key just issued elsewhere may be remembered here as unknown; new keys are rare.
+    changes.subscribe(['api_keys'], () => this.unknown?.clear());
   }
 
   /**

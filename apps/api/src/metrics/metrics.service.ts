@@ -89,6 +89,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly tenantCacheLookups = new Counter({
+    name: 'tenant_cache_lookups_total',
+    help: 'Lookups of cached tenant data (voices, dictionaries, voice mappings) by cache and result (hit, miss, bypass while the change feed is down)',
+    labelNames: ['cache', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly changeFeedListening = new Gauge({
+    name: 'tenant_change_feed_listening',
+    help: '1 while this replica hears database changes to tenant data (and caches it), 0 otherwise',
+    registers: [this.registry],
+  });
+
   readonly phraseCacheEvictions = new Counter({
     name: 'phrase_cache_evictions_total',
     help: 'Phrase cache entries pushed out of memory to stay within PHRASE_CACHE_MAX_BYTES',

@@ -14,11 +14,6 @@ export class OpenAiVoiceMappingsRepository {
     return this.repo.findBy({ tenantId: tenantUuid });
   }
 
-  async findTenantMapping(tenantUuid: string, openaiVoice: string): Promise<string | undefined> {
-    const row = await this.repo.findOneBy({ tenantId: tenantUuid, openaiVoice });
-    return row?.voiceId;
-  }
-
   /** Sets and resets the tenant's names in one transaction. */
   async saveTenantMappings(
     tenantUuid: string,

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { ChangeFeedService } from '../change-feed/change-feed.service';
+import { TenantCache } from '../change-feed/tenant-cache';
 import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
 import { echo } from '../common/errors/echo';
 import { VoicesService } from '../voices/voices.service';
@@ -18,10 +20,20 @@ export interface OpenAiVoiceChoice {
  */
 @Injectable()
 export class OpenAiVoicesService {
+  /** Each tenant's own choices, read once per change of them (every speech request needs them). */
+  private readonly custom: TenantCache<ReadonlyMap<string, string>>;
+
   constructor(
     private readonly mappings: OpenAiVoiceMappingsRepository,
     private readonly voices: VoicesService,
-  ) {}
+    private readonly changes: ChangeFeedService,
+  ) {
+    this.custom = new TenantCache(changes, {
+      name: 'openai_voice_mappings',
+      tables: ['openai_voice_mappings'],
+      max: 10_000,
+    });
+  }
 
   /** The voice to synthesize with: an OpenAI name (any case) is mapped, anything else is ours. */
   async resolveVoiceId(tenantUuid: string, voice: string | { id: string }): Promise<string> {
@@ -29,13 +41,11 @@ export class OpenAiVoicesService {
     const name = id.toLowerCase();
     const builtin = OPENAI_VOICES[name];
     if (!builtin) return id;
-    return (await this.mappings.findTenantMapping(tenantUuid, name)) ?? builtin;
+    return (await this.tenantMappings(tenantUuid)).get(name) ?? builtin;
   }
 
   async getMapping(tenantUuid: string): Promise<Record<string, OpenAiVoiceChoice>> {
-    const custom = new Map(
-      (await this.mappings.findTenantMappings(tenantUuid)).map((m) => [m.openaiVoice, m.voiceId]),
-    );
+    const custom = await this.tenantMappings(tenantUuid);
     return Object.fromEntries(
       Object.entries(OPENAI_VOICES).map(([name, builtin]) => [
         name,
@@ -80,7 +90,15 @@ export class OpenAiVoicesService {
       await this.voices.getVoice(tenantUuid, voiceId);
     }
     await this.mappings.saveTenantMappings(tenantUuid, set, reset);
+    this.changes.changed('openai_voice_mappings', tenantUuid);
     return this.getMapping(tenantUuid);
+  }
+
+  private tenantMappings(tenantUuid: string): Promise<ReadonlyMap<string, string>> {
+    return this.custom.get(tenantUuid, 'mappings', async () => {
+      const rows = await this.mappings.findTenantMappings(tenantUuid);
+      return new Map(rows.map((m) => [m.openaiVoice, m.voiceId]));
+    });
   }
 }
 

@@ -15,6 +15,8 @@ import {
 import { echo } from '../common/errors/echo';
 import { randomBase62 } from '../common/random-id';
 import type { Tenant } from '../tenants/tenant.entity';
+import { ChangeFeedService } from '../change-feed/change-feed.service';
+import { TenantCache } from '../change-feed/tenant-cache';
 import type { PronunciationDictionary } from './pronunciation-dictionary.entity';
 import { PronunciationErrorCode, PronunciationException } from './pronunciation.exception';
 import {
@@ -73,12 +75,23 @@ function ruleBytes(rules: readonly PronunciationRule[]): number {
 @Injectable()
 export class PronunciationService {
   private readonly limits: AppConfig['pronunciation'];
+  /**
+   * What a synthesis applies (the tenant's defaults, or the dictionaries it names, with their
+   * rules), kept until the tenant's dictionaries change on any replica. Shared: never changed.
+   */
+  private readonly resolved: TenantCache<ResolvedPronunciations>;
 
   constructor(
     private readonly repo: PronunciationRepository,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly changes: ChangeFeedService,
   ) {
     this.limits = config.pronunciation;
+    this.resolved = new TenantCache(changes, {
+      name: 'pronunciation',
+      tables: ['pronunciation_dictionaries'],
+      max: 5_000,
+    });
   }
 
   get maxFileBytes(): number {
@@ -92,7 +105,7 @@ export class PronunciationService {
   async create(tenant: Tenant, input: NewDictionaryInput): Promise<DictionaryWithRules> {
     checkPhonemes(input.rules);
     const bytes = ruleBytes(input.rules);
-    return this.repo.withTenantLocked(tenant.id, async (tx) => {
+    return this.writing(tenant, async (tx) => {
       const usage = await tx.usage();
       if (usage.dictionaries + 1 > this.limits.maxDictionaries) {
         throw new PronunciationException(
@@ -161,7 +174,7 @@ export class PronunciationService {
     dictionaryId: string,
     changes: { name?: string; description?: string; isDefault?: boolean },
   ): Promise<DictionaryWithRules> {
-    return this.repo.withTenantLocked(tenant.id, async (tx) => {
+    return this.writing(tenant, async (tx) => {
       const dictionary = await this.findIn(tx, dictionaryId);
       const saved = await tx.updateDictionary(dictionary, {
         ...(changes.name !== undefined ? { name: changes.name } : {}),
@@ -218,7 +231,9 @@ export class PronunciationService {
   }
 
   async deleteDictionary(tenant: Tenant, dictionaryId: string): Promise<void> {
-    if (!(await this.repo.deleteDictionary(tenant.id, dictionaryId))) throw notFound(dictionaryId);
+    const deleted = await this.repo.deleteDictionary(tenant.id, dictionaryId);
+    this.changes.changed('pronunciation_dictionaries', tenant.id);
+    if (!deleted) throw notFound(dictionaryId);
   }
 
   /** The dictionary (a version of it) as a PLS 1.0 document. */
@@ -257,7 +272,16 @@ export class PronunciationService {
     };
   }
 
-  private async tenantPronunciations(
+  private tenantPronunciations(
+    tenant: Tenant,
+    dictionaryIds: readonly string[] | undefined,
+  ): Promise<ResolvedPronunciations> {
+    // Ids cannot hold a comma (pd_ + base62), so the joined list names the request exactly.
+    const key = dictionaryIds === undefined ? 'defaults' : `ids:${dictionaryIds.join(',')}`;
+    return this.resolved.get(tenant.id, key, () => this.readPronunciations(tenant, dictionaryIds));
+  }
+
+  private async readPronunciations(
     tenant: Tenant,
     dictionaryIds: readonly string[] | undefined,
   ): Promise<ResolvedPronunciations> {
@@ -295,12 +319,24 @@ export class PronunciationService {
     };
   }
 
+  /** A write under the tenant's lock; this replica's cache hears of it at once. */
+  private async writing<T>(
+    tenant: Tenant,
+    work: (tx: PronunciationTransaction) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.repo.withTenantLocked(tenant.id, work);
+    } finally {
+      this.changes.changed('pronunciation_dictionaries', tenant.id);
+    }
+  }
+
   private changeRules(
     tenant: Tenant,
     dictionaryId: string,
     change: (current: PronunciationRule[]) => PronunciationRule[],
   ): Promise<DictionaryWithRules> {
-    return this.repo.withTenantLocked(tenant.id, async (tx) => {
+    return this.writing(tenant, async (tx) => {
       const dictionary = await this.findIn(tx, dictionaryId);
       const rules = change(await tx.latestRules(dictionary));
       const bytes = ruleBytes(rules);

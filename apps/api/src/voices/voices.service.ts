@@ -11,6 +11,8 @@ import type { Voice } from './voice.entity';
 import { VoicesRepository } from './voices.repository';
 import { VoiceErrorCode, VoiceException } from './voices.exception';
 import { echo } from '../common/errors/echo';
+import { ChangeFeedService } from '../change-feed/change-feed.service';
+import { TenantCache } from '../change-feed/tenant-cache';
 
 export const MIN_REFERENCE_MS = 3000;
 export const MAX_REFERENCE_MS = 60000;
@@ -20,13 +22,26 @@ const newVoiceId = (): string => `v_${randomBase62(20)}`;
 @Injectable()
 export class VoicesService {
   private readonly logger = new Logger(VoicesService.name);
+  /**
+   * Every synthesis resolves its voice and every listing reads the tenant's voices: both are
+   * kept per tenant until the tenant's voices (or the built-ins) change, on any replica.
+   * Cached rows are shared between requests: read them, never change them.
+   */
+  private readonly cache: TenantCache<Voice | null | Voice[]>;
 
   constructor(
     private readonly voices: VoicesRepository,
     @Inject(VOICE_STORAGE) private readonly storage: VoiceStorage,
     @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
     private readonly analyzer: ReferenceAnalyzer,
-  ) {}
+    private readonly changes: ChangeFeedService,
+  ) {
+    this.cache = new TenantCache(changes, {
+      name: 'voices',
+      tables: ['voices'],
+      max: 10_000,
+    });
+  }
 
   /** Every voice is rendered by the configured engine, so they share its word-timing support. */
   get wordTimings(): boolean {
@@ -37,8 +52,10 @@ export class VoicesService {
     return this.voices.countVisibleVoices(tenantUuid);
   }
 
-  listVoices(tenantUuid: string): Promise<Voice[]> {
-    return this.voices.listVisibleVoices(tenantUuid);
+  async listVoices(tenantUuid: string): Promise<readonly Voice[]> {
+    return (await this.cache.get(tenantUuid, 'list', () =>
+      this.voices.listVisibleVoices(tenantUuid),
+    )) as Voice[];
   }
 
   /** Resolves a voice for this tenant; unknown and other tenants' voices look the same (404). */
@@ -47,7 +64,9 @@ export class VoicesService {
   }
 
   async getVoice(tenantUuid: string, voiceId: string): Promise<Voice> {
-    const voice = await this.voices.findVisibleVoice(tenantUuid, voiceId);
+    const voice = (await this.cache.get(tenantUuid, `voice:${voiceId}`, () =>
+      this.voices.findVisibleVoice(tenantUuid, voiceId),
+    )) as Voice | null;
     if (!voice)
       throw new VoiceException(
         VoiceErrorCode.NotFound,
@@ -102,6 +121,7 @@ export class VoicesService {
           conditioning: this.conditioningFor(analysis, cloned),
         });
       });
+      this.changes.changed('voices', tenant.id);
       return { voice, message: `Voice uploaded and cloned (${cloned.cloning})` };
     } catch (err) {
       if (stored)
@@ -118,12 +138,14 @@ export class VoicesService {
       name: dto.name,
       description: dto.description,
     });
+    this.changes.changed('voices', tenantUuid);
     return this.getVoice(tenantUuid, voiceId);
   }
 
   async deleteVoice(tenantUuid: string, voiceId: string): Promise<void> {
     const voice = await this.ownVoice(tenantUuid, voiceId);
     await this.voices.deleteVoice(tenantUuid, voice.id);
+    this.changes.changed('voices', tenantUuid);
     if (voice.referenceStorageKey) {
       await this.storage
         .delete(voice.referenceStorageKey)
