@@ -59,7 +59,7 @@ describe('cached tenant data follows database changes (real PostgreSQL LISTEN/NO
   const http = () => request(app.getHttpServer());
   const lookups = async (cache: string, result: string): Promise<number> => {
     const res = await http().get('/metrics').set(bearer(TEST_ADMIN_KEY)).expect(200);
-    const line = (res.text)
+    const line = res.text
       .split('\n')
       .find((l) => l.startsWith(`tenant_cache_lookups_total{cache="${cache}",result="${result}"}`));
     return line ? Number(line.split(' ').pop()) : 0;
