@@ -36,6 +36,12 @@ export function rateLimitExceeded(
   );
 }
 
+type Resolvable = number | ((context: ExecutionContext) => number | Promise<number>);
+
+function resolve(context: ExecutionContext, value: Resolvable): Promise<number> | number {
+  return typeof value === 'function' ? value(context) : value;
+}
+
 /**
  * Per-tenant limits from the tenant's row, tracked by tenant (never by IP) across all routes.
  * Runs after the AuthGuard, so unauthenticated and public routes (no tenant) are skipped.
@@ -49,6 +55,32 @@ export class TenantThrottlerGuard extends ThrottlerGuard {
     private readonly metrics: MetricsService,
   ) {
     super(options, storage, reflector);
+  }
+
+  /**
+   * Both windows are counted at once (one round trip to Redis, not one per window). Routes have
+   * no throttler overrides here: every limit comes from the tenant's row.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (await this.shouldSkip(context)) return true;
+    const getTracker = this.commonOptions.getTracker!;
+    const generateKey = this.commonOptions.generateKey!;
+    await Promise.all(
+      this.throttlers.map(async (throttler) => {
+        const limit = await resolve(context, throttler.limit);
+        const ttl = await resolve(context, throttler.ttl);
+        return this.handleRequest({
+          context,
+          limit,
+          ttl,
+          throttler,
+          blockDuration: ttl,
+          getTracker,
+          generateKey,
+        });
+      }),
+    );
+    return true;
   }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {

@@ -165,19 +165,18 @@ export class RealtimeAdmissionService {
       { name: 'default', ttl: MINUTE_MS, limit: tenant.rateLimitPerMinute },
       { name: 'hour', ttl: HOUR_MS, limit: tenant.rateLimitPerHour },
     ];
-    for (const { name, ttl, limit } of windows) {
-      const record = await this.storage.increment(
-        tenantRateLimitKey(name, tenant.id),
-        ttl,
-        limit,
-        ttl,
-        name,
-      );
-      if (record.isBlocked) {
-        this.metrics.reject('rate_limit', tenant.tenantId);
-        throw rateLimitExceeded(limit, ttl, record.timeToBlockExpire);
-      }
-    }
+    // Both windows at once, as the HTTP guard counts them.
+    const records = await Promise.all(
+      windows.map(({ name, ttl, limit }) =>
+        this.storage.increment(tenantRateLimitKey(name, tenant.id), ttl, limit, ttl, name),
+      ),
+    );
+    records.forEach((record, i) => {
+      if (!record.isBlocked) return;
+      const { ttl, limit } = windows[i];
+      this.metrics.reject('rate_limit', tenant.tenantId);
+      throw rateLimitExceeded(limit, ttl, record.timeToBlockExpire);
+    });
   }
 
   private output(url: URL): RealtimeOutput {

@@ -18,6 +18,8 @@ export { REDIS } from './redis.token';
               // A command fails after one reconnection attempt or commandTimeoutMs (a stalled
               // server), and callers fall back to per-replica limits instead of waiting.
               maxRetriesPerRequest: 1,
+              // Commands issued in one tick (many requests at once) go out in one write.
+              enableAutoPipelining: true,
               commandTimeout: config.redis.commandTimeoutMs,
               connectTimeout: Math.max(1000, config.redis.commandTimeoutMs),
             })
