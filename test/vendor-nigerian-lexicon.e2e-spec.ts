@@ -123,7 +123,7 @@ describe('built-in Nigerian lexicon on the vendor-compatible routes (real Postgr
     },
   );
 
-  it('an ElevenLabs and a Deepgram socket take it from the URL too', async () => {
+  it('the ElevenLabs, Deepgram and Cartesia sockets take it from the URL too', async () => {
     await setTenant(true);
     const on = await elevenLabsSocket('');
     const off = await elevenLabsSocket('nigerian_lexicon=false');
@@ -151,6 +151,39 @@ describe('built-in Nigerian lexicon on the vendor-compatible routes (real Postgr
     const dgOn = await deepgram('');
     const dgOff = await deepgram('nigerian_lexicon=false');
     expect({ dgOn, dgOff, differs: differs(dgOn, dgOff) }).toMatchObject({ differs: true });
+
+    /** Cartesia's wire format: one generation request, chunks of base64 audio, then done. */
+    const cartesia = async (extra: string) => {
+      const ws = new WebSocket(`${wsBase}/tts/websocket?cartesia_version=2025-04-16&${extra}`, {
+        headers: { 'X-API-Key': tenant.key },
+      });
+      let audio = 0;
+      const done = new Promise<void>((resolve, reject) => {
+        ws.on('message', (data: Buffer) => {
+          const m = JSON.parse(data.toString('utf8')) as { type: string; data?: string };
+          if (m.type === 'chunk' && m.data) audio += Buffer.from(m.data, 'base64').length;
+          if (m.type === 'error') reject(new Error(data.toString('utf8')));
+          if (m.type === 'done') resolve();
+        });
+      });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.send(
+        JSON.stringify({
+          model_id: 'sonic-2',
+          transcript: SENTENCE,
+          voice: { mode: 'id', id: 'default' },
+          output_format: { container: 'raw', encoding: 'pcm_s16le', sample_rate: 16000 },
+          context_id: 'c1',
+          continue: false,
+        }),
+      );
+      await done;
+      ws.close();
+      return audio;
+    };
+    const ctOn = await cartesia('');
+    const ctOff = await cartesia('nigerian_lexicon=false');
+    expect({ ctOn, ctOff, differs: differs(ctOn, ctOff) }).toMatchObject({ differs: true });
   });
 
   it('a value other than true or false is refused (validation_failed: 422, or 400 where the vendor says so), in each vendor’s shape', async () => {

@@ -37,8 +37,8 @@ import {
 
 const DESCRIPTION = `A drop-in for ElevenLabs' text-to-speech: point an ElevenLabs client at
 \`<this service>/elevenlabs\` (or \`/elevenlabs/v1\`) with one of your API keys as \`xi-api-key\`.
-Only \`text\`, \`language_code\` and \`voice_settings.speed\` are used; every other field is accepted
-and ignored. Errors have ElevenLabs' body \`{"detail":{"status","message"}}\`, \`status\` being our
+Only \`text\`, \`language_code\`, \`voice_settings.speed\` and \`pronunciation_dictionary_locators\`
+(our dictionaries) are used; every other field is accepted and ignored. Errors have ElevenLabs' body \`{"detail":{"status","message"}}\`, \`status\` being our
 error code. The voice is one of ours, or an ElevenLabs premade voice id or name:
 
 ${voiceTableMarkdown()}`;
