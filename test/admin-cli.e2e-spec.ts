@@ -59,7 +59,26 @@ describe('admin CLI against DATABASE_URL', () => {
 
     const updated = await admin(['tenants:update', tenantId, '--per-minute', '7'], env, cwd);
     expect(updated.code).toBe(0);
-    expect(JSON.parse(updated.stdout)).toMatchObject({ rate_limit_per_minute: 7 });
+    expect(JSON.parse(updated.stdout)).toMatchObject({
+      rate_limit_per_minute: 7,
+      nigerian_lexicon: true,
+    });
+    const lexiconOff = await admin(
+      ['tenants:update', tenantId, '--nigerian-lexicon', 'false'],
+      env,
+      cwd,
+    );
+    expect(lexiconOff).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(lexiconOff.stdout)).toMatchObject({
+      nigerian_lexicon: false,
+      rate_limit_per_minute: 7,
+    });
+    const lexiconOn = await admin(
+      ['tenants:update', tenantId, '--nigerian-lexicon', 'true'],
+      env,
+      cwd,
+    );
+    expect(JSON.parse(lexiconOn.stdout)).toMatchObject({ nigerian_lexicon: true });
 
     const key = await admin(['keys:create', tenantId, '--name', 'ops'], env, cwd);
     expect(key.code).toBe(0);
@@ -84,6 +103,13 @@ describe('admin CLI against DATABASE_URL', () => {
     const bad = await admin(['tenants:update', tenantId, '--per-minute', 'lots'], env, cwd);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/rate_limit_per_minute/);
+    const badSwitch = await admin(
+      ['tenants:update', tenantId, '--nigerian-lexicon', 'no'],
+      env,
+      cwd,
+    );
+    expect(badSwitch.code).toBe(1);
+    expect(badSwitch.stderr).toMatch(/nigerian_lexicon must be true or false/);
 
     const missing = await admin(['keys:list', 'no_such_tenant_cli'], env, cwd);
     expect(missing.code).toBe(1);

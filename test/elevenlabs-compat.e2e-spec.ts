@@ -731,6 +731,126 @@ describe('ElevenLabs-compatible surface, through the official SDK', () => {
     });
   });
 
+  describe('WebSocket pronunciation_dictionary_locators (in the message that opens a context)', () => {
+    const TEXT = 'Visit us in VI. ';
+    let dictionaryId: string;
+    beforeAll(async () => {
+      const res = await request(app.getHttpServer())
+        .post('/v1/pronunciation-dictionaries')
+        .set(bearer(tenant.key))
+        .send({
+          name: 'WS branches',
+          rules: [
+            { type: 'alias', string_to_replace: 'VI', alias: 'Victoria Island branch office' },
+          ],
+        })
+        .expect(201);
+      dictionaryId = res.body.id as string;
+    });
+    const locators = (id: string) => [{ pronunciation_dictionary_id: id, version_id: 'v1' }];
+    const charsOf = (frames: Frame[]) =>
+      frames
+        .filter((f) => f.json.alignment)
+        .flatMap((f) => (f.json.alignment as { chars: string[] }).chars)
+        .join('')
+        .trim();
+
+    /** stream-input: the init message (with `init` merged in), the text, end of input. */
+    async function speakSingle(init: Record<string, unknown>): Promise<WsClient> {
+      const ws = await connect(`${wsBase}/default/stream-input?output_format=pcm_16000`, {
+        'xi-api-key': tenant.key,
+      });
+      ws.send({ text: ' ', voice_settings: { stability: 0.5 }, ...init });
+      ws.send({ text: TEXT });
+      ws.send({ text: '' });
+      await ws.closed;
+      return ws;
+    }
+
+    it('stream-input applies the dictionaries of the first message; alignment keeps the words sent', async () => {
+      const plain = await speakSingle({});
+      const aliased = await speakSingle({
+        pronunciation_dictionary_locators: locators(dictionaryId),
+      });
+      expect(plain.frames.filter((f) => f.json.error)).toEqual([]);
+      expect(aliased.frames.filter((f) => f.json.error)).toEqual([]);
+      // "Victoria Island branch office" takes far longer to say than "V I".
+      expect(audioOf(aliased.frames).length).toBeGreaterThan(audioOf(plain.frames).length * 1.3);
+      expect(charsOf(aliased.frames)).toBe('Visit us in VI.');
+      // Only the first message names them: a later one changes nothing.
+      const ws = await connect(`${wsBase}/default/stream-input?output_format=pcm_16000`, {
+        'xi-api-key': tenant.key,
+      });
+      ws.send({ text: ' ' });
+      ws.send({ text: TEXT, pronunciation_dictionary_locators: locators(dictionaryId) });
+      ws.send({ text: '' });
+      await ws.closed;
+      expect(audioOf(ws.frames).length).toBeLessThan(audioOf(plain.frames).length * 1.1);
+    });
+
+    it('stream-input: an unknown dictionary is an error message in their shape, then close 1008', async () => {
+      const ws = await connect(`${wsBase}/default/stream-input?output_format=pcm_16000`, {
+        'xi-api-key': tenant.key,
+      });
+      ws.send({ text: ' ', pronunciation_dictionary_locators: locators('pd_nope') });
+      const closed = await ws.closed;
+      expect(closed.code).toBe(1008);
+      expect(ws.frames.map((f) => f.json)).toEqual([
+        {
+          error: 'pronunciation_dictionary_not_found',
+          message: expect.stringContaining('pd_nope'),
+        },
+      ]);
+      const bad = await connect(`${wsBase}/default/stream-input?output_format=pcm_16000`, {
+        'xi-api-key': tenant.key,
+      });
+      bad.send({ text: ' ', pronunciation_dictionary_locators: [{ version_id: 'v1' }] });
+      const error = await bad.next((f) => f.json.error !== undefined);
+      expect(error.json).toMatchObject({
+        error: 'invalid_message',
+        message: expect.stringContaining('pronunciation_dictionary_id'),
+      });
+      bad.ws.close();
+    });
+
+    it('multi-stream-input applies them per context; an unknown one refuses that context only', async () => {
+      const ws = await connect(`${wsBase}/default/multi-stream-input?output_format=pcm_16000`, {
+        'xi-api-key': tenant.key,
+      });
+      ws.send({
+        text: ' ',
+        context_id: 'named',
+        pronunciation_dictionary_locators: locators(dictionaryId),
+      });
+      ws.send({ text: TEXT, context_id: 'named', flush: true });
+      ws.send({ context_id: 'named', close_context: true });
+      await ws.next(isFinal('named'));
+      ws.send({ text: ' ', context_id: 'plain' });
+      ws.send({ text: TEXT, context_id: 'plain', flush: true });
+      ws.send({ context_id: 'plain', close_context: true });
+      await ws.next(isFinal('plain'));
+      ws.send({
+        text: ' ',
+        context_id: 'missing',
+        pronunciation_dictionary_locators: locators('pd_nope'),
+      });
+      const error = await ws.next((f) => f.json.error !== undefined);
+      expect(error.json).toMatchObject({
+        error: 'pronunciation_dictionary_not_found',
+        contextId: 'missing',
+      });
+      ws.send({ close_socket: true });
+      expect((await ws.closed).code).toBe(1000);
+      const named = ws.frames.filter((f) => f.json.contextId === 'named');
+      const plain = ws.frames.filter((f) => f.json.contextId === 'plain');
+      expect(audioOf(named).length).toBeGreaterThan(audioOf(plain).length * 1.3);
+      expect(charsOf(named)).toBe('Visit us in VI.');
+      expect(
+        ws.frames.filter((f) => f.json.contextId === 'missing').map((f) => f.json.error),
+      ).toEqual(['pronunciation_dictionary_not_found']);
+    });
+  });
+
   describe('shutdown (last: the app stops accepting work)', () => {
     it('a socket speaking when the drain begins finishes what was flushed, then closes with 1012', async () => {
       const ws = await connect(`${wsBase}/default/multi-stream-input?output_format=pcm_16000`, {

@@ -1,7 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import WebSocket from 'ws';
-import { NIGERIAN_LEXICON_ENTRIES } from '@cw/text';
+import { NIGERIAN_LEXICON_ENTRIES, NIGERIAN_LEXICON_VERSION } from '@cw/text';
 import { listen } from './helpers/audio-client';
 import { FakeXttsServer } from './support/fake-xtts-server';
 import {
@@ -21,7 +21,7 @@ const SENTENCE = 'Please call Chukwuemeka and Oluwaseun at the Ikeja branch.';
  */
 const differs = (a: number, b: number) => Math.abs(a - b) > 0.02 * Math.max(a, b);
 const same = (a: number, b: number) => Math.abs(a - b) < 0.005 * Math.max(a, b);
-const BUILTIN = 'builtin:nigerian@1';
+const BUILTIN = `builtin:nigerian@${NIGERIAN_LEXICON_VERSION}`;
 
 describe('built-in Nigerian lexicon (real PostgreSQL, real eSpeak)', () => {
   let app: NestExpressApplication;
@@ -112,7 +112,9 @@ describe('built-in Nigerian lexicon (real PostgreSQL, real eSpeak)', () => {
 
   it('shows in /v1/text/normalize which entry fired, and nothing when switched off', async () => {
     const on = await normalize({ text: SENTENCE });
-    expect(on.body.pronunciation_dictionaries).toEqual([{ id: 'builtin:nigerian', version: 1 }]);
+    expect(on.body.pronunciation_dictionaries).toEqual([
+      { id: 'builtin:nigerian', version: NIGERIAN_LEXICON_VERSION },
+    ]);
     const index = (g: string) => NIGERIAN_LEXICON_ENTRIES.findIndex((e) => e.grapheme === g);
     expect(on.body.replacements).toEqual([
       expect.objectContaining({
@@ -121,7 +123,7 @@ describe('built-in Nigerian lexicon (real PostgreSQL, real eSpeak)', () => {
         replacement: NIGERIAN_LEXICON_ENTRIES[index('Chukwuemeka')].ipa,
         alphabet: 'ipa',
         dictionary_id: 'builtin:nigerian',
-        version: 1,
+        version: NIGERIAN_LEXICON_VERSION,
         rule_index: index('Chukwuemeka'),
       }),
       expect.objectContaining({ original: 'Oluwaseun', rule_index: index('Oluwaseun') }),
@@ -133,6 +135,19 @@ describe('built-in Nigerian lexicon (real PostgreSQL, real eSpeak)', () => {
     ]);
     const alias = await normalize({ text: 'Pay with GTBank or MTN.' });
     expect(alias.body.spoken_text).toBe('Pay with G T Bank or M T N.');
+
+    // A short name in capitals within English text is an acronym; said as a name otherwise.
+    const acronym = await normalize({
+      text: 'IMO, the ABA rules changed. I am from Imo, not Aba.',
+    });
+    expect((acronym.body.replacements as { original: string }[]).map((r) => r.original)).toEqual([
+      'Imo',
+      'Aba',
+    ]);
+    const shouted = await normalize({ text: 'WELCOME TO IMO STATE.' });
+    expect((shouted.body.replacements as { original: string }[]).map((r) => r.original)).toEqual([
+      'IMO',
+    ]);
 
     const off = await normalize({ text: SENTENCE, nigerian_lexicon: false });
     expect(off.body.pronunciation_dictionaries).toEqual([]);
@@ -152,7 +167,7 @@ describe('built-in Nigerian lexicon (real PostgreSQL, real eSpeak)', () => {
     const res = await normalize({ text: SENTENCE });
     expect(res.body.pronunciation_dictionaries).toEqual([
       { id: dictionary.id, version: 1 },
-      { id: 'builtin:nigerian', version: 1 },
+      { id: 'builtin:nigerian', version: NIGERIAN_LEXICON_VERSION },
     ]);
     expect(
       (res.body.replacements as { original: string; dictionary_id: string }[]).map((r) => [
@@ -244,7 +259,9 @@ describe('built-in Nigerian lexicon with an engine that takes no phonemes (stand
       .send({ text: 'Chukwuemeka banks with GTBank in Lekki.' })
       .expect(200);
     expect(res.body.spoken_text).toBe('Chukwuemeka banks with G T Bank in Lekki.');
-    expect(res.body.pronunciation_dictionaries).toEqual([{ id: 'builtin:nigerian', version: 1 }]);
+    expect(res.body.pronunciation_dictionaries).toEqual([
+      { id: 'builtin:nigerian', version: NIGERIAN_LEXICON_VERSION },
+    ]);
     expect(
       (res.body.replacements as { original: string; type: string }[]).map((r) => [
         r.original,

@@ -68,6 +68,8 @@ export interface CartesiaSessionDeps {
   synthesis: SynthesisService;
   writer: SocketWriter;
   logger: Logger;
+  /** `?nigerian_lexicon=` of the upgrade; absent: the tenant's setting. */
+  nigerianLexicon?: boolean;
 }
 
 /**
@@ -248,6 +250,7 @@ export class CartesiaSession {
         format: output.render,
         sample_rate: output.sampleRate,
         speed: cartesiaSpeed(request),
+        nigerian_lexicon: this.deps.nigerianLexicon,
       });
       this.deps.run.use(context.profile);
     }

@@ -11,6 +11,10 @@ import { ApiKeyFrom } from '../auth/credentials';
 import { cartesiaApiKey } from './cartesia-api-key';
 import { CartesiaErrorBody } from './cartesia-error-body';
 import { CartesiaErrorFilter } from './cartesia-error.filter';
+import {
+  ApiNigerianLexiconQuery,
+  NigerianLexiconQuery,
+} from '../pronunciation/nigerian-lexicon-query';
 import { CartesiaOutput, toSynthesizeDto } from './cartesia-output';
 import { sendSse } from './cartesia-sse';
 import { cartesiaVoiceTableMarkdown } from './cartesia-voices';
@@ -57,6 +61,7 @@ export class CartesiaTtsController {
     description: DESCRIPTION,
   })
   @ApiBody({ type: CartesiaTtsRequestDto })
+  @ApiNigerianLexiconQuery()
   @ApiAudioResponse('Audio, chunked as it is produced', [
     'application/octet-stream',
     'audio/wav',
@@ -65,6 +70,7 @@ export class CartesiaTtsController {
   async bytes(
     @Auth() auth: RequestContext,
     @CartesiaBody() body: CartesiaTtsRequest,
+    @NigerianLexiconQuery() lexicon: boolean | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -73,7 +79,7 @@ export class CartesiaTtsController {
     const abort = abortOnDisconnect(req, res);
     await this.runner.stream(
       auth,
-      toSynthesizeDto(body, output),
+      { ...toSynthesizeDto(body, output), nigerian_lexicon: lexicon },
       CARTESIA_ENDPOINTS.bytes,
       abort.signal,
       (audio, spoken) =>
@@ -104,9 +110,11 @@ export class CartesiaTtsController {
       '`error`, each `data:` a JSON object with every field Cartesia sends.',
   })
   @ApiBody({ type: CartesiaTtsRequestDto })
+  @ApiNigerianLexiconQuery()
   async sse(
     @Auth() auth: RequestContext,
     @CartesiaBody() body: CartesiaTtsRequest,
+    @NigerianLexiconQuery() lexicon: boolean | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -120,7 +128,7 @@ export class CartesiaTtsController {
     };
     await this.runner.streamEvents(
       auth,
-      toSynthesizeDto(body, output),
+      { ...toSynthesizeDto(body, output), nigerian_lexicon: lexicon },
       CARTESIA_ENDPOINTS.sse,
       abort.signal,
       (events) => sendSse(res, events, stream, abort.signal),

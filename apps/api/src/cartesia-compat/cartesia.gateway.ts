@@ -12,6 +12,10 @@ import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SocketWriter } from '../realtime/audio-sink';
 import { RealtimeAdmissionService } from '../realtime/realtime-admission.service';
+import {
+  NIGERIAN_LEXICON_PARAM,
+  parseNigerianLexicon,
+} from '../pronunciation/nigerian-lexicon-query';
 import { refuseUpgrade, UpgradeRouter } from '../realtime/upgrade-router';
 import { WebSocketSessions } from '../realtime/websocket-sessions';
 import { SynthesisService } from '../synthesis/synthesis.service';
@@ -75,12 +79,16 @@ export class CartesiaGateway
     const ignore = () => undefined;
     socket.on('error', ignore);
     let admitted;
+    let nigerianLexicon: boolean | undefined;
     try {
       admitted = await this.admission.admitSession(
         req,
         cartesiaApiKey(req.headers, url.searchParams),
         CARTESIA_ENDPOINTS.websocket,
         requestId,
+        () => {
+          nigerianLexicon = parseNigerianLexicon(url.searchParams.get(NIGERIAN_LEXICON_PARAM));
+        },
       );
     } catch (err) {
       refuseUpgrade(socket, err, requestId, this.logger, (mapped) =>
@@ -102,6 +110,7 @@ export class CartesiaGateway
           synthesis: this.synthesis,
           writer: new SocketWriter(ws),
           logger: this.logger,
+          nigerianLexicon,
         }),
     );
   }

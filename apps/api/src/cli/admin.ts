@@ -22,6 +22,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   tenants:list
   tenants:update ID [--name NAME] [--per-minute N] [--per-hour N] [--max-voices N]
                  [--monthly-quota-seconds N] [--max-concurrent-streams N] [--active true|false]
+                 [--nigerian-lexicon true|false]   the built-in lexicon by default (on unless false)
   keys:create ID --name NAME      prints the new key once
   keys:list ID
   keys:revoke KEY_ID
@@ -37,10 +38,13 @@ const OPTIONS = {
   'monthly-quota-seconds': { type: 'string' },
   'max-concurrent-streams': { type: 'string' },
   active: { type: 'string' },
+  'nigerian-lexicon': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+/** true and false as themselves; anything else is passed on for the DTO to refuse by name. */
+const bool = (v: string | undefined) => (v === 'true' ? true : v === 'false' ? false : v);
 
 async function validated<T extends object>(cls: new () => T, plain: object): Promise<T> {
   const dto = plainToInstance(cls, JSON.parse(JSON.stringify(plain)) as object);
@@ -76,7 +80,11 @@ async function run(
       const active = o.active === undefined ? undefined : o.active === 'true';
       return admin.updateTenant(
         positional[0],
-        await validated(UpdateTenantDto, { ...limits, is_active: active }),
+        await validated(UpdateTenantDto, {
+          ...limits,
+          is_active: active,
+          nigerian_lexicon: bool(o['nigerian-lexicon'] as string | undefined),
+        }),
       );
     }
     case 'keys:create':

@@ -1,3 +1,7 @@
+import {
+  NIGERIAN_LEXICON_PARAM,
+  parseNigerianLexicon,
+} from '../pronunciation/nigerian-lexicon-query';
 import { type AudioFormat, SAMPLE_RATES } from '@cw/audio';
 import { echo } from '../common/errors/echo';
 import { MAX_TEXT_CHARS } from '../synthesis/dto/synthesize.dto';
@@ -94,6 +98,7 @@ export function parseSpeakQuery(query: QueryValues, socket: boolean): DeepgramSp
       format: formatOf(encoding, wav),
       sample_rate: sampleRate,
       speed: speedOf(param(query, 'speed')),
+      nigerian_lexicon: parseNigerianLexicon(query[NIGERIAN_LEXICON_PARAM]),
     },
   };
 }

@@ -50,7 +50,10 @@ export enum ContextState {
   Final = 'final',
 }
 
-/** One utterance: its own text buffer and audio clock (alignment times count from its start). */
+/**
+ * One utterance: its own text buffer, audio clock (alignment times count from its start) and
+ * profile (the session's, with the dictionaries its first message named).
+ */
 class SpeechContext {
   state = ContextState.Open;
   readonly chunker = new SentenceChunker();
@@ -60,7 +63,10 @@ class SpeechContext {
   speaking?: AbortController;
   clockMs = 0;
 
-  constructor(readonly id: string | undefined) {}
+  constructor(
+    readonly id: string | undefined,
+    readonly profile: SpeechProfile,
+  ) {}
 
   get busy(): boolean {
     return this.queued > 0 || this.speaking !== undefined;
@@ -73,12 +79,14 @@ export interface ElevenLabsSessionDeps {
   /** Admitted at the upgrade: holds the session's slot until it ends. */
   run: SynthesisRun;
   synthesis: SynthesisService;
-  /** Voice and output, resolved before the handshake. */
+  /** Voice, output and the tenant's default dictionaries, resolved before the handshake. */
   profile: SpeechProfile;
   writer: SocketWriter;
   logger: Logger;
   /** With no message for this long and nothing left to speak, the socket is closed. */
   inactivityTimeoutMs: number;
+  /** The built-in lexicon for dictionaries a message names; absent: the tenant's setting. */
+  nigerianLexicon?: boolean;
 }
 
 /**
@@ -151,7 +159,7 @@ export class ElevenLabsSession {
     this.deps.writer.close(SERVICE_RESTART, 'server restarting: reconnect');
   }
 
-  private handle(raw: string | null): void {
+  private async handle(raw: string | null): Promise<void> {
     if (this.state !== SocketState.Open) return;
     if (raw === null) {
       throw new ElevenLabsException(
@@ -160,14 +168,26 @@ export class ElevenLabsSession {
       );
     }
     const message = parseClientMessage(raw);
-    if (this.deps.mode === 'single') this.handleSingle(message);
-    else this.handleMulti(message);
+    if (this.deps.mode === 'single') await this.handleSingle(message);
+    else await this.handleMulti(message);
   }
 
-  private handleSingle(message: ElevenLabsClientMessage): void {
+  private async handleSingle(message: ElevenLabsClientMessage): Promise<void> {
     let context = this.contexts.get('');
     if (!context) {
-      context = this.open('', undefined);
+      let profile: SpeechProfile;
+      try {
+        profile = await this.profileFor(message);
+      } catch (err) {
+        // The socket is this one utterance: it cannot be spoken as the client asked.
+        this.sendError(err);
+        this.lastFailure = mapError(err).code;
+        this.end('completed');
+        this.deps.writer.close(POLICY_VIOLATION, closeReason(mapError(err).message));
+        return;
+      }
+      if (this.state !== SocketState.Open) return;
+      context = this.open('', undefined, profile);
     }
     const text = message.text ?? '';
     if (message.closeSocket || (message.text === '' && !message.flush)) {
@@ -180,7 +200,7 @@ export class ElevenLabsSession {
     this.accept(context, text, message.flush);
   }
 
-  private handleMulti(message: ElevenLabsClientMessage): void {
+  private async handleMulti(message: ElevenLabsClientMessage): Promise<void> {
     if (message.closeSocket) {
       this.state = SocketState.Closing;
       for (const context of [...this.live]) this.closeContext(context);
@@ -199,10 +219,36 @@ export class ElevenLabsSession {
     // Only text opens a context (the init message's " " does): an empty text is a keep-alive,
     // and a flush of a context never opened has nothing to flush. Counting those would use up
     // the five contexts with ghosts.
-    if (text !== '') this.accept(this.open(id, id), text, message.flush);
+    if (text === '') return;
+    this.checkRoom();
+    let profile: SpeechProfile;
+    try {
+      profile = await this.profileFor(message);
+    } catch (err) {
+      // That context is not opened; the others go on.
+      return this.sendError(err, id);
+    }
+    // A revocation or shutdown may have ended the socket while the dictionaries loaded.
+    if (this.state !== SocketState.Open) return;
+    this.accept(this.open(id, id, profile), text, message.flush);
   }
 
-  private open(key: string, id: string | undefined): SpeechContext {
+  /**
+   * The profile a new context speaks with: the session's (the tenant's default dictionaries), or
+   * the same voice and output with the dictionaries the message names (`[]`: none).
+   */
+  private async profileFor(message: ElevenLabsClientMessage): Promise<SpeechProfile> {
+    const { profile, synthesis } = this.deps;
+    if (message.dictionaryIds === undefined) return profile;
+    const pronunciations = await synthesis.pronunciationsFor(
+      profile.tenant,
+      message.dictionaryIds,
+      this.deps.nigerianLexicon,
+    );
+    return Object.freeze({ ...profile, pronunciations });
+  }
+
+  private checkRoom(): void {
     const open = [...this.live].filter((c) => c.state === ContextState.Open).length;
     if (open >= MAX_CONTEXTS) {
       throw new ElevenLabsException(
@@ -210,7 +256,11 @@ export class ElevenLabsSession {
         `At most ${MAX_CONTEXTS} contexts may be open at once on one socket; close one first`,
       );
     }
-    const context = new SpeechContext(id);
+  }
+
+  private open(key: string, id: string | undefined, profile: SpeechProfile): SpeechContext {
+    this.checkRoom();
+    const context = new SpeechContext(id, profile);
     this.contexts.set(key, context);
     this.live.add(context);
     return context;
@@ -294,7 +344,8 @@ export class ElevenLabsSession {
   private async speak(context: SpeechContext, text: string): Promise<void> {
     const controller = new AbortController();
     context.speaking = controller;
-    const { writer, run, synthesis, profile } = this.deps;
+    const { writer, run, synthesis } = this.deps;
+    const { profile } = context;
     const live = () =>
       !controller.signal.aborted && writer.open && this.state !== SocketState.Ended;
     const words: WordTiming[] = [];
@@ -325,7 +376,7 @@ export class ElevenLabsSession {
       if (err instanceof SynthesisException && err.code === String(SynthesisErrorCode.EmptyText)) {
         return;
       }
-      this.sendError(err, context);
+      this.sendError(err, context.id);
       this.cut(context);
     } finally {
       if (context.speaking === controller) context.speaking = undefined;
@@ -347,7 +398,7 @@ export class ElevenLabsSession {
     this.deps.run.delivered(audio.length);
   }
 
-  private sendError(err: unknown, context?: SpeechContext): void {
+  private sendError(err: unknown, contextId?: string): void {
     const { status, code, message, log } = mapError(err);
     // Caller mistakes leave the session's outcome alone.
     if (status >= 500) this.lastFailure = code;
@@ -357,7 +408,11 @@ export class ElevenLabsSession {
         'elevenlabs ws failure',
       );
     }
-    this.deps.writer.json({ error: code, message, ...(context ? this.idOf(context) : {}) });
+    this.deps.writer.json({
+      error: code,
+      message,
+      ...(contextId === undefined ? {} : { contextId }),
+    });
   }
 
   private checkDone(): void {

@@ -5,12 +5,13 @@ import { resolveVoiceId } from './elevenlabs-voices';
 
 /**
  * An ElevenLabs text-to-speech request as one of ours: plain text, the asked format and rate,
- * and the pronunciation dictionaries it names (ours, by id, in order).
+ * the pronunciation dictionaries it names (ours, by id, in order) and `?nigerian_lexicon=`.
  */
 export function toSynthesizeDto(
   voiceId: string,
   body: ElevenLabsTextToSpeechDto,
   outputFormat: string | undefined,
+  nigerianLexicon?: boolean,
 ): SynthesizeDto {
   const output = parseOutputFormat(outputFormat);
   return {
@@ -21,6 +22,7 @@ export function toSynthesizeDto(
     sample_rate: output.sampleRate,
     speed: body.voice_settings?.speed ?? 1,
     ssml: false,
+    ...(nigerianLexicon === undefined ? {} : { nigerian_lexicon: nigerianLexicon }),
     ...(body.pronunciation_dictionary_locators
       ? {
           pronunciation_dictionary_ids: body.pronunciation_dictionary_locators.map(

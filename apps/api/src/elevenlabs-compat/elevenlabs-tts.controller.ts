@@ -30,11 +30,15 @@ import { DEFAULT_OUTPUT_FORMAT, SUPPORTED_OUTPUT_FORMATS } from './elevenlabs-ou
 import { toSynthesizeDto } from './elevenlabs-speech.mapper';
 import { ElevenLabsSpeechResponder } from './elevenlabs-speech.responder';
 import { voiceTableMarkdown } from './elevenlabs-voices';
+import {
+  ApiNigerianLexiconQuery,
+  NigerianLexiconQuery,
+} from '../pronunciation/nigerian-lexicon-query';
 
 const DESCRIPTION = `A drop-in for ElevenLabs' text-to-speech: point an ElevenLabs client at
 \`<this service>/elevenlabs\` (or \`/elevenlabs/v1\`) with one of your API keys as \`xi-api-key\`.
-Only \`text\`, \`language_code\` and \`voice_settings.speed\` are used; every other field is accepted
-and ignored. Errors have ElevenLabs' body \`{"detail":{"status","message"}}\`, \`status\` being our
+Only \`text\`, \`language_code\`, \`voice_settings.speed\` and \`pronunciation_dictionary_locators\`
+(our dictionaries) are used; every other field is accepted and ignored. Errors have ElevenLabs' body \`{"detail":{"status","message"}}\`, \`status\` being our
 error code. The voice is one of ours, or an ElevenLabs premade voice id or name:
 
 ${voiceTableMarkdown()}`;
@@ -96,16 +100,23 @@ export class ElevenLabsTtsController {
   })
   @ApiBody({ type: ElevenLabsTextToSpeechDto })
   @OutputFormatQuery()
+  @ApiNigerianLexiconQuery()
   @ApiOkResponse({ description: 'Audio (audio/mpeg, audio/L16, audio/basic, ...)' })
   speech(
     @Auth() auth: RequestContext,
     @Param('voice_id') voiceId: string,
     @ElevenLabsBody() body: TtsBody,
     @Query('output_format') outputFormat: string | undefined,
+    @NigerianLexiconQuery() lexicon: boolean | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    return this.responder.whole(auth, toSynthesizeDto(voiceId, body, outputFormat), req, res);
+    return this.responder.whole(
+      auth,
+      toSynthesizeDto(voiceId, body, outputFormat, lexicon),
+      req,
+      res,
+    );
   }
 
   @Post(':voice_id/stream')
@@ -113,16 +124,23 @@ export class ElevenLabsTtsController {
   @ApiOperation({ summary: 'ElevenLabs-compatible speech, streamed as it is produced' })
   @ApiBody({ type: ElevenLabsTextToSpeechDto })
   @OutputFormatQuery()
+  @ApiNigerianLexiconQuery()
   @ApiOkResponse({ description: 'Audio, chunked' })
   stream(
     @Auth() auth: RequestContext,
     @Param('voice_id') voiceId: string,
     @ElevenLabsBody() body: TtsBody,
     @Query('output_format') outputFormat: string | undefined,
+    @NigerianLexiconQuery() lexicon: boolean | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    return this.responder.stream(auth, toSynthesizeDto(voiceId, body, outputFormat), req, res);
+    return this.responder.stream(
+      auth,
+      toSynthesizeDto(voiceId, body, outputFormat, lexicon),
+      req,
+      res,
+    );
   }
 
   @Post(':voice_id/with-timestamps')
@@ -134,15 +152,17 @@ export class ElevenLabsTtsController {
   })
   @ApiBody({ type: ElevenLabsTextToSpeechDto })
   @OutputFormatQuery()
+  @ApiNigerianLexiconQuery()
   withTimestamps(
     @Auth() auth: RequestContext,
     @Param('voice_id') voiceId: string,
     @ElevenLabsBody() body: TtsBody,
     @Query('output_format') outputFormat: string | undefined,
+    @NigerianLexiconQuery() lexicon: boolean | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const dto = toSynthesizeDto(voiceId, body, outputFormat);
+    const dto = toSynthesizeDto(voiceId, body, outputFormat, lexicon);
     return this.responder.withTimestamps(auth, dto, req, res);
   }
 
@@ -155,15 +175,17 @@ export class ElevenLabsTtsController {
   })
   @ApiBody({ type: ElevenLabsTextToSpeechDto })
   @OutputFormatQuery()
+  @ApiNigerianLexiconQuery()
   streamWithTimestamps(
     @Auth() auth: RequestContext,
     @Param('voice_id') voiceId: string,
     @ElevenLabsBody() body: TtsBody,
     @Query('output_format') outputFormat: string | undefined,
+    @NigerianLexiconQuery() lexicon: boolean | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const dto = toSynthesizeDto(voiceId, body, outputFormat);
+    const dto = toSynthesizeDto(voiceId, body, outputFormat, lexicon);
     return this.responder.streamWithTimestamps(auth, dto, req, res);
   }
 }

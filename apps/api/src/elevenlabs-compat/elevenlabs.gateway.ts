@@ -12,6 +12,10 @@ import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { SocketWriter } from '../realtime/audio-sink';
 import { RealtimeAdmissionService } from '../realtime/realtime-admission.service';
+import {
+  NIGERIAN_LEXICON_PARAM,
+  parseNigerianLexicon,
+} from '../pronunciation/nigerian-lexicon-query';
 import { refuseUpgrade, UpgradeRouter } from '../realtime/upgrade-router';
 import { WebSocketSessions } from '../realtime/websocket-sessions';
 import type { SpeechProfile } from '../synthesis/synthesis.service';
@@ -90,6 +94,7 @@ export class ElevenLabsGateway
     const mode: StreamInputMode = kind === 'multi-stream-input' ? 'multi' : 'single';
     let admitted;
     let profile: SpeechProfile | undefined;
+    let nigerianLexicon: boolean | undefined;
     try {
       admitted = await this.admission.admitSession(
         req,
@@ -98,12 +103,14 @@ export class ElevenLabsGateway
         requestId,
         async (tenant) => {
           const output = parseOutputFormat(url.searchParams.get('output_format'));
+          nigerianLexicon = parseNigerianLexicon(url.searchParams.get(NIGERIAN_LEXICON_PARAM));
           profile = await this.synthesis.resolveProfile(tenant, {
             voice_id: resolveVoiceId(pathSegment(voiceId)),
             language: url.searchParams.get('language_code') || 'en',
             format: output.format,
             sample_rate: output.sampleRate,
             speed: 1,
+            nigerian_lexicon: nigerianLexicon,
           });
         },
       );
@@ -132,6 +139,7 @@ export class ElevenLabsGateway
           writer: new SocketWriter(ws),
           logger: this.logger,
           inactivityTimeoutMs: inactivityMs(url.searchParams.get('inactivity_timeout')),
+          nigerianLexicon,
         }),
     );
   }

@@ -44,7 +44,13 @@ export class OpenAiErrorFilter extends AllExceptionsFilter {
     if (mapped.code === (CommonErrorCode.ValidationFailed as string)) {
       const fields = Object.keys((mapped.extra?.fields as Record<string, unknown>) ?? {});
       param = fields[0] ?? null;
-      code = param ? this.validationCode(param, req.body) : mapped.code;
+      // A query parameter (our ?nigerian_lexicon=) was sent, so its value is what is wrong.
+      const inQuery = param !== null && Object.hasOwn(req.query ?? {}, param);
+      code = !param
+        ? mapped.code
+        : inQuery
+          ? 'invalid_value'
+          : this.validationCode(param, req.body);
     }
     const body: OpenAiErrorBody = {
       error: { message: mapped.message, type: typeOf(mapped.status, mapped.code), param, code },

@@ -8,6 +8,10 @@ import { CreateSpeechDto, SPEECH_PARAMS } from './dto/create-speech.dto';
 import { OpenAiErrorBody } from './openai-error-body';
 import { OpenAiErrorFilter } from './openai-error.filter';
 import { OpenAiSseResponder } from './openai-sse';
+import {
+  ApiNigerianLexiconQuery,
+  NigerianLexiconQuery,
+} from '../pronunciation/nigerian-lexicon-query';
 import { toSynthesizeDto } from './openai-speech.mapper';
 import { voiceTableMarkdown } from './openai-voices';
 import { OpenAiVoicesService } from './openai-voices.service';
@@ -65,6 +69,7 @@ export class OpenAiSpeechController {
     description: DESCRIPTION,
   })
   @ApiBody({ type: CreateSpeechDto })
+  @ApiNigerianLexiconQuery()
   @ApiAudioResponse('Audio, chunked as it is produced (or server-sent events, see above)', [
     'audio/mpeg',
     'audio/wav',
@@ -74,12 +79,14 @@ export class OpenAiSpeechController {
   async speech(
     @Auth() auth: RequestContext,
     @Body() dto: CreateSpeechDto,
+    @NigerianLexiconQuery() lexicon: boolean | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     // Format mistakes first, before the tenant's voice table is read.
     const request = toSynthesizeDto(dto, 'default');
     request.voice_id = await this.voices.resolveVoiceId(auth.tenant.id, dto.voice);
+    request.nigerian_lexicon = lexicon;
     if (dto.stream_format === 'sse') {
       await this.sse.stream(auth, request, req, res, 'audio/speech');
     } else {

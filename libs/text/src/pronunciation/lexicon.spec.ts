@@ -1,4 +1,4 @@
-import { Lexicon } from './lexicon';
+import { caseForm, Lexicon } from './lexicon';
 import type { LexiconRule } from './pronunciation-rule';
 import { PronunciationTable } from './pronunciation-table';
 
@@ -106,5 +106,77 @@ describe('Lexicon', () => {
     const without = apply('Ikeja to Ojo', rules, false);
     expect(without.shown).toBe('[Ikeja→Ee-keh-jah] to Ojo');
     expect(without.skipped).toEqual([{ original: 'Ojo', source: source(1) }]);
+  });
+
+  describe('spellings a rule leaves alone (skipCases)', () => {
+    const imo = alias('Imo', 'EE-mo', { caseSensitive: false, skipCases: ['capitals'] });
+    const uba = alias('UBA', 'U B A', { caseSensitive: false, skipCases: ['capitalised'] });
+    const tope = alias('Tope', 'TAW-peh', { caseSensitive: false, skipCases: ['lower'] });
+
+    it('names the case of a word', () => {
+      expect(['IMO', 'Imo', 'imo', 'iMo', 'GOtv', 'I', 'A', 'Ọyọ', 'ỌYỌ'].map(caseForm)).toEqual([
+        'capitals',
+        'capitalised',
+        'lower',
+        'mixed',
+        'mixed',
+        'capitalised',
+        'capitalised',
+        'capitalised',
+        'capitals',
+      ]);
+    });
+
+    it('takes a name in capitals within mixed-case text for an acronym', () => {
+      expect(apply('The IMO sets shipping rules.', [imo]).shown).toBe(
+        'The IMO sets shipping rules.',
+      );
+      expect(apply('IMO, that is cheaper.', [imo]).shown).toBe('IMO, that is cheaper.');
+      // Without the guard the same rule fires on the acronym.
+      expect(apply('The IMO sets shipping rules.', [{ ...imo, skipCases: undefined }]).shown).toBe(
+        'The [IMO→EE-mo] sets shipping rules.',
+      );
+    });
+
+    it('still says the name in other spellings, in text written in capitals, and next to capitals', () => {
+      expect(apply('Imo State and imo state.', [imo]).shown).toBe(
+        '[Imo→EE-mo] State and [imo→EE-mo] state.',
+      );
+      expect(apply('WELCOME TO IMO.', [imo]).shown).toBe('WELCOME TO [IMO→EE-mo].');
+      expect(apply('Send it to IMO STATE, please.', [imo]).shown).toBe(
+        'Send it to [IMO→EE-mo] STATE, please.',
+      );
+      expect(apply('Please call the GOVERNMENT OF IMO today.', [imo]).shown).toBe(
+        'Please call the GOVERNMENT OF [IMO→EE-mo] today.',
+      );
+      // "I" alone is not a word in capitals.
+      expect(apply('I IMO you.', [imo]).shown).toBe('I IMO you.');
+    });
+
+    it('takes an acronym written Capitalised for a name', () => {
+      expect(apply('Pay into UBA or uba, says Mr Uba.', [uba]).shown).toBe(
+        'Pay into [UBA→U B A] or [uba→U B A], says Mr Uba.',
+      );
+    });
+
+    it('takes a name in lower case for the English word when asked', () => {
+      expect(apply('Tope will tope; TOPE.', [tope]).shown).toBe(
+        '[Tope→TAW-peh] will tope; [TOPE→TAW-peh].',
+      );
+    });
+
+    it('ignores skipCases on a case-sensitive rule, which matches one spelling only', () => {
+      const exact = alias('IMO', 'in my opinion', { skipCases: ['capitals'] });
+      expect(apply('The IMO sets rules.', [exact]).shown).toBe(
+        'The [IMO→in my opinion] sets rules.',
+      );
+    });
+
+    it('lets a later rule take a spelling an earlier rule left alone', () => {
+      const acronym = alias('IMO', 'I M O', { source: source(1) });
+      expect(apply('The IMO and Imo.', [imo, acronym]).shown).toBe(
+        'The [IMO→I M O] and [Imo→EE-mo].',
+      );
+    });
   });
 });

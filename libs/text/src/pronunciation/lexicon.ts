@@ -1,4 +1,4 @@
-import type { LexiconRule, Pronunciation } from './pronunciation-rule';
+import type { CaseForm, LexiconRule, Pronunciation } from './pronunciation-rule';
 import type { PronunciationTable } from './pronunciation-table';
 
 /** A letter, digit or combining mark: what a word boundary must not cut through. */
@@ -18,6 +18,41 @@ interface CompiledRule {
    */
   needle?: string;
   caseless: boolean;
+  skipCases?: readonly CaseForm[];
+}
+
+const UPPER = /\p{Lu}/u;
+const LOWER = /\p{Ll}/u;
+const WORD_BEFORE = /([\p{L}\p{M}]+)[^\p{L}\p{M}]*$/u;
+const WORD_AFTER = /^[^\p{L}\p{M}]*([\p{L}\p{M}]+)/u;
+
+/** How `word` is written; one capital letter alone ("I", "A") is not a word in capitals. */
+export function caseForm(word: string): CaseForm {
+  const letters = [...word].filter((c) => UPPER.test(c) || LOWER.test(c));
+  const upper = letters.filter((c) => UPPER.test(c)).length;
+  if (upper === 0) return 'lower';
+  if (upper === letters.length && upper >= 2) return 'capitals';
+  return upper === 1 && UPPER.test(letters[0]) ? 'capitalised' : 'mixed';
+}
+
+/**
+ * Whether the match at start..end is a spelling its rule leaves alone. A word in capitals counts
+ * as one only where it stands in mixed-case text: in a text written in capitals, or next to
+ * another word in capitals ("IMO STATE"), it is the name shouted, not an acronym.
+ */
+function skipped(
+  skipCases: readonly CaseForm[],
+  text: string,
+  start: number,
+  end: number,
+): boolean {
+  const form = caseForm(text.slice(start, end));
+  if (!skipCases.includes(form)) return false;
+  if (form !== 'capitals') return true;
+  if (!LOWER.test(text)) return false;
+  const before = WORD_BEFORE.exec(text.slice(0, start))?.[1];
+  const after = WORD_AFTER.exec(text.slice(end))?.[1];
+  return ![before, after].some((word) => word !== undefined && caseForm(word) === 'capitals');
 }
 
 /** Letters that Unicode case-insensitive matching folds to ASCII but toLowerCase() does not. */
@@ -46,7 +81,14 @@ function compile(rule: LexiconRule): CompiledRule {
     : /^[\x20-\x7E]+$/.test(rule.stringToReplace)
       ? rule.stringToReplace.toLowerCase()
       : undefined;
-  const compiled = { rule, pattern: new RegExp(bounded, flags), needle, caseless };
+  const compiled: CompiledRule = {
+    rule,
+    pattern: new RegExp(bounded, flags),
+    needle,
+    caseless,
+    // A case-sensitive rule matches one spelling only; there is nothing to leave alone.
+    skipCases: caseless && rule.skipCases?.length ? rule.skipCases : undefined,
+  };
   if (Object.isFrozen(rule)) COMPILED.set(rule, compiled);
   return compiled;
 }
@@ -83,13 +125,15 @@ export class Lexicon {
     if (!this.compiled.length) return text;
     const matches: { start: number; end: number; order: number }[] = [];
     let lowered: string | undefined;
-    this.compiled.forEach(({ pattern, needle, caseless }, order) => {
+    this.compiled.forEach(({ pattern, needle, caseless, skipCases }, order) => {
       if (needle !== undefined) {
         const haystack = caseless ? (lowered ??= caselessHaystack(text)) : text;
         if (!haystack.includes(needle)) return;
       }
       for (const match of text.matchAll(pattern)) {
-        matches.push({ start: match.index, end: match.index + match[0].length, order });
+        const end = match.index + match[0].length;
+        if (skipCases && skipped(skipCases, text, match.index, end)) continue;
+        matches.push({ start: match.index, end, order });
       }
     });
     matches.sort((a, b) => a.start - b.start || a.order - b.order);

@@ -35,7 +35,22 @@ export interface RuleSource {
   ruleIndex?: number;
 }
 
-export type LexiconRule = PronunciationRule & { source: RuleSource };
+/**
+ * How a word is written where it stands: `capitals` IMO, `capitalised` Imo, `lower` imo (every
+ * other spelling, such as iMo or GOtv, is `mixed`).
+ */
+export type CaseForm = 'capitals' | 'capitalised' | 'lower' | 'mixed';
+
+export type LexiconRule = PronunciationRule & {
+  source: RuleSource;
+  /**
+   * Spellings a case-insensitive rule leaves alone because they mean something else in English
+   * text: a name in `capitals` is an acronym (IMO, ABA) unless the words around it are in
+   * capitals too; an acronym `capitalised` is a name (Uba); a name in `lower` case is an
+   * English word (tope, wale). Set by the built-in lexicon; tenant rules have none.
+   */
+  skipCases?: readonly CaseForm[];
+};
 
 /** How a span of the caller's text is said. */
 export type Pronunciation =

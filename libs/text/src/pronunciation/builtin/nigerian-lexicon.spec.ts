@@ -15,6 +15,7 @@ import {
   NIGERIAN_LEXICON_RULES,
   NIGERIAN_LEXICON_SOURCES,
   type NigerianLexiconEntry,
+  skipCasesOf,
 } from './nigerian-lexicon';
 
 jest.setTimeout(60_000);
@@ -105,10 +106,76 @@ describe('the built-in Nigerian lexicon (data)', () => {
     const gtbank = NIGERIAN_LEXICON_ENTRIES.findIndex((e) => e.grapheme === 'GTBank');
     expect(table.entries[2].source).toEqual({
       dictionaryId: NIGERIAN_LEXICON_ID,
-      version: 1,
+      version: 2,
       ruleIndex: gtbank,
     });
     expect(table.entries[2].say).toEqual({ kind: 'alias', text: 'G T Bank' });
+  });
+});
+
+describe('the built-in Nigerian lexicon in English text', () => {
+  const lexicon = new Lexicon(NIGERIAN_LEXICON_RULES, { phonemes: true });
+  /** The caller's words the lexicon replaced, in order. */
+  const replaced = (text: string) => {
+    const table = new PronunciationTable();
+    lexicon.apply(text, table);
+    return table.entries.map((e) => e.original);
+  };
+
+  it('leaves English acronyms that spell a short name alone, in mixed-case text', () => {
+    expect(
+      replaced('IMO, the ABA says the APO and the ABI changed; ask the EDO team at Ikeja.'),
+    ).toEqual(['Ikeja']);
+  });
+
+  it('still says the names written as names, in capitals next to capitals, and in shouted text', () => {
+    expect(replaced('I moved from Imo to Aba, then to IMO STATE.')).toEqual(['Imo', 'Aba', 'IMO']);
+    expect(replaced('WELCOME TO ABA IN ABIA.')).toEqual(['ABA', 'ABIA']);
+    // Longer names are not acronyms: an address in capitals still gets the lexicon.
+    expect(replaced('Deliver to 5 Allen Avenue, IKEJA, or to SURULERE.')).toEqual([
+      'IKEJA',
+      'SURULERE',
+    ]);
+  });
+
+  it('says brands written in capitals, and acronym entries in capitals or lower case, not Capitalised', () => {
+    expect(replaced('Recharge your GLO line or pay with OPAY at UBA.')).toEqual([
+      'GLO',
+      'OPAY',
+      'UBA',
+    ]);
+    expect(replaced('Send it to uba, Mr Uba said.')).toEqual(['uba']);
+  });
+
+  it('leaves names that are English words alone in lower case', () => {
+    expect(replaced('They tope at the wale of the aba; Tope met Wale in Aba.')).toEqual([
+      'Tope',
+      'Wale',
+      'Aba',
+    ]);
+  });
+
+  it('guards every entry of four letters or fewer, and no longer one', () => {
+    const short = NIGERIAN_LEXICON_ENTRIES.filter(
+      (e) => [...e.grapheme].filter((c) => /\p{L}/u.test(c)).length <= 4,
+    );
+    const unguarded = short.filter((e) => skipCasesOf(e).length === 0).map((e) => e.grapheme);
+    // Only brands whose capitals are their own name keep every spelling.
+    expect(unguarded.sort()).toEqual([
+      'GOtv',
+      'Glo',
+      'Jaiz',
+      'Kuda',
+      'Opay',
+      'Paga',
+      'Wema',
+      'ntel',
+    ]);
+    const long = NIGERIAN_LEXICON_ENTRIES.filter((e) => !short.includes(e));
+    expect(long.filter((e) => skipCasesOf(e).length > 0)).toEqual([]);
+    // The rules carry them, so the Lexicon sees them.
+    const imo = NIGERIAN_LEXICON_RULES.find((r) => r.stringToReplace === 'Imo');
+    expect(imo?.skipCases).toEqual(['capitals']);
   });
 });
 
