@@ -308,10 +308,13 @@ export class PronunciationService {
     if (!dictionaries.length) return { rules: [], dictionaries: [] };
     const rulesOf = await this.repo.rulesAtVersions(dictionaries);
     const rules: LexiconRule[] = dictionaries.flatMap((d) =>
-      (rulesOf.get(d.id) ?? []).map((rule, ruleIndex) => ({
-        ...rule,
-        source: { dictionaryId: d.dictionaryId, version: d.latestVersion, ruleIndex },
-      })),
+      (rulesOf.get(d.id) ?? []).map((rule, ruleIndex) =>
+        // Frozen: the result is cached and shared, and frozen rules keep their compiled pattern.
+        Object.freeze({
+          ...rule,
+          source: { dictionaryId: d.dictionaryId, version: d.latestVersion, ruleIndex },
+        }),
+      ),
     );
     return {
       rules,
