@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { types } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { contentTypeFor } from '../audio-format';
 import { AudioError, AudioErrorCode } from '../audio.exception';
@@ -70,7 +71,7 @@ export class AudioEncoderPool {
     if (!AudioEncoderPool.offloads(options)) return promising(await createAudioEncoder(options));
     if (this.closed) throw new Error('the audio encoder pool is closed');
     const thread = this.threadAt(this.leastLoaded());
-    await thread.ready;
+    // Counted on its thread from here, so streams opened together spread over the threads.
     const encoder = new PooledEncoder(thread, this.nextStream++, options, this.maxInFlight);
     await encoder.open();
     return encoder;
@@ -276,6 +277,7 @@ class PooledEncoder implements AudioEncoder {
   async open(): Promise<void> {
     this.thread.attach(this);
     try {
+      await this.thread.ready;
       await this.call({
         op: 'open',
         req: this.thread.newReq(),
@@ -366,7 +368,8 @@ class PooledEncoder implements AudioEncoder {
  */
 function ownedSamples(samples: Int16Array): Int16Array {
   const { buffer, byteOffset, byteLength } = samples;
-  if (buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength) {
+  // util.types, not instanceof: under Jest the array may come from another realm.
+  if (types.isArrayBuffer(buffer) && byteOffset === 0 && byteLength === buffer.byteLength) {
     return samples;
   }
   return samples.slice();

@@ -3,6 +3,7 @@
  * per stream, for the stream's whole life) so MP3 encoding and resampling stay off the server's
  * event loop. Runs as a plain worker_threads script.
  */
+import { types } from 'node:util';
 import { parentPort } from 'node:worker_threads';
 import { AudioError } from '../audio.exception';
 import { createAudioEncoder, type InlineAudioEncoder } from '../encoder';
@@ -29,7 +30,7 @@ function fail(req: number, error: unknown): void {
 /** The bytes as memory of their own, which can then be moved to the main thread. */
 function owned(bytes: Buffer): Uint8Array {
   const { buffer, byteOffset, byteLength } = bytes;
-  if (buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength) {
+  if (types.isArrayBuffer(buffer) && byteOffset === 0 && byteLength === buffer.byteLength) {
     return new Uint8Array(buffer);
   }
   // Small Buffers share Node's allocation pool, which must not be moved out of this thread.
