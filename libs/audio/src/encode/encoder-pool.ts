@@ -117,7 +117,12 @@ export class AudioEncoderPool {
         this.threads[index] = undefined;
         // Replaced at once, unless it died before it was ever ready (then on the next stream,
         // so a thread that cannot start is not restarted in a loop).
-        if (wasReady && !this.closed) void this.threadAt(index).ready.catch(() => undefined);
+        if (!wasReady || this.closed) return;
+        try {
+          this.threadAt(index);
+        } catch {
+          // The script is gone; the next stream that needs the thread reports it.
+        }
       });
       this.threads[index] = thread;
     }
