@@ -19,6 +19,8 @@ export enum AudioErrorCode {
   TooManyChannels = 'too_many_channels',
   /** Every decoding thread is busy and the queue is full; retry later. */
   AudioBusy = 'audio_busy',
+  /** The thread encoding a stream died; the stream cannot go on (the thread is replaced). */
+  EncoderFailed = 'encoder_failed',
 }
 
 /** Domain error for bad audio input or an impossible encoding request; `code` maps to a status. */

@@ -15,8 +15,7 @@ export interface AudioEncoderOptions {
   outputSampleRate: number;
 }
 
-/** Resamples and encodes a mono 16-bit stream chunk by chunk. */
-export interface AudioEncoder {
+interface EncoderOutput {
   readonly format: AudioFormat;
   readonly contentType: string;
   /** Output sample rate. */
@@ -25,12 +24,26 @@ export interface AudioEncoder {
   readonly samplesOut: number;
   /** Bytes to send before any audio: a streaming WAV header for wav, empty otherwise. */
   header(): Buffer;
+  /** Frees native memory without producing output, for a stream abandoned midway. Idempotent. */
+  close(): void;
+}
+
+/** Resamples and encodes a mono 16-bit stream chunk by chunk, on the calling thread. */
+export interface InlineAudioEncoder extends EncoderOutput {
   /** The encoded bytes ready now (possibly none; resampler and mp3 hold back a little). */
   encode(samples: Int16Array): Buffer;
   /** Ends the stream: returns the held-back bytes and frees native memory. */
   flush(): Buffer;
-  /** Frees native memory without producing output, for a stream abandoned midway. Idempotent. */
-  close(): void;
+}
+
+/**
+ * What a stream feeds: the same steps as `InlineAudioEncoder`, possibly in a worker thread
+ * (`AudioEncoderPool`), so results are promised. They settle in call order. `encode` takes the
+ * samples: their memory may be moved to the worker, leaving the caller's array empty.
+ */
+export interface AudioEncoder extends EncoderOutput {
+  encode(samples: Int16Array): Promise<Buffer>;
+  flush(): Promise<Buffer>;
 }
 
 interface SampleCodec {
@@ -40,7 +53,10 @@ interface SampleCodec {
 
 const G711_RATE = 8000;
 
-export async function createAudioEncoder(options: AudioEncoderOptions): Promise<AudioEncoder> {
+/** An encoder that works on the calling thread; `AudioEncoderPool` decides when that is fine. */
+export async function createAudioEncoder(
+  options: AudioEncoderOptions,
+): Promise<InlineAudioEncoder> {
   const { format, inputSampleRate, outputSampleRate } = options;
   if ((format === 'mulaw' || format === 'alaw') && outputSampleRate !== G711_RATE) {
     throw new AudioError(
@@ -74,7 +90,7 @@ function uint8ToBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-class StreamingAudioEncoder implements AudioEncoder {
+class StreamingAudioEncoder implements InlineAudioEncoder {
   readonly contentType: string;
   private sent = 0;
   private finished = false;
@@ -118,4 +134,21 @@ class StreamingAudioEncoder implements AudioEncoder {
     this.sent += samples.length;
     return samples.length === 0 ? Buffer.alloc(0) : this.codec.encode(samples);
   }
+}
+
+/** The inline encoder behind the promise-returning interface, for formats cheap enough inline. */
+export function promising(encoder: InlineAudioEncoder): AudioEncoder {
+  return {
+    format: encoder.format,
+    contentType: encoder.contentType,
+    sampleRate: encoder.sampleRate,
+    get samplesOut() {
+      return encoder.samplesOut;
+    },
+    header: () => encoder.header(),
+    // async: a throw (after flush or close) becomes a rejection, as with the pooled encoder.
+    encode: async (samples) => encoder.encode(samples),
+    flush: async () => encoder.flush(),
+    close: () => encoder.close(),
+  };
 }

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-// Both packages are ESM-only, and encoding runs on the main thread, where unit and e2e specs run
-// it inside Jest's VM sandbox: there a real import() (importEsm from @cw/util) throws "A dynamic
+// Both packages are ESM-only, and inline encoding (createAudioEncoder) also runs on the main
+// thread, where unit and e2e specs run it inside Jest's VM sandbox: there a real import() (importEsm from @cw/util) throws "A dynamic
 // import callback was invoked without --experimental-vm-modules", so their published script
 // files are evaluated instead.
 

@@ -8,7 +8,17 @@ export {
   isAudioFormat,
 } from './audio-format';
 export { AudioError, AudioErrorCode, type DecodeStats } from './audio.exception';
-export { type AudioEncoder, type AudioEncoderOptions, createAudioEncoder } from './encoder';
+export {
+  type AudioEncoder,
+  type AudioEncoderOptions,
+  createAudioEncoder,
+  type InlineAudioEncoder,
+} from './encoder';
+export {
+  AudioEncoderPool,
+  type AudioEncoderPoolOptions,
+  resolveEncoderWorkerFile,
+} from './encode/encoder-pool';
 export { MP3_SAMPLE_RATES, mp3BitrateFor } from './mp3';
 export {
   applyGain,

@@ -45,6 +45,8 @@ export interface AppConfig {
     poolSize?: number;
     maxQueue: number;
   };
+  /** Worker threads that encode MP3 (and resample) for streams, off the event loop. */
+  audio: { encoderThreads: number };
   limits: {
     defaultMaxConcurrentStreams: number;
     /** A replica renews its stream slots in Redis; a dead replica's slots lapse after this. */
@@ -190,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       poolSize: parsed.ENGINE_POOL_SIZE,
       maxQueue: parsed.ENGINE_MAX_QUEUE,
     },
+    audio: { encoderThreads: parsed.AUDIO_ENCODER_THREADS },
     limits: {
       defaultMaxConcurrentStreams: parsed.DEFAULT_MAX_CONCURRENT_STREAMS,
       streamSlotLeaseMs: parsed.STREAM_SLOT_LEASE_MS,

@@ -159,6 +159,12 @@ export class EnvSchema {
   @Transform(toInt)
   @IsInt()
   @Min(1)
+  @Max(64)
+  AUDIO_ENCODER_THREADS = 1;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   @Max(1000)
   DEFAULT_MAX_CONCURRENT_STREAMS = 10;
 

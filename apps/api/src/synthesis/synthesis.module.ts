@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AudioEncoders } from './audio-encoders';
 import { EngineModule } from '../engine/engine.module';
 import { PhraseCacheModule } from '../phrase-cache/phrase-cache.module';
 import { PronunciationModule } from '../pronunciation/pronunciation.module';
@@ -24,7 +25,14 @@ import { SchedulingModule } from '../scheduling/scheduling.module';
     PhraseCacheModule,
   ],
   controllers: [SynthesisController, SpeechInfoController, TimestampsController],
-  providers: [SynthesisService, SpeechInfoService, SpeechResponder, SynthesisRunner, WarmUpService],
+  providers: [
+    AudioEncoders,
+    SynthesisService,
+    SpeechInfoService,
+    SpeechResponder,
+    SynthesisRunner,
+    WarmUpService,
+  ],
   exports: [SynthesisService, SpeechResponder, SynthesisRunner, WarmUpService],
 })
 export class SynthesisModule {}

@@ -3,7 +3,6 @@ import {
   applyGain,
   type AudioFormat,
   contentTypeFor,
-  createAudioEncoder,
   createResampler,
   type Resampler,
   silence,
@@ -39,6 +38,7 @@ import type { Tenant } from '../tenants/tenant.entity';
 import { PronunciationService } from '../pronunciation/pronunciation.service';
 import type { Voice } from '../voices/voice.entity';
 import { VoicesService } from '../voices/voices.service';
+import { AudioEncoders } from './audio-encoders';
 import type { SynthesizeDto } from './dto/synthesize.dto';
 import { SynthesisErrorCode, SynthesisException } from './synthesis.exception';
 
@@ -166,6 +166,7 @@ export class SynthesisService {
     private readonly scheduler: SpeechScheduler,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly pronunciation: PronunciationService,
+    private readonly encoders: AudioEncoders,
   ) {
     this.maxAudioMs = config.synthesis.maxAudioMs;
   }
@@ -364,9 +365,9 @@ export class SynthesisService {
   ): AsyncGenerator<RenderEvent> {
     const { profile } = job;
     // Engines render at the output rate where they can, so the encoder's resampler is then a
-    // pass-through and the main thread only encodes.
+    // pass-through; MP3 is encoded in an encoder thread, the main thread only moves bytes.
     const inputRate = profile.sampleRate;
-    const encoder = await createAudioEncoder({
+    const encoder = await this.encoders.create({
       format,
       inputSampleRate: inputRate,
       outputSampleRate: profile.sampleRate,
@@ -393,12 +394,14 @@ export class SynthesisService {
     // The estimate in `plan` is a lower bound; this stops a job whose audio runs longer.
     const maxSamples = Math.floor((this.maxAudioMs / 1000) * inputRate);
     let engineId: string | undefined;
-    const encode = (samples: Int16Array): RenderEvent | undefined => {
+    // Awaited one chunk at a time: a stream has at most one chunk with its encoder, and nothing
+    // is encoded ahead of what the consumer pulls (a slow client holds the whole chain back).
+    const encode = async (samples: Int16Array): Promise<RenderEvent | undefined> => {
       if (clock + samples.length > maxSamples) {
         throw this.tooLong('The audio for this text reached the limit');
       }
       clock += samples.length;
-      let out = encoder.encode(samples);
+      let out = await encoder.encode(samples);
       // Until the first audio bytes exist, keep the header back (see above).
       if (out.length === 0) return undefined;
       if (pending) {
@@ -408,7 +411,7 @@ export class SynthesisService {
       return { type: 'audio', data: out };
     };
     /** Silence we add counts on the stream's playback clock like engine audio. */
-    const pause = (ms: number): RenderEvent | undefined => {
+    const pause = (ms: number): Promise<RenderEvent | undefined> => {
       stream.advance(ms);
       return encode(silence(ms, inputRate));
     };
@@ -417,7 +420,7 @@ export class SynthesisService {
       for (const [index, item] of job.plan.entries()) {
         signal.throwIfAborted();
         if (item.type === 'break') {
-          const out = pause(item.ms);
+          const out = await pause(item.ms);
           if (out) yield out;
         } else if (item.type === 'mark') {
           yield { type: 'mark', name: item.name, atMs: Math.round(nowMs()) };
@@ -440,26 +443,26 @@ export class SynthesisService {
                 })),
               };
             }
-            const out = encode(gain(await toInputRate(chunk.samples, chunk.sampleRate)));
+            const out = await encode(gain(await toInputRate(chunk.samples, chunk.sampleRate)));
             if (out) yield out;
           }
           // Drain what the rate converters still hold for this piece, before its pause.
           for (const [rate, converter] of converters) {
             converters.delete(rate);
-            const out = encode(gain(converter.flush()));
+            const out = await encode(gain(converter.flush()));
             if (out) yield out;
           }
           const next = job.plan[index + 1];
           if (next?.type === 'speak') {
             const gap = gapAfter(item.text);
             if (gap > 0) {
-              const out = pause(gap);
+              const out = await pause(gap);
               if (out) yield out;
             }
           }
         }
       }
-      let tail = encoder.flush();
+      let tail = await encoder.flush();
       if (pending) tail = Buffer.concat([pending, tail]);
       if (tail.length) yield { type: 'audio', data: tail };
       yield { type: 'end', engineId, samplesOut: encoder.samplesOut };

@@ -1,6 +1,7 @@
 import { BadRequestException, HttpStatus, NotFoundException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { QueryFailedError } from 'typeorm';
+import { AudioError, AudioErrorCode } from '@cw/audio';
 import { DatabaseUnavailableError } from '@cw/db';
 import { EngineError, EngineErrorCode } from '@cw/engines';
 import { CommonErrorCode, DomainException } from './domain.exception';
@@ -27,6 +28,18 @@ describe('mapError', () => {
     const mapped = mapError(new EngineError(EngineErrorCode.Failed, 'worker 3 crashed at 0x1f'));
     expect(mapped).toMatchObject({ status: 500, code: 'synthesis_failed', log: 'warn' });
     expect(mapped.message).not.toContain('0x1f');
+  });
+
+  it('reports a dead encoder thread as a synthesis failure, without its message', () => {
+    const mapped = mapError(
+      new AudioError(AudioErrorCode.EncoderFailed, 'audio encoder thread stopped: exit code 1'),
+    );
+    expect(mapped).toMatchObject({
+      status: 500,
+      code: 'synthesis_failed',
+      message: 'Speech synthesis failed',
+      log: 'warn',
+    });
   });
 
   it('answers an engine outage with 503 and a default Retry-After, without internals', () => {

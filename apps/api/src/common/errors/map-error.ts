@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
+import { AudioError, AudioErrorCode } from '@cw/audio';
 import { isDatabaseUnavailable } from '@cw/db';
 import { EngineError, EngineErrorCode } from '@cw/engines';
 import { CommonErrorCode, DomainException } from './domain.exception';
@@ -106,6 +107,10 @@ function mapErrorAsThrown(err: unknown): MappedError {
     };
   }
   if (err instanceof EngineError) return mapEngineError(err);
+  if (err instanceof AudioError && err.code === AudioErrorCode.EncoderFailed) {
+    // The thread encoding the stream died: our failure, reported as the engine's would be.
+    return mapEngineError(new EngineError(EngineErrorCode.Failed, err.message));
+  }
   if (isDatabaseUnavailable(err)) {
     // Down, stalled or out of connections: the caller did nothing wrong and may retry.
     return withRetryAfter(

@@ -19,6 +19,7 @@ import type { Voice } from '../../voices/voice.entity';
 import { VoiceErrorCode, VoiceException } from '../../voices/voices.exception';
 import type { VoicesService } from '../../voices/voices.service';
 import { SynthesisService } from '../synthesis.service';
+import { AudioEncoders } from '../audio-encoders';
 import { echo } from '../../common/errors/echo';
 
 export const NATIVE_RATE = 16000;
@@ -171,7 +172,15 @@ export function synthesisWith(
     wholeFileSlackMs: 250,
     smoothing: 0.05,
   });
-  return new SynthesisService(engine, voices, scheduler, loadConfig(env), pronunciations);
+  const config = loadConfig(env);
+  return new SynthesisService(
+    engine,
+    voices,
+    scheduler,
+    config,
+    pronunciations,
+    new AudioEncoders(config),
+  );
 }
 
 export const tick = () => new Promise((resolve) => setImmediate(resolve));
