@@ -55,7 +55,7 @@ export class AppModule implements NestModule {
           autoLoadEntities: true,
         }),
         LifecycleModule,
-        ChangeFeedModule,
+        ChangeFeedModule.forRoot(),
         RedisModule,
         MetricsModule,
         AuthModule,

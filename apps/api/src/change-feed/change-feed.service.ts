@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, type Notification } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -16,6 +16,13 @@ export type ChangedTable =
  * built-in row, or the feed lost its connection and cannot tell what it missed).
  */
 export type ChangeListener = (tenantUuid: string | null) => void;
+
+export const CHANGE_FEED_OPTIONS = Symbol('CHANGE_FEED_OPTIONS');
+
+export interface ChangeFeedOptions {
+  /** Open the LISTEN connection (the service); without it the feed is never live. */
+  listen: boolean;
+}
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 10_000;
@@ -40,6 +47,7 @@ export class ChangeFeedService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly metrics: MetricsService,
+    @Inject(CHANGE_FEED_OPTIONS) private readonly options: ChangeFeedOptions,
   ) {}
 
   /** True while notifications are being received: only then may tenant data be cached. */
@@ -73,7 +81,7 @@ export class ChangeFeedService implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     // The first connection is awaited so the app starts with caching on; a failure is retried
     // in the background (the app serves uncached meanwhile).
-    await this.connect();
+    if (this.options.listen) await this.connect();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigModule, loadConfig } from '@cw/config';
 import { dataSourceOptions, prepareDatabase } from '@cw/db';
 import { AdminModule } from '../admin/admin.module';
+import { ChangeFeedModule } from '../change-feed/change-feed.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { RedisModule } from '../redis/redis.module';
 import { AdminService } from '../admin/admin.service';
@@ -139,6 +140,8 @@ async function main(): Promise<void> {
         // The global modules the app's own root provides to the feature modules admin uses.
         RedisModule,
         MetricsModule,
+        // The CLI writes and exits; the database tells the running replicas what changed.
+        ChangeFeedModule.forRoot({ listen: false }),
         AdminModule,
       ],
     })
