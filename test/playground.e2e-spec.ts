@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { chromium, type Browser, type Page, type WebSocket } from 'playwright-core';
 import request from 'supertest';
+import { NIGERIAN_LEXICON_VERSION } from '@cw/text';
 import { voiceLike, wavFile } from './helpers/audio-fixtures';
 import { bearer, createTenant, createTestApp, type TestTenant } from './helpers/test-app';
 
@@ -136,7 +137,7 @@ describe('Playground (GET /playground) in a real browser', () => {
       'calling Guaranty Trust Bank. Your balance is five thousand naira.',
     );
     expect(await page.textContent('#spoken-dictionaries')).toBe(
-      `Pronunciation dictionaries applied: ${dictionary.body.id} (version 1), builtin:nigerian (version 1).`,
+      `Pronunciation dictionaries applied: ${dictionary.body.id} (version 1), builtin:nigerian (version ${NIGERIAN_LEXICON_VERSION}).`,
     );
     expect(await page.textContent('#spoken-replacements')).toBe('GTB → Guaranty Trust Bank');
     expect(await page.isVisible('#speak-download')).toBe(false);
