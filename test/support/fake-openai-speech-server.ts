@@ -42,9 +42,9 @@ export class FakeOpenAiSpeechServer {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<FakeOpenAiSpeechServer> {
-    let fake!: FakeOpenAiSpeechServer;
-    const server = createServer((req, res) => void fake.handle(req, res));
-    fake = new FakeOpenAiSpeechServer(server);
+    const server = createServer();
+    const fake = new FakeOpenAiSpeechServer(server);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void fake.handle(req, res));
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));

@@ -361,7 +361,7 @@ export class SynthesisService {
     // The chain: each engine in turn until one produces audio. An engine whose breaker is open
     // is skipped (the last one is always tried); once audio has started, a failure ends the
     // stream as before: switching voices mid-sentence would be worse.
-    let lastError: unknown;
+    let lastError: Error | undefined;
     for (const [index, step] of profile.chain.entries()) {
       const last = index === profile.chain.length - 1;
       if (!last && !this.registry.available(step.engineId)) continue;
@@ -379,7 +379,7 @@ export class SynthesisService {
         return;
       } catch (err) {
         if (started || signal.aborted || last || !canFailOver(err)) throw err;
-        lastError = err;
+        lastError = err as EngineError;
       }
     }
     throw (

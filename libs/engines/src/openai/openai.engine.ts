@@ -381,7 +381,7 @@ export function describeOpenAiError(body: Buffer): string {
     const pick = (v: unknown): string | undefined => {
       if (typeof v === 'string') return v;
       if (typeof v === 'object' && v !== null && 'message' in v) {
-        return String((v as { message: unknown }).message);
+        return String(v.message);
       }
       return v === undefined ? undefined : JSON.stringify(v);
     };

@@ -61,7 +61,7 @@ export class EnginePool implements TtsEngine {
 
   async *synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncGenerator<PcmChunk> {
     const tried = new Set<Member>();
-    let lastError: unknown;
+    let lastError: EngineError | undefined;
     for (let member = this.pick(tried); member; member = this.pick(tried)) {
       tried.add(member);
       member.inFlight++;
@@ -74,7 +74,7 @@ export class EnginePool implements TtsEngine {
         return;
       } catch (error) {
         if (started || signal.aborted || !isUnavailable(error)) throw error;
-        lastError = error;
+        lastError = error as EngineError;
       } finally {
         member.inFlight--;
       }
