@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { parseWav } from '@cw/audio';
 import { EngineRegistry } from '@cw/engines';
+import { voiceLike, wavFile } from './helpers/audio-fixtures';
 import { waitUntil } from './helpers/engine-watch';
 import { bearer, binaryParser, createTenant, createTestApp, TestTenant } from './helpers/test-app';
 import { FAKE_OPENAI_RATE, FakeOpenAiSpeechServer } from './support/fake-openai-speech-server';
+import { FakeXttsServer } from './support/fake-xtts-server';
 
 const TEXT = 'Thank you for calling, how can I help?';
 const bytesOf = (s: Int16Array) => Buffer.from(s.buffer, s.byteOffset, s.byteLength);
@@ -293,5 +295,93 @@ describe('Engines: an OpenAI-compatible upstream beside eSpeak (stand-in server)
     );
     expect(metrics.text).toMatch(/tts_engine_breaker_state\{engine="flaky"\} 0/);
     expect(metrics.text).toMatch(/tts_engine_first_audio_seconds_count\{engine="flaky"\} [1-9]/);
+  });
+});
+
+describe('Engines: a pool of two XTTS servers sharing one engine (stand-in servers)', () => {
+  let a: FakeXttsServer;
+  let b: FakeXttsServer;
+  let app: NestExpressApplication;
+  let dir: string;
+
+  beforeAll(async () => {
+    [a, b] = await Promise.all([FakeXttsServer.start(), FakeXttsServer.start()]);
+    dir = mkdtempSync(join(tmpdir(), 'cw-engines-pool-'));
+    const file = join(dir, 'engines.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        engines: [{ id: 'xtts', type: 'xtts', urls: [a.url, b.url], concurrency: 1 }],
+      }),
+    );
+    app = await createTestApp({ ENGINES_FILE: file, TTS_ENGINE: 'xtts', VOICE_STORAGE_DIR: dir });
+  });
+  afterAll(async () => {
+    await app.close();
+    await Promise.all([a.stop(), b.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const clone = async (t: TestTenant): Promise<string> => {
+    const res = await request(app.getHttpServer())
+      .post('/v1/voices/upload')
+      .set(bearer(t.key))
+      .field('name', 'Front desk')
+      .attach('voice_file', wavFile(voiceLike(180, 4, 24_000), 24_000), {
+        filename: 'ref.wav',
+        contentType: 'audio/wav',
+      })
+      .expect(200);
+    expect(res.body).toMatchObject({ engine: 'xtts', cloning: 'native' });
+    return res.body.voice_id as string;
+  };
+
+  it('two streams at once go to the two servers, one each (concurrency 1 per server)', async () => {
+    const t = await createTenant(app);
+    const voiceId = await clone(t);
+    a.reset();
+    b.reset();
+    a.setChunkIntervalMs(30);
+    b.setChunkIntervalMs(30);
+    const say = () =>
+      request(app.getHttpServer())
+        .post('/v1/synthesize/streaming')
+        .set(bearer(t.key))
+        .send({ text: 'Your delivery arrives by four this afternoon', voice_id: voiceId })
+        .buffer(true)
+        .parse(binaryParser);
+    const [one, two] = await Promise.all([say(), say()]);
+    expect([one.status, two.status]).toEqual([200, 200]);
+    expect([one.headers['x-tts-method'], two.headers['x-tts-method']]).toEqual(['xtts', 'xtts']);
+    expect(a.streams).toHaveLength(1);
+    expect(b.streams).toHaveLength(1);
+    const engines = await request(app.getHttpServer())
+      .get('/v1/engines')
+      .set(bearer(t.key))
+      .expect(200);
+    expect(engines.body.engines.find((e: { id: string }) => e.id === 'xtts')).toMatchObject({
+      servers: 2,
+      concurrency: 2,
+      default: true,
+    });
+  });
+
+  it('a server that fails before its first audio hands the piece to the other', async () => {
+    const t = await createTenant(app);
+    const voiceId = await clone(t);
+    a.reset();
+    b.reset();
+    a.respondWithStatus(503);
+    for (let i = 0; i < 2; i++) {
+      const res = await request(app.getHttpServer())
+        .post('/v1/synthesize')
+        .set(bearer(t.key))
+        .send({ text: 'Please hold.', voice_id: voiceId, cache: false })
+        .expect(200);
+      expect(res.headers['x-tts-method']).toBe('xtts');
+    }
+    expect(b.streams.length).toBe(2);
+    expect(a.requestCount).toBeGreaterThan(0);
+    a.respondWithStatus(null);
   });
 });

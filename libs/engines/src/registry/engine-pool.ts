@@ -1,7 +1,9 @@
 import {
+  type ClonedVoice,
   EngineError,
   EngineErrorCode,
   type EngineCapabilities,
+  type VoiceReference,
   type EngineHealth,
   type PcmChunk,
   type SynthesisRequest,
@@ -24,6 +26,8 @@ export class EnginePool implements TtsEngine {
   readonly capabilities: EngineCapabilities;
   private readonly members: Member[];
   private turn = 0;
+  /** Present when the servers clone: any reachable one computes the conditioning. */
+  readonly cloneVoice?: (reference: VoiceReference, signal?: AbortSignal) => Promise<ClonedVoice>;
 
   constructor(
     readonly id: string,
@@ -36,6 +40,22 @@ export class EnginePool implements TtsEngine {
       ...engines[0].capabilities,
       parallelism: concurrency * engines.length,
     };
+    if (engines[0].cloneVoice) this.cloneVoice = (ref, signal) => this.clone(ref, signal);
+  }
+
+  private async clone(reference: VoiceReference, signal?: AbortSignal): Promise<ClonedVoice> {
+    const tried = new Set<Member>();
+    let lastError: EngineError | undefined;
+    for (let member = this.pick(tried); member; member = this.pick(tried)) {
+      tried.add(member);
+      try {
+        return await member.engine.cloneVoice!(reference, signal);
+      } catch (error) {
+        if (signal?.aborted || !isUnavailable(error)) throw error;
+        lastError = error as EngineError;
+      }
+    }
+    throw lastError ?? new EngineError(EngineErrorCode.Unavailable, `${this.id}: no server`);
   }
 
   /** Requests in flight on each server, in configuration order. */
