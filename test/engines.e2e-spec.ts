@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import WebSocket from 'ws';
 import { parseWav } from '@cw/audio';
 import { EngineRegistry } from '@cw/engines';
 import { voiceLike, wavFile } from './helpers/audio-fixtures';
+import { listen } from './helpers/audio-client';
 import { waitUntil } from './helpers/engine-watch';
 import { bearer, binaryParser, createTenant, createTestApp, TestTenant } from './helpers/test-app';
 import { FAKE_OPENAI_RATE, FakeOpenAiSpeechServer } from './support/fake-openai-speech-server';
@@ -52,6 +54,9 @@ describe('Engines: an OpenAI-compatible upstream beside eSpeak (stand-in server)
       UPSTREAM_OPENAI_API_KEY: 'sk-test-secret',
       UPSTREAM_OPENAI_TIMEOUT_MS: '800',
     });
+    // The boot warm-up speaks the built-in voices, the one mapped to the upstream included.
+    await waitUntil(async () => (await request(app.getHttpServer()).get('/v1/health/ready')).ok);
+    upstream.reset();
   });
   afterEach(() => upstream.reset());
   afterAll(async () => {
@@ -174,6 +179,46 @@ describe('Engines: an OpenAI-compatible upstream beside eSpeak (stand-in server)
     });
     const expected = (upstream.requests[0].pcm.length * 8000) / FAKE_OPENAI_RATE;
     expect(Math.abs(res.body.length - expected)).toBeLessThan(200);
+  });
+
+  it('Twilio frames over the WebSocket from an upstream voice: 160-byte mu-law media', async () => {
+    const t = await createTenant(app);
+    const voiceId = await upstreamVoice(t);
+    const base = await listen(app);
+    const sid = `MZ${'0'.repeat(32)}`;
+    const url = `${base.replace(/^http/, 'ws')}/v1/synthesize/ws?output=twilio&stream_sid=${sid}`;
+    const ws = new WebSocket(url, { headers: bearer(t.key) });
+    const messages: Record<string, unknown>[] = [];
+    const marked = new Promise<void>((resolve, reject) => {
+      ws.on('message', (data: Buffer) => {
+        const msg = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+        messages.push(msg);
+        if (msg.event === 'mark') resolve();
+        if (msg.type === 'error') reject(new Error(JSON.stringify(msg)));
+      });
+      ws.on('error', reject);
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ type: 'config', voice_id: voiceId }));
+    ws.send(JSON.stringify({ type: 'text', text: TEXT }));
+    ws.send(JSON.stringify({ type: 'flush' }));
+    await marked;
+    ws.close();
+    const media = messages.filter((m) => m.event === 'media');
+    expect(media.length).toBeGreaterThan(10);
+    for (const m of media) {
+      expect(m.streamSid).toBe(sid);
+      const payload = Buffer.from((m.media as { payload: string }).payload, 'base64');
+      expect(payload).toHaveLength(160);
+    }
+    // The session speaks each clause as it completes: every piece went to the upstream voice.
+    expect(upstream.requests.length).toBeGreaterThan(0);
+    expect(new Set(upstream.requests.map((r) => r.voice))).toEqual(new Set(['af_heart']));
+    // All the upstream's audio, at 8 kHz, arrived before the mark (plus our pauses between pieces).
+    const upstreamSamples = upstream.requests.reduce((n, r) => n + r.pcm.length, 0);
+    expect(media.length * 160).toBeGreaterThanOrEqual(
+      (upstreamSamples * 8000) / FAKE_OPENAI_RATE - 160,
+    );
   });
 
   it('a built-in voice mapped to the upstream speaks there', async () => {
