@@ -67,6 +67,5 @@ export function buildEngine(options: EngineFactoryOptions, spec: EngineSpec): Tt
 
 /** One engine of a type under its type's name (the bench, single-engine tools). */
 export function createEngine(name: string, options: EngineFactoryOptions = {}): TtsEngine {
-  const type = name.trim().toLowerCase();
-  return buildEngine(options, { id: type, type });
+  return buildEngine(options, { id: name.trim().toLowerCase(), type: name });
 }
