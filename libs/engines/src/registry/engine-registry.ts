@@ -236,7 +236,8 @@ export class EngineRegistry {
           return;
         }
         const health = entry.engine.health();
-        report(entry.id, health.modelLoaded, health.systemTts);
+        const failure = entry.engine instanceof OpenAiEngine ? entry.engine.lastFailure : null;
+        report(entry.id, health.modelLoaded, failure ?? health.systemTts);
       }),
     );
   }
