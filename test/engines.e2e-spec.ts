@@ -430,3 +430,42 @@ describe('Engines: a pool of two XTTS servers sharing one engine (stand-in serve
     a.respondWithStatus(null);
   });
 });
+
+describe('Engines: configuration at boot', () => {
+  it('an upstream that is down at boot is reported, not fatal; its voices fall back to eSpeak', async () => {
+    const gone = await FakeOpenAiSpeechServer.start();
+    const url = gone.url;
+    await gone.stop();
+    const app = await createTestApp({
+      UPSTREAM_OPENAI_URL: url,
+      UPSTREAM_OPENAI_VOICES: 'af_heart',
+    });
+    try {
+      const t = await createTenant(app);
+      const engines = await request(app.getHttpServer())
+        .get('/v1/engines')
+        .set(bearer(t.key))
+        .expect(200);
+      expect(engines.body.engines.find((e: { id: string }) => e.id === 'openai')).toMatchObject({
+        status: 'down',
+        voices: ['af_heart'],
+      });
+      const voice = await request(app.getHttpServer())
+        .post('/v1/voices')
+        .set(bearer(t.key))
+        .send({ name: 'Ada', engine: 'openai', engine_voice: 'af_heart', gender: 'female' })
+        .expect(201);
+      const res = await request(app.getHttpServer())
+        .post('/v1/synthesize')
+        .set(bearer(t.key))
+        .send({ text: TEXT, voice_id: voice.body.voice_id })
+        .expect(200);
+      expect(res.headers['x-tts-method']).toBe('espeak');
+      expect(res.headers['x-tts-fallback']).toBe('true');
+      const health = await request(app.getHttpServer()).get('/v1/health').expect(200);
+      expect(health.body).toMatchObject({ status: 'degraded', engines: { openai: 'down' } });
+    } finally {
+      await app.close();
+    }
+  });
+});
