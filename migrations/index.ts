@@ -8,6 +8,7 @@ import { CreateOpenAiVoiceMappings1764190000000 } from './1764190000000-CreateOp
 import { CreatePronunciationDictionaries1764190000001 } from './1764190000001-CreatePronunciationDictionaries';
 import { AddCachedToUsageEvents1764190000005 } from './1764190000005-AddCachedToUsageEvents';
 import { AddTenantNigerianLexicon1764190000006 } from './1764190000006-AddTenantNigerianLexicon';
+import { AddVoiceEngineVoice1764190000007 } from './1764190000007-AddVoiceEngineVoice';
 import { NotifyTenantDataChanges1764190000010 } from './1764190000010-NotifyTenantDataChanges';
 
 /** Every migration, in order. Listed explicitly so the compiled app and the CLI share one list. */
@@ -22,5 +23,6 @@ export const MIGRATIONS = [
   CreatePronunciationDictionaries1764190000001,
   AddCachedToUsageEvents1764190000005,
   AddTenantNigerianLexicon1764190000006,
+  AddVoiceEngineVoice1764190000007,
   NotifyTenantDataChanges1764190000010,
 ];

@@ -32,6 +32,7 @@ describe('voices repository: owner-scoped writes', () => {
         accent: null,
         source: 'uploaded',
         engine: 'espeak',
+        engineVoice: null,
         referenceStorageKey: null,
         referenceSha256: null,
         referenceDurationMs: null,

@@ -6,7 +6,7 @@ export interface Voice {
   name: string;
   language: string;
   engine: string;
-  source: 'builtin' | 'uploaded';
+  source: 'builtin' | 'uploaded' | 'engine';
   cloning: string;
   gender: string | null;
   duration_s: number | null;
@@ -97,7 +97,7 @@ export class VoicesPanel {
     );
     play.addEventListener('click', () => void this.playSample(v, play));
     actions.append(play);
-    if (v.source === 'uploaded') {
+    if (v.source !== 'builtin') {
       const rename = el(
         'button',
         { type: 'button', class: 'secondary', 'aria-label': `Rename ${v.name}` },

@@ -121,6 +121,29 @@ describe('loadConfig: engines and storage', () => {
     });
   });
 
+  it('registers one OpenAI-compatible upstream from the environment', () => {
+    expect(loadConfig({}).engines.upstreamOpenai).toBeUndefined();
+    const config = loadConfig({
+      UPSTREAM_OPENAI_URL: 'http://kokoro:8880/v1',
+      UPSTREAM_OPENAI_VOICES: 'af_heart, am_adam',
+    });
+    expect(config.engines.upstreamOpenai).toEqual({
+      url: 'http://kokoro:8880/v1',
+      apiKey: undefined,
+      model: 'tts-1',
+      voices: ['af_heart', 'am_adam'],
+      format: 'pcm',
+      timeoutMs: 10000,
+      concurrency: 4,
+    });
+    expect(() => loadConfig({ UPSTREAM_OPENAI_URL: 'http://kokoro:8880' })).toThrow(
+      /UPSTREAM_OPENAI_URL must be the API base ending in \/v1/,
+    );
+    expect(() => loadConfig({ UPSTREAM_OPENAI_FORMAT: 'mp3' })).toThrow(
+      /UPSTREAM_OPENAI_FORMAT must be pcm or wav/,
+    );
+  });
+
   it.each([
     [{ XTTS_URL: 'not a url' }, 'XTTS_URL'],
     [{ XTTS_FALLBACK: 'maybe' }, 'XTTS_FALLBACK'],

@@ -68,6 +68,19 @@ export interface AppConfig {
     fallback: 'none' | 'embedded';
     timeoutMs: number;
   };
+  /** Engines besides the embedded one: a file listing them, and/or one OpenAI-compatible upstream. */
+  engines: {
+    file?: string;
+    upstreamOpenai?: {
+      url: string;
+      apiKey?: string;
+      model: string;
+      voices: string[];
+      format: 'pcm' | 'wav';
+      timeoutMs: number;
+      concurrency: number;
+    };
+  };
   metrics: { tenantLabels: boolean };
   /** Uploads waiting for the decoder thread before new ones get 503 upload_busy. */
   uploads: { decodeQueue: number };
@@ -211,6 +224,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       url: parsed.XTTS_URL,
       fallback: parsed.XTTS_FALLBACK,
       timeoutMs: parsed.XTTS_TIMEOUT_MS,
+    },
+    engines: {
+      file: parsed.ENGINES_FILE,
+      upstreamOpenai: parsed.UPSTREAM_OPENAI_URL
+        ? {
+            url: parsed.UPSTREAM_OPENAI_URL,
+            apiKey: parsed.UPSTREAM_OPENAI_API_KEY,
+            model: parsed.UPSTREAM_OPENAI_MODEL,
+            voices: (parsed.UPSTREAM_OPENAI_VOICES ?? '')
+              .split(',')
+              .map((v) => v.trim())
+              .filter(Boolean),
+            format: parsed.UPSTREAM_OPENAI_FORMAT,
+            timeoutMs: parsed.UPSTREAM_OPENAI_TIMEOUT_MS,
+            concurrency: parsed.UPSTREAM_OPENAI_CONCURRENCY,
+          }
+        : undefined,
     },
     metrics: { tenantLabels: parsed.METRICS_TENANT_LABELS },
     uploads: { decodeQueue: parsed.UPLOAD_DECODE_QUEUE },

@@ -224,6 +224,56 @@ export class EnvSchema {
   @Max(120000)
   XTTS_TIMEOUT_MS = 10000;
 
+  /** JSON or YAML file listing engines (see the README's Engines section). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  ENGINES_FILE?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true },
+    { message: 'UPSTREAM_OPENAI_URL must be an http(s) URL' },
+  )
+  @Matches(/\/v1\/?$/, {
+    message: 'UPSTREAM_OPENAI_URL must be the API base ending in /v1 (e.g. http://kokoro:8880/v1)',
+  })
+  UPSTREAM_OPENAI_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  UPSTREAM_OPENAI_API_KEY?: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  UPSTREAM_OPENAI_MODEL = 'tts-1';
+
+  /** Comma list; empty: discovered from GET {base}/audio/voices. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\s*[^,\s][^,]*(,\s*[^,\s][^,]*)*\s*$/, {
+    message: 'UPSTREAM_OPENAI_VOICES must be a comma-separated list of voice names',
+  })
+  UPSTREAM_OPENAI_VOICES?: string;
+
+  @IsIn(['pcm', 'wav'], { message: 'UPSTREAM_OPENAI_FORMAT must be pcm or wav' })
+  UPSTREAM_OPENAI_FORMAT: 'pcm' | 'wav' = 'pcm';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  UPSTREAM_OPENAI_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  UPSTREAM_OPENAI_CONCURRENCY = 4;
+
   @IsString()
   VOICE_STORAGE_DIR = './.data/voices';
 

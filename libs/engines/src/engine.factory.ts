@@ -1,58 +1,71 @@
 import type { TtsEngine } from './engine.interface';
 import { EspeakEngine, type EspeakEngineOptions } from './espeak/espeak.engine';
-import { FallbackEngine } from './fallback/fallback.engine';
+import { OpenAiEngine } from './openai/openai.engine';
+import type { EngineSpec } from './registry/engines-config';
 import { XttsEngine, type XttsEngineOptions } from './xtts/xtts.engine';
 
-/** Settings for every driver; only the chosen driver's entry is read. */
+/** Settings shared by every engine of a type; an engine's own entry (`EngineSpec`) wins. */
 export interface EngineFactoryOptions {
   espeak?: EspeakEngineOptions;
-  /** `url` is required when the `xtts` engine is chosen. */
+  /** Defaults for `xtts` engines (XTTS_URL, XTTS_TIMEOUT_MS). */
   xtts?: Partial<XttsEngineOptions>;
-  /**
-   * What serves speech when a remote engine is down: `embedded` wraps it in a FallbackEngine
-   * with eSpeak (built from the `espeak` options), `none` (the default) serves it alone.
-   */
-  fallback?: 'embedded' | 'none';
-  /** See `FallbackEngineOptions.cooldownMs`. */
-  fallbackCooldownMs?: number;
 }
 
-type EngineBuilder = (options: EngineFactoryOptions) => TtsEngine;
+/**
+ * Builds one engine of a type. `spec` is the engine's entry from ENGINES_FILE or the
+ * environment (its id, url, key, ...); a builder that needs none of it may ignore it.
+ */
+type EngineBuilder = (options: EngineFactoryOptions, spec: EngineSpec) => TtsEngine;
 
-// Add a driver here with its own options key above.
+// Add a driver here; the registry then accepts entries of that type.
 const ENGINE_BUILDERS: Record<string, EngineBuilder> = {
   espeak: (options) => new EspeakEngine(options.espeak),
-  xtts: (options) => {
-    const { url, ...xtts } = options.xtts ?? {};
-    if (!url?.trim()) {
-      throw new Error('TTS engine "xtts" needs the XTTS server URL: set XTTS_URL');
+  xtts: (options, spec) => {
+    const { url: defaultUrl, ...xtts } = options.xtts ?? {};
+    const url = (spec.url ?? defaultUrl)?.trim();
+    if (!url) {
+      throw new Error(`Engine "${spec.id}" (xtts) needs the XTTS server URL: set url or XTTS_URL`);
     }
-    return withFallback(new XttsEngine({ ...xtts, url: url.trim() }), options);
+    return new XttsEngine({
+      ...xtts,
+      url,
+      ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
+      ...(spec.stallTimeoutMs ? { stallTimeoutMs: spec.stallTimeoutMs } : {}),
+    });
+  },
+  openai: (_options, spec) => {
+    if (!spec.url) throw new Error(`Engine "${spec.id}" (openai) needs url (a base ending in /v1)`);
+    return new OpenAiEngine({
+      id: spec.id,
+      url: spec.url,
+      apiKey: spec.key,
+      model: spec.model,
+      voices: spec.voices,
+      responseFormat: spec.format,
+      sampleRate: spec.sampleRate,
+      timeoutMs: spec.timeoutMs,
+      stallTimeoutMs: spec.stallTimeoutMs,
+      concurrency: spec.concurrency,
+      languages: spec.languages,
+    });
   },
 };
 
-export const ENGINE_NAMES: readonly string[] = Object.keys(ENGINE_BUILDERS);
+export const ENGINE_TYPES: readonly string[] = Object.keys(ENGINE_BUILDERS);
+/** @deprecated the engine types; kept for callers of the single-engine factory. */
+export const ENGINE_NAMES = ENGINE_TYPES;
 
-/** Builds the configured engine (not yet initialized); an unknown name fails listing valid ones. */
-export function createEngine(name: string, options: EngineFactoryOptions = {}): TtsEngine {
-  const key = name.trim().toLowerCase();
-  const build = Object.hasOwn(ENGINE_BUILDERS, key) ? ENGINE_BUILDERS[key] : undefined;
+/** Builds one engine (not yet initialized) from its entry; an unknown type lists the known ones. */
+export function buildEngine(options: EngineFactoryOptions, spec: EngineSpec): TtsEngine {
+  const type = spec.type.trim().toLowerCase();
+  const build = Object.hasOwn(ENGINE_BUILDERS, type) ? ENGINE_BUILDERS[type] : undefined;
   if (!build) {
-    throw new Error(`Unknown TTS engine "${name}"; known engines: ${ENGINE_NAMES.join(', ')}`);
+    throw new Error(`Unknown TTS engine "${spec.type}"; known engines: ${ENGINE_TYPES.join(', ')}`);
   }
-  return build(options);
+  return build(options, spec);
 }
 
-function withFallback(engine: TtsEngine, options: EngineFactoryOptions): TtsEngine {
-  const fallback = options.fallback ?? 'none';
-  switch (fallback) {
-    case 'none':
-      return engine;
-    case 'embedded':
-      return new FallbackEngine(engine, new EspeakEngine(options.espeak), {
-        cooldownMs: options.fallbackCooldownMs,
-      });
-  }
-  // Reached only when an unchecked string gets past the type.
-  throw new Error(`Unknown engine fallback "${String(fallback)}"; use embedded or none`);
+/** One engine of a type under its type's name (the bench, single-engine tools). */
+export function createEngine(name: string, options: EngineFactoryOptions = {}): TtsEngine {
+  return buildEngine(options, { id: name.trim().toLowerCase(), type: name });
 }

@@ -139,6 +139,8 @@ export enum EngineErrorCode {
   UnknownVoice = 'unknown_engine_voice',
   UnsupportedLanguage = 'unsupported_language',
   Failed = 'synthesis_failed',
+  /** A remote engine refused the request itself (a 4xx about the text or voice). */
+  Rejected = 'engine_rejected',
 }
 
 /** Domain error raised by engines; the API maps `code` to an HTTP status. */

@@ -1,5 +1,36 @@
 export * from './engine.interface';
-export { createEngine, ENGINE_NAMES, type EngineFactoryOptions } from './engine.factory';
+export {
+  buildEngine,
+  createEngine,
+  ENGINE_NAMES,
+  ENGINE_TYPES,
+  type EngineFactoryOptions,
+} from './engine.factory';
+export {
+  OPENAI_DEFAULT_MODEL,
+  OpenAiEngine,
+  parseVoiceList,
+  type OpenAiEngineOptions,
+} from './openai/openai.engine';
+export { WavStreamDecoder } from './openai/wav-stream-decoder';
+export { CircuitBreaker, type BreakerState } from './registry/circuit-breaker';
+export { EnginePool } from './registry/engine-pool';
+export {
+  EMBEDDED_ENGINE_ID,
+  EngineRegistry,
+  type ChainStep,
+  type EngineEvents,
+  type EngineStatus,
+  type RegisteredEngine,
+  type VoiceBinding,
+} from './registry/engine-registry';
+export {
+  parseEnginesFile,
+  validateEngines,
+  type BuiltinVoiceMapping,
+  type EngineSpec,
+  type EnginesConfig,
+} from './registry/engines-config';
 export { EspeakEngine, type EspeakEngineOptions } from './espeak/espeak.engine';
 export type { EspeakVoiceInfo, SynthStats as EspeakTaskStats } from './espeak/espeak.protocol';
 export {
@@ -21,11 +52,6 @@ export {
   XTTS_SAMPLE_RATE,
   type XttsConditioning,
 } from './xtts/xtts.protocol';
-export {
-  FallbackEngine,
-  type FallbackEngineHealth,
-  type FallbackEngineOptions,
-} from './fallback/fallback.engine';
 export {
   ipaToEspeak,
   toEspeakPhonemes,

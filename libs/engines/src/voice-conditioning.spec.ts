@@ -1,7 +1,6 @@
 import { EspeakEngine } from './espeak/espeak.engine';
 import { approximateEspeakVoice } from './espeak/espeak-cloning';
 import { BUILTIN_VOICE_PRESETS } from './espeak/voice-presets';
-import { FallbackEngine } from './fallback/fallback.engine';
 import { engineConditioning, portableConditioning } from './voice-conditioning';
 import { XttsEngine } from './xtts/xtts.engine';
 
@@ -52,11 +51,5 @@ describe('TtsEngine.conditioningFor', () => {
     expect(none).toEqual({});
     expect(xtts.supportsVoice(none)).toBe(false);
     expect(xtts.supportsVoice(xtts.conditioningFor(BOTH))).toBe(true);
-  });
-
-  it('the fallback wrapper takes the whole map, to hand each engine its part', () => {
-    const fallback = new FallbackEngine(xtts, espeak);
-    expect(fallback.conditioningFor(BOTH)).toBe(BOTH);
-    expect(fallback.conditioningFor({ espeak: ESPEAK_PART })).toEqual({ espeak: ESPEAK_PART });
   });
 });

@@ -32,6 +32,7 @@ function audioHeaders(spoken: SpokenAudio): Record<string, string> {
     'Cache-Control': 'no-store',
     'X-Voice-ID': profile.voice.voiceId,
     'X-TTS-Method': spoken.engineId,
+    ...(spoken.fallback ? { 'X-TTS-Fallback': 'true' } : {}),
     'X-Audio-Sample-Rate': String(profile.sampleRate),
   };
 }

@@ -1,42 +1,54 @@
 import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@cw/config';
-import { createEngine, TTS_ENGINE, TtsEngine } from '@cw/engines';
+import { EngineRegistry, TTS_ENGINE, TtsEngine } from '@cw/engines';
+import { EnginesController } from './engines.controller';
+import { enginesConfigFrom } from './engines-config';
 
 /**
- * The configured speech engine behind the TTS_ENGINE token. An unknown TTS_ENGINE fails here, at
- * boot, with the list of known engines. Voices are warmed before the app starts listening.
+ * Every configured engine in one EngineRegistry (the embedded eSpeak always, remote servers from
+ * ENGINES_FILE and the environment), and behind TTS_ENGINE the default one (TTS_ENGINE): it
+ * clones uploads and speaks the built-in voices not mapped elsewhere. Configuration mistakes
+ * fail here, at boot; a remote engine that does not answer is logged, not fatal.
  */
 @Module({
+  controllers: [EnginesController],
   providers: [
     {
-      provide: TTS_ENGINE,
+      provide: EngineRegistry,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): TtsEngine =>
-        createEngine(config.engine.name, {
+      useFactory: (config: AppConfig): EngineRegistry =>
+        new EngineRegistry(enginesConfigFrom(config), {
+          defaultEngine: config.engine.name,
           espeak: { poolSize: config.engine.poolSize, maxQueue: config.engine.maxQueue },
-          xtts: config.xtts.url
-            ? { url: config.xtts.url, timeoutMs: config.xtts.timeoutMs }
-            : undefined,
-          fallback: config.xtts.fallback,
+          xtts: { timeoutMs: config.xtts.timeoutMs },
         }),
     },
+    {
+      provide: TTS_ENGINE,
+      inject: [EngineRegistry],
+      useFactory: (registry: EngineRegistry): TtsEngine => registry.defaultEngine,
+    },
   ],
-  exports: [TTS_ENGINE],
+  exports: [TTS_ENGINE, EngineRegistry],
 })
 export class EngineModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(EngineModule.name);
 
-  constructor(@Inject(TTS_ENGINE) private readonly engine: TtsEngine) {}
+  constructor(@Inject(EngineRegistry) private readonly registry: EngineRegistry) {}
 
   async onModuleInit(): Promise<void> {
     const started = Date.now();
-    await this.engine.init();
+    await this.registry.init((id, ok, detail) => {
+      if (ok) this.logger.log(`engine ${id} ready (${detail})`);
+      else
+        this.logger.warn(`engine ${id} is not answering at boot; it stays configured: ${detail}`);
+    });
     this.logger.log(
-      `engine ${this.engine.id} ready in ${Date.now() - started} ms (${this.engine.health().systemTts})`,
+      `engines ${this.registry.ids().join(', ')} started in ${Date.now() - started} ms; default ${this.registry.defaultId}`,
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.engine.close();
+    await this.registry.close();
   }
 }

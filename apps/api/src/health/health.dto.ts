@@ -37,4 +37,10 @@ export class HealthDto {
 
   @ApiProperty({ nullable: true, type: String, example: 'espeak' })
   engine: string | null;
+
+  @ApiProperty({
+    description: 'Each configured engine and its state (up, down, probing)',
+    example: { espeak: 'up', openai: 'down' },
+  })
+  engines: Record<string, string>;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { EngineRegistry, TTS_ENGINE, type TtsEngine } from '@cw/engines';
 import { SERVICE_VERSION } from '../common/version';
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
@@ -15,6 +15,7 @@ export class HealthService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
+    @Inject(EngineRegistry) private readonly registry: EngineRegistry,
   ) {}
 
   async databaseUp(): Promise<boolean> {
@@ -38,7 +39,13 @@ export class HealthService {
     const dbUp = await this.databaseUp();
     const engine = this.engine.health();
     const modelLoaded = engine.modelLoaded;
-    const status: HealthStatus = !dbUp ? 'unhealthy' : modelLoaded ? 'healthy' : 'degraded';
+    const engines = this.registry.status();
+    const anyDown = engines.some((e) => e.state === 'down');
+    const status: HealthStatus = !dbUp
+      ? 'unhealthy'
+      : modelLoaded && !anyDown
+        ? 'healthy'
+        : 'degraded';
     return {
       status,
       database: dbUp ? ('up' as const) : ('down' as const),
@@ -48,10 +55,11 @@ export class HealthService {
       model_loaded: modelLoaded,
       streaming_supported: engine.streamingSupported,
       word_timings: this.engine.capabilities.wordTimings,
-      // True only while a fallback wrapper is answering with its fallback engine.
-      fallback_mode: 'fallbackMode' in engine && engine.fallbackMode === true,
+      // True while the default engine is down and its voices fall back to another engine.
+      fallback_mode: engines.some((e) => e.default && e.state === 'down' && e.fallback.length > 0),
       system_tts: engine.systemTts,
       engine: this.engine.id,
+      engines: Object.fromEntries(engines.map((e) => [e.id, e.state])),
     };
   }
 }

@@ -5,7 +5,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import type Redis from 'ioredis';
-import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { EMBEDDED_ENGINE_ID, EngineRegistry } from '@cw/engines';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import { REDIS } from '../redis/redis.module';
 import { WarmUpService } from '../synthesis/warm-up.service';
@@ -17,7 +17,7 @@ export class ReadinessIndicators {
     private readonly indicators: HealthIndicatorService,
     private readonly db: TypeOrmHealthIndicator,
     @Inject(REDIS) private readonly redis: Redis | null,
-    @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
+    @Inject(EngineRegistry) private readonly registry: EngineRegistry,
     private readonly warmUp: WarmUpService,
     private readonly shutdown: ShutdownService,
   ) {}
@@ -76,12 +76,33 @@ export class ReadinessIndicators {
       : session.down({ message: 'built-in voices are not warm yet' });
   }
 
+  /**
+   * Up while the embedded engine answers: remote engines that are down make it `degraded` (their
+   * voices fall back to eSpeak), not down, so the replica stays in the load balancer.
+   */
   private engineCheck() {
     const session = this.indicators.check('engine');
-    const health = this.engine.health();
-    const data = { engine: this.engine.id, queue_depth: health.queueDepth };
-    return health.modelLoaded
-      ? session.up(data)
-      : session.down({ ...data, message: 'engine not ready' });
+    const engines = this.registry.status();
+    const embedded = engines.find((e) => e.id === EMBEDDED_ENGINE_ID)!;
+    const down = engines.filter((e) => e.state === 'down').map((e) => e.id);
+    const data = {
+      engine: this.registry.defaultId,
+      queue_depth: engines.reduce((n, e) => n + e.health.queueDepth, 0),
+      engines: Object.fromEntries(engines.map((e) => [e.id, e.state])),
+    };
+    if (!embedded.health.modelLoaded) {
+      return session.down({ ...data, message: 'engine not ready' });
+    }
+    const defaultDown = down.includes(this.registry.defaultId);
+    if (defaultDown && this.registry.get(this.registry.defaultId)?.fallback.length === 0) {
+      return session.down({ ...data, message: `engine ${this.registry.defaultId} is down` });
+    }
+    return down.length
+      ? session.up({
+          ...data,
+          degraded: true,
+          message: `engines down (their voices fall back): ${down.join(', ')}`,
+        })
+      : session.up(data);
   }
 }

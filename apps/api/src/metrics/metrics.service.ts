@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
-import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { EngineRegistry } from '@cw/engines';
 
 export type RejectionReason = 'rate_limit' | 'quota' | 'concurrency' | 'engine_busy';
 
@@ -108,17 +108,71 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(TTS_ENGINE) engine: TtsEngine) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(EngineRegistry) registry: EngineRegistry,
+  ) {
     this.tenantLabels = config.metrics.tenantLabels;
+    const registers = [this.registry];
     new Gauge({
       name: 'tts_engine_queue_depth',
-      help: 'Syntheses waiting for an engine worker',
-      registers: [this.registry],
+      help: 'Syntheses waiting for an engine worker or server, all engines',
+      registers,
       collect() {
-        this.set(engine.health().queueDepth);
+        this.set(registry.entries().reduce((n, e) => n + e.engine.health().queueDepth, 0));
       },
     });
+    this.engineMetrics(registry, registers);
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Per engine: requests, failures by code, time to first audio, breaker state. */
+  private engineMetrics(registry: EngineRegistry, registers: Registry[]): void {
+    const requests = new Counter({
+      name: 'tts_engine_requests_total',
+      help: 'Pieces of speech sent to each engine',
+      labelNames: ['engine'] as const,
+      registers,
+    });
+    const failures = new Counter({
+      name: 'tts_engine_failures_total',
+      help: 'Engine calls that failed, by engine and error code (timeouts are engine_unavailable)',
+      labelNames: ['engine', 'code'] as const,
+      registers,
+    });
+    const firstAudio = new Histogram({
+      name: 'tts_engine_first_audio_seconds',
+      help: 'From an engine call to its first audio, per engine',
+      labelNames: ['engine'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    const state = { closed: 0, half_open: 1, open: 2 } as const;
+    new Gauge({
+      name: 'tts_engine_breaker_state',
+      help: 'Circuit breaker per engine: 0 closed, 1 half open (probing), 2 open',
+      labelNames: ['engine'] as const,
+      registers,
+      collect() {
+        for (const entry of registry.entries()) {
+          this.set({ engine: entry.id }, state[entry.breaker.state]);
+        }
+      },
+    });
+    new Gauge({
+      name: 'tts_engine_up',
+      help: 'Engine answering (1) or not (0)',
+      labelNames: ['engine'] as const,
+      registers,
+      collect() {
+        for (const s of registry.status()) this.set({ engine: s.id }, s.state === 'down' ? 0 : 1);
+      },
+    });
+    registry.observe({
+      request: (engine) => requests.inc({ engine }),
+      failure: (engine, code) => failures.inc({ engine, code }),
+      firstAudio: (engine, ms) => firstAudio.observe({ engine }, ms / 1000),
+    });
   }
 
   tenantLabel(tenantSlug: string): string {

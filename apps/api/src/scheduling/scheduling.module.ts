@@ -1,10 +1,10 @@
 import { type BeforeApplicationShutdown, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
-import { TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { EMBEDDED_ENGINE_ID, EngineRegistry } from '@cw/engines';
 import { EngineModule } from '../engine/engine.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { schedulerMetrics } from './scheduler-metrics';
-import { SpeechScheduler } from './speech-scheduler';
+import { type LaneOptions, SpeechScheduler } from './speech-scheduler';
 
 /**
  * Engine ms per audio ms assumed until the first pieces are measured. eSpeak renders 100-250x
@@ -13,6 +13,12 @@ import { SpeechScheduler } from './speech-scheduler';
  * start from the loaded figure, so a burst right after boot is not over-admitted.
  */
 const INITIAL_COST = 0.025;
+/**
+ * A remote engine until measured: a GPU server renders a few times faster than real time, so a
+ * stream holds about a quarter of one of its slots; its first piece takes a few hundred ms.
+ */
+const REMOTE_INITIAL_COST = 0.25;
+const REMOTE_FIRST_PIECE_MS = 300;
 
 /** Every caller reaches the engine through the one SpeechScheduler this module provides. */
 @Module({
@@ -20,12 +26,28 @@ const INITIAL_COST = 0.025;
   providers: [
     {
       provide: SpeechScheduler,
-      inject: [APP_CONFIG, TTS_ENGINE, MetricsService],
-      useFactory: (config: AppConfig, engine: TtsEngine, metrics: MetricsService) => {
+      inject: [APP_CONFIG, EngineRegistry, MetricsService],
+      useFactory: (config: AppConfig, registry: EngineRegistry, metrics: MetricsService) => {
+        const embedded = registry.get(EMBEDDED_ENGINE_ID)!;
+        // Every other engine gets a lane of its own: its pieces wait for its own servers, never
+        // for (or in) eSpeak's worker threads, and its streams are admitted on its own capacity.
+        const lanes: Record<string, LaneOptions> = {};
+        for (const entry of registry.entries()) {
+          if (entry.id === EMBEDDED_ENGINE_ID) continue;
+          lanes[entry.id] = {
+            parallelism: entry.parallelism,
+            // A remote slot is a request on a server: nothing handed out ahead of it.
+            prefetch: entry.remote ? 0 : 1,
+            initialCost: entry.remote ? REMOTE_INITIAL_COST : INITIAL_COST,
+            initialFirstPieceMs: entry.remote ? REMOTE_FIRST_PIECE_MS : 25,
+          };
+        }
         const scheduler = new SpeechScheduler(
-          (request, signal) => engine.synthesize(request, signal),
+          (request, signal, lane) => registry.synthesize(lane, request, signal),
           {
-            parallelism: Math.max(1, engine.capabilities.parallelism),
+            defaultLane: EMBEDDED_ENGINE_ID,
+            lanes,
+            parallelism: Math.max(1, embedded.parallelism),
             prefetch: 1,
             leadMs: config.scheduler.leadMs,
             utilization: config.scheduler.targetLoad,

@@ -2,8 +2,24 @@ import { EngineError, EngineErrorCode, type PcmChunk, type SynthesisRequest } fr
 import { CapacityEstimator, type CapacityOptions } from './capacity-estimator';
 import { FairDeadlineQueue, type QueuedPiece } from './fair-deadline-queue';
 
-/** Renders one piece on the engine; the scheduler decides when it may start. */
-export type EngineRun = (request: SynthesisRequest, signal: AbortSignal) => AsyncIterable<PcmChunk>;
+/** Renders one piece on the lane's engine; the scheduler decides when it may start. */
+export type EngineRun = (
+  request: SynthesisRequest,
+  signal: AbortSignal,
+  lane: string,
+) => AsyncIterable<PcmChunk>;
+
+/**
+ * An engine with its own workers: its own queue, concurrency and learned cost. A slow remote
+ * engine's pieces never hold the embedded engine's worker slots, and its streams are admitted
+ * against its own capacity.
+ */
+export interface LaneOptions {
+  parallelism: number;
+  prefetch: number;
+  initialCost: number;
+  initialFirstPieceMs: number;
+}
 
 export interface SchedulerClock {
   now(): number;
@@ -52,7 +68,13 @@ export interface SchedulerOptions extends Omit<CapacityOptions, 'parallelism'> {
   maxFirstWaitMs: number;
   /** Engine ms of a first piece assumed until some are measured. */
   initialFirstPieceMs: number;
+  /** The lane the options above describe: streams and pieces that name no lane use it. */
+  defaultLane?: string;
+  /** Further engines, by lane id, each with its own workers (see LaneOptions). */
+  lanes?: Record<string, LaneOptions>;
 }
+
+export const DEFAULT_LANE = 'default';
 
 /**
  * `live`: a listener plays the audio as it arrives (HTTP streaming, WebSocket), so it gets a
@@ -67,6 +89,8 @@ export interface StreamSpec {
   /** Voice and format: what the engine-cost estimate is kept by. */
   costKey: string;
   weight?: number;
+  /** The engine lane admission is counted against and pieces render in (default: the default lane). */
+  lane?: string;
 }
 
 /** What happened to one piece, for metrics and tests. */
@@ -91,6 +115,8 @@ export interface SchedulerEvents {
 }
 
 interface Piece extends QueuedPiece {
+  /** The lane it waits and renders in. */
+  readonly lane: string;
   readonly paced: boolean;
   /** A live piece due now (a first piece, or one after the listener ran out): waiting is heard. */
   readonly dueNow: boolean;
@@ -107,14 +133,9 @@ interface Piece extends QueuedPiece {
  * engine's measured capacity.
  */
 export class SpeechScheduler {
-  private readonly queue: FairDeadlineQueue<Piece>;
-  readonly capacity: CapacityEstimator;
-  private running = 0;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly defaultLane: Lane;
   private seq = 0;
-  /** Queued live pieces that are due now (see `firstAudioWaitMs`). */
-  private queuedDueNow = 0;
-  /** Moving average of the engine time of pieces that were due now (mostly first pieces). */
-  private firstPieceMs: number;
   private readonly streamsOpen = new Set<ScheduledStream>();
   private closed = false;
 
@@ -124,9 +145,12 @@ export class SpeechScheduler {
     private readonly clock: SchedulerClock = realClock,
     events: SchedulerEvents = {},
   ) {
-    this.queue = new FairDeadlineQueue(options.urgencyMs);
-    this.capacity = new CapacityEstimator(options);
-    this.firstPieceMs = options.initialFirstPieceMs;
+    const defaultId = options.defaultLane ?? DEFAULT_LANE;
+    this.defaultLane = new Lane(defaultId, options, options);
+    this.lanes.set(defaultId, this.defaultLane);
+    for (const [id, lane] of Object.entries(options.lanes ?? {})) {
+      if (id !== defaultId) this.lanes.set(id, new Lane(id, { ...options, ...lane }, options));
+    }
     this.listeners.add(events);
   }
 
@@ -138,12 +162,30 @@ export class SpeechScheduler {
     return () => this.listeners.delete(events);
   }
 
+  /** The default lane's capacity (the embedded engine's). */
+  get capacity(): CapacityEstimator {
+    return this.defaultLane.capacity;
+  }
+
+  /** Each lane's id and capacity, for metrics. */
+  laneCapacities(): { lane: string; capacity: CapacityEstimator; queueDepth: number }[] {
+    return [...this.lanes.values()].map((l) => ({
+      lane: l.id,
+      capacity: l.capacity,
+      queueDepth: l.queue.length,
+    }));
+  }
+
   get queueDepth(): number {
-    return this.queue.length;
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.queue.length;
+    return n;
   }
 
   get inFlight(): number {
-    return this.running;
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.running;
+    return n;
   }
 
   get streams(): number {
@@ -161,12 +203,13 @@ export class SpeechScheduler {
     if (this.closed) {
       throw new EngineError(EngineErrorCode.Unavailable, 'The service is shutting down');
     }
+    const lane = this.lane(spec.lane);
     let release: () => void = () => undefined;
     if (spec.kind === 'live') {
-      if (this.firstAudioWaitMs() > this.options.maxFirstWaitMs) {
+      if (this.firstAudioWaitMs(lane.id) > this.options.maxFirstWaitMs) {
         this.refuse(spec, 'The speech engine is starting as many calls as it can right now');
       }
-      const reservation = this.capacity.reserve(spec.costKey, spec.tenantId);
+      const reservation = lane.capacity.reserve(spec.costKey, spec.tenantId);
       if (reservation === 'full') {
         this.refuse(spec, 'The speech engine is already serving every real-time stream it can');
       } else if (reservation === 'tenant_share') {
@@ -174,7 +217,7 @@ export class SpeechScheduler {
       } else {
         release = reservation;
       }
-    } else if (!this.capacity.hasRoom()) {
+    } else if (!lane.capacity.hasRoom()) {
       this.refuse(
         spec,
         'The speech engine is already serving as much work as it can finish in time',
@@ -188,19 +231,26 @@ export class SpeechScheduler {
     return stream;
   }
 
+  /** The lane of that id; an unknown or absent id is the default lane. */
+  private lane(id: string | undefined): Lane {
+    return (id !== undefined ? this.lanes.get(id) : undefined) ?? this.defaultLane;
+  }
+
   /** @internal Queues a piece; `start` runs when a worker is free and the piece's turn comes. */
-  enqueue(piece: Omit<Piece, 'seq'>): Piece {
-    const queued: Piece = { ...piece, seq: this.seq++ };
-    if (queued.dueNow) this.queuedDueNow++;
-    this.queue.push(queued, piece.weight);
-    this.dispatch();
+  enqueue(laneId: string | undefined, piece: Omit<Piece, 'seq' | 'lane'>): Piece {
+    const lane = this.lane(laneId);
+    const queued: Piece = { ...piece, seq: this.seq++, lane: lane.id };
+    if (queued.dueNow) lane.queuedDueNow++;
+    lane.queue.push(queued, piece.weight);
+    this.dispatch(lane);
     return queued;
   }
 
   /** @internal A queued piece whose stream went away: dropped at once. */
   withdraw(piece: Piece): boolean {
-    const removed = this.queue.remove(piece);
-    if (removed && piece.dueNow) this.queuedDueNow--;
+    const lane = this.lane(piece.lane);
+    const removed = lane.queue.remove(piece);
+    if (removed && piece.dueNow) lane.queuedDueNow--;
     return removed;
   }
 
@@ -209,16 +259,16 @@ export class SpeechScheduler {
    * cold threads: its pieces say nothing about the cost of calls, and would refuse the first ones.
    */
   forgetMeasurements(): void {
-    this.capacity.reset();
-    this.firstPieceMs = this.options.initialFirstPieceMs;
+    for (const lane of this.lanes.values()) lane.reset();
   }
 
   /**
    * How long a new stream's first piece would wait: the pieces due now ahead of it and its own,
-   * at the measured engine time of such pieces, spread over the workers.
+   * at the measured engine time of such pieces, spread over the lane's workers.
    */
-  firstAudioWaitMs(): number {
-    return ((this.queuedDueNow + 1) * this.firstPieceMs) / this.options.parallelism;
+  firstAudioWaitMs(laneId?: string): number {
+    const lane = this.lane(laneId);
+    return ((lane.queuedDueNow + 1) * lane.firstPieceMs) / lane.options.parallelism;
   }
 
   /** @internal The engine finished (or abandoned) a piece. */
@@ -226,12 +276,13 @@ export class SpeechScheduler {
     piece: Piece,
     result: Omit<PieceReport, 'tenantId' | 'paced' | 'leadMs'> & { costKey: string },
   ): void {
-    this.running--;
-    this.queue.done(piece, result.engineMs);
+    const lane = this.lane(piece.lane);
+    lane.running--;
+    lane.queue.done(piece, result.engineMs);
     if (piece.dueNow && result.engineMs > 0) {
-      this.firstPieceMs += this.options.smoothing * (result.engineMs - this.firstPieceMs);
+      lane.firstPieceMs += this.options.smoothing * (result.engineMs - lane.firstPieceMs);
     }
-    this.capacity.observe(result.costKey, result.engineMs, result.audioMs);
+    lane.capacity.observe(result.costKey, result.engineMs, result.audioMs);
     const report: PieceReport = {
       tenantId: piece.tenantId,
       kind: result.kind,
@@ -243,21 +294,21 @@ export class SpeechScheduler {
       audioMs: result.audioMs,
     };
     for (const listener of this.listeners) listener.pieceDone?.(report);
-    this.dispatch();
+    this.dispatch(lane);
   }
 
   /** @internal */
-  runEngine(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<PcmChunk> {
-    return this.run(request, signal);
+  runEngine(request: SynthesisRequest, signal: AbortSignal, lane: string): AsyncIterable<PcmChunk> {
+    return this.run(request, signal, lane);
   }
 
-  private dispatch(): void {
-    const limit = this.options.parallelism * (1 + this.options.prefetch);
-    while (this.running < limit) {
-      const piece = this.queue.shift(this.clock.now());
+  private dispatch(lane: Lane): void {
+    const limit = lane.options.parallelism * (1 + lane.options.prefetch);
+    while (lane.running < limit) {
+      const piece = lane.queue.shift(this.clock.now());
       if (!piece) return;
-      if (piece.dueNow) this.queuedDueNow--;
-      this.running++;
+      if (piece.dueNow) lane.queuedDueNow--;
+      lane.running++;
       piece.start();
     }
   }
@@ -269,6 +320,38 @@ export class SpeechScheduler {
       `${why}; retry in ${this.options.retryAfterS} s`,
       this.options.retryAfterS,
     );
+  }
+}
+
+/** One engine's queue, workers and learned costs. */
+class Lane {
+  readonly queue: FairDeadlineQueue<Piece>;
+  readonly capacity: CapacityEstimator;
+  running = 0;
+  /** Queued live pieces that are due now (see `firstAudioWaitMs`). */
+  queuedDueNow = 0;
+  /** Moving average of the engine time of pieces that were due now (mostly first pieces). */
+  firstPieceMs: number;
+
+  constructor(
+    readonly id: string,
+    readonly options: LaneOptions,
+    shared: SchedulerOptions,
+  ) {
+    this.queue = new FairDeadlineQueue(shared.urgencyMs);
+    this.capacity = new CapacityEstimator({
+      parallelism: options.parallelism,
+      utilization: shared.utilization,
+      initialCost: options.initialCost,
+      smoothing: shared.smoothing,
+      tenantShare: shared.tenantShare,
+    });
+    this.firstPieceMs = options.initialFirstPieceMs;
+  }
+
+  reset(): void {
+    this.capacity.reset();
+    this.firstPieceMs = this.options.initialFirstPieceMs;
   }
 }
 
@@ -313,8 +396,15 @@ export class ScheduledStream {
     this.release();
   }
 
-  /** One piece, through the scheduler: waits for its turn, then yields the engine's chunks. */
-  async *render(request: SynthesisRequest, signal: AbortSignal): AsyncGenerator<PcmChunk> {
+  /**
+   * One piece, through the scheduler: waits for its turn in `lane` (default: the stream's own),
+   * then yields that engine's chunks.
+   */
+  async *render(
+    request: SynthesisRequest,
+    signal: AbortSignal,
+    lane: string | undefined = this.spec.lane,
+  ): AsyncGenerator<PcmChunk> {
     const stop = AbortSignal.any([signal, this.controller.signal]);
     stop.throwIfAborted();
     if (this.spec.kind === 'live') await this.pace(stop);
@@ -344,7 +434,7 @@ export class ScheduledStream {
 
     const drain = async (): Promise<void> => {
       try {
-        for await (const chunk of this.scheduler.runEngine(request, engine.signal)) {
+        for await (const chunk of this.scheduler.runEngine(request, engine.signal, piece.lane)) {
           renderMs = chunk.renderMs ?? renderMs;
           if (chunk.samples.length === 0 && !chunk.words?.length) continue;
           firstChunkAt ??= this.clock.now();
@@ -371,7 +461,7 @@ export class ScheduledStream {
       }
     };
 
-    const piece = this.scheduler.enqueue({
+    const piece = this.scheduler.enqueue(lane, {
       tenantId: this.spec.tenantId,
       deadline,
       paced: deadline > now,

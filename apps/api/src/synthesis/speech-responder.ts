@@ -54,6 +54,7 @@ export class SpeechResponder {
           start_ms: w.startMs,
           end_ms: w.endMs,
         })),
+        ...(speech.wordsEstimated ? { alignment_estimated: true } : {}),
         duration_s: speech.durationMs / 1000,
       };
       return sendAudioJson(res, speech.audio, rest);
@@ -69,6 +70,7 @@ function headers(spoken: SpokenAudio, streaming: boolean): Record<string, string
     'X-Voice-ID': profile.voice.voiceId,
     'X-Tenant-ID': profile.tenant.tenantId,
     'X-TTS-Method': spoken.engineId,
+    ...(spoken.fallback ? { 'X-TTS-Fallback': 'true' } : {}),
     'X-Audio-Sample-Rate': String(profile.sampleRate),
     ...(streaming ? { 'X-Streaming': 'true' } : {}),
     ...(spoken.cache ? { 'X-Cache': spoken.cache } : {}),

@@ -28,8 +28,10 @@ export interface SpokenAudio {
   /** Whether the phrase cache answered; absent when the request did not use it. */
   cache?: 'hit' | 'miss';
   contentType: string;
-  /** The engine that produced the first audio, or the configured one before any audio. */
+  /** The engine that produced the first audio, or the voice's own before any audio. */
   engineId: string;
+  /** An engine after the voice's own in its chain answered (X-TTS-Fallback: true). */
+  fallback: boolean;
   /** Pronunciation rules that matched but the engine could not say (phonemes, no alias). */
   skippedPronunciations: number;
 }
@@ -71,14 +73,21 @@ export class SynthesisRun {
 
   /** The profile audio is rendered with from now on; usage records its voice and output. */
   use(profile: SpeechProfile): void {
-    this.describe(profile.voice.voiceId, profile);
+    this.meter.describe({
+      voiceId: profile.voice.voiceId,
+      engine: profile.engineId,
+      format: profile.format,
+      sampleRate: profile.sampleRate,
+    });
   }
 
   spoken(profile: SpeechProfile, skippedPronunciations = 0): SpokenAudio {
+    const engineId = this.engineUsed ?? profile.engineId;
     return {
       profile,
       contentType: this.synthesis.contentType(profile),
-      engineId: this.engineUsed ?? this.synthesis.engineId,
+      engineId,
+      fallback: engineId !== profile.engineId,
       skippedPronunciations,
       ...(this.cacheResult ? { cache: this.cacheResult } : {}),
     };
@@ -257,7 +266,8 @@ export class SynthesisRunner {
         spoken,
       );
       const audio = recorded?.audio();
-      if (key && audio && outcome.status === 'completed') this.keep(key, run, audio);
+      if (key && audio && outcome.status === 'completed')
+        this.keep(key, run, audio, job.profile.engineId);
       return { value: undefined, outcome };
     });
   }
@@ -302,27 +312,28 @@ export class SynthesisRunner {
         : await run.complete(job, signal);
       const value = await deliver(speech);
       run.delivered(speech.audio.length);
-      if (key && !hit) this.keep(key, run, speech.audio, speech);
+      if (key && !hit) this.keep(key, run, speech.audio, job.profile.engineId, speech);
       return { value, outcome: { status: 'completed' } };
     });
   }
 
-  /** The cache key of `job` as the configured engine would speak it (off: undefined). */
+  /** The cache key of `job` as the voice's own engine would speak it (off: undefined). */
   private cacheKey(job: SynthesisJob, kind: CacheKind): string | undefined {
-    return this.cache.keyFor(job, kind, this.synthesis.engineId);
+    return this.cache.keyFor(job, kind, job.profile.engineId);
   }
 
-  /** Keeps audio the configured engine made (a fallback's audio is not what the key names). */
+  /** Keeps audio the voice's own engine made (a fallback's audio is not what the key names). */
   private keep(
     key: string,
     run: SynthesisRun,
     audio: Buffer,
+    engineId: string,
     whole?: Pick<CompleteSpeech, 'words' | 'durationMs' | 'samplesOut'>,
   ): void {
-    if (run.spokenBy !== this.synthesis.engineId) return;
+    if (run.spokenBy !== engineId) return;
     this.cache.put(key, {
       audio,
-      engineId: this.synthesis.engineId,
+      engineId,
       words: whole?.words ?? [],
       durationMs: whole?.durationMs ?? 0,
       samplesOut: whole?.samplesOut ?? 0,

@@ -10,6 +10,10 @@ import {
 } from '@cw/audio';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
 import {
+  type ChainStep,
+  EngineError,
+  EngineErrorCode,
+  EngineRegistry,
   type PcmChunk,
   toEspeakPhonemes,
   TTS_ENGINE,
@@ -74,6 +78,12 @@ export interface SpeechProfile {
   readonly sampleRate: number;
   readonly speed: number;
   readonly pronunciations: ProfilePronunciations;
+  /** The voice's own engine (the first of its chain when all are up). */
+  readonly engineId: string;
+  /** Engines tried in order for each piece, before its first audio. */
+  readonly chain: readonly ChainStep[];
+  /** The voice's engine takes phoneme spans (else they become aliases or are skipped). */
+  readonly takesPhonemes: boolean;
 }
 
 /** One text planned against a profile; never changed once made. */
@@ -105,6 +115,8 @@ export interface RenderSummary {
 export interface CompleteSpeech extends RenderSummary {
   audio: Buffer;
   words: WordTiming[];
+  /** The timings were estimated from the text and audio length (the engine gave none). */
+  wordsEstimated?: boolean;
   durationMs: number;
 }
 
@@ -114,7 +126,7 @@ export interface CompleteSpeech extends RenderSummary {
  */
 export type RenderEvent =
   | { type: 'audio'; data: Buffer }
-  | { type: 'words'; words: WordTiming[] }
+  | { type: 'words'; words: WordTiming[]; estimated?: boolean }
   | { type: 'mark'; name: string; atMs: number }
   | { type: 'engine'; engineId: string }
   | ({ type: 'end' } & RenderSummary);
@@ -162,6 +174,7 @@ export class SynthesisService {
 
   constructor(
     @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
+    @Inject(EngineRegistry) private readonly registry: EngineRegistry,
     private readonly voices: VoicesService,
     private readonly scheduler: SpeechScheduler,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -186,11 +199,15 @@ export class SynthesisService {
       tenantId: profile.tenant.tenantId,
       kind,
       costKey: `${profile.voice.voiceId}@${profile.sampleRate}`,
+      // Admitted on the engine expected to answer: the first whose breaker lets calls through.
+      lane: (profile.chain.find((s) => this.registry.available(s.engineId)) ?? profile.chain[0])
+        ?.engineId,
     });
   }
 
+  /** The default engine (TTS_ENGINE), named before a voice is known. */
   get engineId(): string {
-    return this.engine.id;
+    return this.registry.defaultId;
   }
 
   /** Profile and plan of one HTTP request; a blank text is refused before the voice is loaded. */
@@ -204,14 +221,19 @@ export class SynthesisService {
   /** Loads the voice and settles the output; finds every configuration mistake. */
   async resolveProfile(tenant: Tenant, options: SpeechOptions): Promise<SpeechProfile> {
     const format = options.format ?? 'wav';
-    const sampleRate = this.sampleRateFor(format, options.sample_rate);
     const voice = await this.voices.getVoice(tenant.id, options.voice_id ?? 'default');
-    if (!this.engine.supportsVoice(this.conditioningOf(voice))) {
+    const binding = this.voices.bindingOf(voice);
+    const chain = this.registry.chain(binding);
+    const engineId = this.registry.primaryOf(binding);
+    if (chain.length === 0) {
       throw new SynthesisException(
         SynthesisErrorCode.VoiceUnavailable,
-        `Voice '${voice.voiceId}' cannot be rendered by the ${this.engine.id} engine`,
+        `Voice '${voice.voiceId}' cannot be rendered by the ${engineId} engine`,
       );
     }
+    const engine = this.registry.get(engineId)?.engine ?? this.engine;
+    const takesPhonemes = engine.capabilities.phonemes ?? false;
+    const sampleRate = this.sampleRateFor(format, options.sample_rate, engine);
     return Object.freeze({
       tenant,
       voice,
@@ -219,10 +241,14 @@ export class SynthesisService {
       format,
       sampleRate,
       speed: options.speed ?? 1,
+      engineId,
+      chain: Object.freeze(chain),
+      takesPhonemes,
       pronunciations: await this.pronunciationsFor(
         tenant,
         options.pronunciation_dictionary_ids,
         options.nigerian_lexicon,
+        takesPhonemes,
       ),
     });
   }
@@ -235,19 +261,23 @@ export class SynthesisService {
     tenant: Tenant,
     dictionaryIds: readonly string[] | undefined,
     nigerianLexicon?: boolean,
+    phonemes: boolean = this.takesPhonemes,
   ): Promise<ProfilePronunciations> {
     const { rules, dictionaries } = await this.pronunciation.resolveForSynthesis(
       tenant,
       dictionaryIds,
-      { nigerianLexicon, phonemes: this.takesPhonemes },
+      { nigerianLexicon, phonemes },
     );
     return Object.freeze({
-      lexicon: new Lexicon(rules, { phonemes: this.takesPhonemes }),
+      lexicon: new Lexicon(rules, { phonemes }),
       dictionaries: Object.freeze(dictionaries),
     });
   }
 
-  /** The engine says phoneme spans itself; otherwise they fall back to aliases or are skipped. */
+  /**
+   * The default engine says phoneme spans itself (a profile knows its own voice's engine);
+   * otherwise they fall back to aliases or are skipped.
+   */
   get takesPhonemes(): boolean {
     return this.engine.capabilities.phonemes ?? false;
   }
@@ -264,6 +294,7 @@ export class SynthesisService {
       options.ssml ?? false,
       profile.language,
       profile.pronunciations.lexicon,
+      profile.takesPhonemes,
     );
     if (!items.some((item) => item.type === 'speak')) {
       throw new SynthesisException(SynthesisErrorCode.EmptyText, 'Text cannot be empty');
@@ -300,14 +331,14 @@ export class SynthesisService {
    * deadline turn (and its stream's lead limit) before an engine worker renders it. Engines that
    * can are asked for the output rate, converted in their own threads.
    */
-  renderPiece(
+  async *renderPiece(
     profile: SpeechProfile,
     piece: SpeakItem,
     signal: AbortSignal,
     stream: ScheduledStream,
-  ): AsyncIterable<PcmChunk> {
+  ): AsyncGenerator<PcmChunk> {
     // Engines without phoneme input get aliases in the text; word timings then name the alias.
-    const spoken = this.takesPhonemes
+    const spoken = profile.takesPhonemes
       ? {
           text: piece.text,
           ...(piece.pronunciations?.length
@@ -321,16 +352,40 @@ export class SynthesisService {
             : {}),
         }
       : { text: sayText(piece, 'aliasOnly') };
-    return stream.render(
-      {
-        ...spoken,
-        language: profile.language,
-        voice: { id: profile.voice.voiceId, conditioning: this.conditioningOf(profile.voice) },
-        speed: clamp(profile.speed * piece.prosody.rate, 0.25, 4),
-        pitch: piece.prosody.pitch,
-        sampleRate: profile.sampleRate,
-      },
-      signal,
+    const request = {
+      ...spoken,
+      language: profile.language,
+      speed: clamp(profile.speed * piece.prosody.rate, 0.25, 4),
+      pitch: piece.prosody.pitch,
+      sampleRate: profile.sampleRate,
+    };
+    // The chain: each engine in turn until one produces audio. An engine whose breaker is open
+    // is skipped (the last one is always tried); once audio has started, a failure ends the
+    // stream as before: switching voices mid-sentence would be worse.
+    let lastError: Error | undefined;
+    for (const [index, step] of profile.chain.entries()) {
+      const last = index === profile.chain.length - 1;
+      if (!last && !this.registry.available(step.engineId)) continue;
+      let started = false;
+      try {
+        const chunks = stream.render(
+          { ...request, voice: { id: profile.voice.voiceId, conditioning: step.conditioning } },
+          signal,
+          step.engineId,
+        );
+        for await (const chunk of chunks) {
+          started = true;
+          yield { ...chunk, engineId: chunk.engineId ?? step.engineId };
+        }
+        return;
+      } catch (err) {
+        if (started || signal.aborted || last || !canFailOver(err)) throw err;
+        lastError = err as EngineError;
+      }
+    }
+    throw (
+      lastError ??
+      new EngineError(EngineErrorCode.Unavailable, `No engine can speak ${profile.voice.voiceId}`)
     );
   }
 
@@ -428,12 +483,14 @@ export class SynthesisService {
           const pieceStartMs = nowMs();
           const gain = (samples: Int16Array) =>
             item.prosody.volume === 1 ? samples : applyGain(samples, item.prosody.volume);
+          let pieceWords = false;
           for await (const chunk of this.renderPiece(profile, item, signal, stream)) {
             if (engineId === undefined) {
-              engineId = chunk.engineId ?? this.engine.id;
+              engineId = chunk.engineId ?? profile.engineId;
               yield { type: 'engine', engineId };
             }
             if (chunk.words?.length) {
+              pieceWords = true;
               yield {
                 type: 'words',
                 words: chunk.words.map((w) => ({
@@ -451,6 +508,11 @@ export class SynthesisService {
             converters.delete(rate);
             const out = await encode(gain(converter.flush()));
             if (out) yield out;
+          }
+          // An engine that reports no timings: spread the piece's audio over its words.
+          if (!pieceWords) {
+            const words = estimateWordTimings(item.text, pieceStartMs, nowMs());
+            if (words.length) yield { type: 'words', words, estimated: true };
           }
           const next = job.plan[index + 1];
           if (next?.type === 'speak') {
@@ -480,11 +542,14 @@ export class SynthesisService {
     const format = profile.format === 'wav' ? 'pcm' : profile.format;
     const parts: Buffer[] = [];
     const words: WordTiming[] = [];
+    let wordsEstimated = false;
     let summary: RenderSummary = { samplesOut: 0 };
     for await (const event of this.renderEvents(job, signal, format, 'whole')) {
       if (event.type === 'audio') parts.push(event.data);
-      else if (event.type === 'words') words.push(...event.words);
-      else if (event.type === 'end')
+      else if (event.type === 'words') {
+        words.push(...event.words);
+        wordsEstimated ||= event.estimated === true;
+      } else if (event.type === 'end')
         summary = { engineId: event.engineId, samplesOut: event.samplesOut };
     }
     // One copy of the audio, the header written in front of it rather than concatenated after.
@@ -499,6 +564,7 @@ export class SynthesisService {
       ...summary,
       audio,
       words,
+      ...(wordsEstimated ? { wordsEstimated } : {}),
       durationMs: Math.round((summary.samplesOut * 1000) / profile.sampleRate),
     };
   }
@@ -512,6 +578,7 @@ export class SynthesisService {
     ssml: boolean,
     language: string,
     lexicon?: Lexicon,
+    phonemes: boolean = this.takesPhonemes,
   ): { plan: SpeechPlanItem[]; skipped: SkippedReplacement[] } {
     // `ssml: true` with a fragment (`Hi <break time="1s"/> there`) gets the root it lacks.
     const source = ssml && !looksLikeSsml(text) ? `<speak>${text}</speak>` : text;
@@ -521,7 +588,7 @@ export class SynthesisService {
         ssml,
         language,
         lexicon,
-        phonemes: this.takesPhonemes,
+        phonemes,
       });
       checkSsmlPhonemes(planned.plan);
       return planned;
@@ -536,12 +603,11 @@ export class SynthesisService {
     }
   }
 
-  /** A voice row keeps one conditioning per engine id; the engine takes its own part. */
-  private conditioningOf(voice: Voice): Record<string, unknown> {
-    return this.engine.conditioningFor(voice.conditioning);
-  }
-
-  private sampleRateFor(format: AudioFormat, requested: number | undefined): number {
+  private sampleRateFor(
+    format: AudioFormat,
+    requested: number | undefined,
+    engine: TtsEngine,
+  ): number {
     if (TELEPHONY_FORMATS.has(format)) {
       if (requested !== undefined && requested !== 8000) {
         throw new SynthesisException(
@@ -551,6 +617,39 @@ export class SynthesisService {
       }
       return 8000;
     }
-    return requested ?? this.engine.capabilities.nativeSampleRate;
+    return requested ?? engine.capabilities.nativeSampleRate;
   }
+}
+
+/** Failures before any audio that another engine may answer instead of. */
+function canFailOver(err: unknown): boolean {
+  return (
+    err instanceof EngineError &&
+    (err.code === EngineErrorCode.Unavailable || err.code === EngineErrorCode.Busy)
+  );
+}
+
+/**
+ * Word timings for an engine that gives none: the piece's audio from `startMs` to `endMs` shared
+ * among its words in proportion to their letters (a word of 8 letters takes about twice as long
+ * as one of 4). An estimate, marked as one wherever it is reported.
+ */
+export function estimateWordTimings(text: string, startMs: number, endMs: number): WordTiming[] {
+  const words = text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  if (words.length === 0 || endMs <= startMs) return [];
+  const weights = words.map((w) => w.replace(/[^\p{L}\p{N}]/gu, '').length + 1);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const span = endMs - startMs;
+  const out: WordTiming[] = [];
+  let at = startMs;
+  for (const [i, word] of words.entries()) {
+    const next = at + (span * weights[i]) / total;
+    out.push({
+      word: word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ''),
+      startMs: Math.round(at),
+      endMs: Math.round(next),
+    });
+    at = next;
+  }
+  return out;
 }

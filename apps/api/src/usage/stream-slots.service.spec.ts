@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { loadConfig } from '@cw/config';
-import type { TtsEngine } from '@cw/engines';
+import { EngineRegistry, type TtsEngine } from '@cw/engines';
 import { RedisProcess } from '../../../../test/helpers/redis-process';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisFallback } from '../redis/redis-fallback';
@@ -12,7 +12,11 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const OWN_REDIS_PORT = 19201;
 const LEASE_MS = 1000;
 
-const engine = { health: () => ({ queueDepth: 0 }) } as unknown as TtsEngine;
+const engine = {
+  id: 'espeak',
+  capabilities: { parallelism: 1, wordTimings: true, languages: ['en'] },
+  health: () => ({ queueDepth: 0, modelLoaded: true }),
+} as unknown as TtsEngine;
 const config = loadConfig({ STREAM_SLOT_LEASE_MS: String(LEASE_MS) });
 const services: StreamSlotsService[] = [];
 const fallbacks = new Map<Redis | null, { fallback: RedisFallback; metrics: MetricsService }>();
@@ -27,7 +31,7 @@ function replica(redis: Redis | null): StreamSlotsService {
 function fallbackOf(redis: Redis | null) {
   let entry = fallbacks.get(redis);
   if (!entry) {
-    const metrics = new MetricsService(config, engine);
+    const metrics = new MetricsService(config, EngineRegistry.of([{ engine }]));
     entry = { fallback: new RedisFallback(redis, metrics), metrics };
     fallbacks.set(redis, entry);
   }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@cw/config';
-import type { TtsEngine } from '@cw/engines';
+import { EngineRegistry, type TtsEngine } from '@cw/engines';
 import { MetricsService } from '../metrics/metrics.service';
 import type { NewUsageEvent } from './usage-event.entity';
 import { UsageRecorder } from './usage.recorder';
@@ -66,8 +66,12 @@ function usageEvent(overrides: Partial<NewUsageEvent> = {}): NewUsageEvent {
 
 function setUp(env: Record<string, string> = {}) {
   const config = loadConfig({ USAGE_FLUSH_MS: '60000', USAGE_BUFFER_MAX: '1000', ...env });
-  const engine = { health: () => ({ queueDepth: 0 }) } as unknown as TtsEngine;
-  const metrics = new MetricsService(config, engine);
+  const engine = {
+    id: 'espeak',
+    capabilities: { parallelism: 1, wordTimings: true, languages: ['en'] },
+    health: () => ({ queueDepth: 0, modelLoaded: true }),
+  } as unknown as TtsEngine;
+  const metrics = new MetricsService(config, EngineRegistry.of([{ engine }]));
   const repository = new FakeUsageRepository();
   const recorder = new UsageRecorder(repository as unknown as UsageRepository, metrics, config);
   return { recorder, repository, metrics };

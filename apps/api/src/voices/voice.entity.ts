@@ -6,7 +6,8 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 
-export type VoiceSource = 'builtin' | 'uploaded';
+/** `engine`: a tenant's voice on one of an engine's own voices (no reference audio). */
+export type VoiceSource = 'builtin' | 'uploaded' | 'engine';
 export type VoiceCloning = 'native' | 'approximate' | 'none';
 
 @Entity({ name: 'voices' })
@@ -42,6 +43,10 @@ export class Voice {
 
   @Column({ type: 'varchar', length: 32 })
   engine: string;
+
+  /** The engine's own name for the voice (an upstream's `af_heart`), when it has one. */
+  @Column({ name: 'engine_voice', type: 'varchar', length: 200, nullable: true })
+  engineVoice: string | null;
 
   @Column({ name: 'reference_storage_key', type: 'text', nullable: true })
   referenceStorageKey: string | null;

@@ -23,7 +23,13 @@ import {
 } from '@nestjs/swagger';
 import { Auth, type RequestContext } from '../common/request-context/request-context';
 import { ErrorBody } from '../common/errors/error-body';
-import { UpdateVoiceDto, UploadedVoiceDto, UploadVoiceDto, VoiceDto } from './dto/voice.dto';
+import {
+  CreateEngineVoiceDto,
+  UpdateVoiceDto,
+  UploadedVoiceDto,
+  UploadVoiceDto,
+  VoiceDto,
+} from './dto/voice.dto';
 import { VoiceErrorCode, VoiceException } from './voices.exception';
 import { VoicesService } from './voices.service';
 import { echo } from '../common/errors/echo';
@@ -80,14 +86,32 @@ export class VoicesController {
       );
     }
     const { voice, message } = await this.voices.upload(tenant, dto, file.buffer);
-    return { ...VoiceDto.from(voice, this.voices.wordTimings), message };
+    return { ...VoiceDto.from(voice, this.voices.engineOf(voice)), message };
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiBody({ type: CreateEngineVoiceDto })
+  @ApiResponse({ status: 201, type: VoiceDto })
+  @ApiResponse({
+    status: 400,
+    type: ErrorBody,
+    description: 'unknown_engine, invalid_engine_voice (the body lists the valid ones)',
+  })
+  @ApiResponse({ status: 409, type: ErrorBody, description: 'voice_limit_reached' })
+  async create(
+    @Auth() { tenant }: RequestContext,
+    @Body() dto: CreateEngineVoiceDto,
+  ): Promise<VoiceDto> {
+    const voice = await this.voices.createEngineVoice(tenant, dto);
+    return VoiceDto.from(voice, this.voices.engineOf(voice));
   }
 
   @Get()
   @ApiOkResponse({ type: [VoiceDto] })
   async list(@Auth() { tenant }: RequestContext): Promise<VoiceDto[]> {
     return (await this.voices.listVoices(tenant.id)).map((v) =>
-      VoiceDto.from(v, this.voices.wordTimings),
+      VoiceDto.from(v, this.voices.engineOf(v)),
     );
   }
 
@@ -97,7 +121,8 @@ export class VoicesController {
     @Auth() { tenant }: RequestContext,
     @Param('voice_id') voiceId: string,
   ): Promise<VoiceDto> {
-    return VoiceDto.from(await this.voices.getVoice(tenant.id, voiceId), this.voices.wordTimings);
+    const voice = await this.voices.getVoice(tenant.id, voiceId);
+    return VoiceDto.from(voice, this.voices.engineOf(voice));
   }
 
   @Patch(':voice_id')
@@ -108,10 +133,8 @@ export class VoicesController {
     @Param('voice_id') voiceId: string,
     @Body() dto: UpdateVoiceDto,
   ): Promise<VoiceDto> {
-    return VoiceDto.from(
-      await this.voices.updateVoice(tenant.id, voiceId, dto),
-      this.voices.wordTimings,
-    );
+    const voice = await this.voices.updateVoice(tenant.id, voiceId, dto);
+    return VoiceDto.from(voice, this.voices.engineOf(voice));
   }
 
   @Delete(':voice_id')

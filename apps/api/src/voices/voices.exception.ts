@@ -12,6 +12,8 @@ export enum VoiceErrorCode {
   NoReference = 'no_reference_audio',
   MissingFile = 'validation_failed',
   UploadBusy = 'upload_busy',
+  UnknownEngine = 'unknown_engine',
+  UnknownEngineVoice = 'invalid_engine_voice',
 }
 
 const STATUS: Record<VoiceErrorCode, number> = {
@@ -26,6 +28,8 @@ const STATUS: Record<VoiceErrorCode, number> = {
   [VoiceErrorCode.NoReference]: 404,
   [VoiceErrorCode.MissingFile]: 422,
   [VoiceErrorCode.UploadBusy]: 503,
+  [VoiceErrorCode.UnknownEngine]: 400,
+  [VoiceErrorCode.UnknownEngineVoice]: 400,
 };
 
 export class VoiceException extends DomainException {

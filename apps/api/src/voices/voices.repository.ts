@@ -95,10 +95,9 @@ export class VoicesTransaction {
     private readonly tenantUuid: string,
   ) {}
 
-  countUploadedVoices(): Promise<number> {
-    return this.manager
-      .getRepository(Voice)
-      .countBy({ tenantUuid: this.tenantUuid, source: 'uploaded' });
+  /** The tenant's own voices (uploaded or on an engine's voice): what max_voices caps. */
+  countOwnVoices(): Promise<number> {
+    return this.manager.getRepository(Voice).countBy({ tenantUuid: this.tenantUuid });
   }
 
   insertVoice(voice: NewVoice): Promise<Voice> {

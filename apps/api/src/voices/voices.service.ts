@@ -1,14 +1,23 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { AudioError, AudioErrorCode, type ReferenceAnalysis } from '@cw/audio';
-import { portableConditioning, TTS_ENGINE, type ClonedVoice, type TtsEngine } from '@cw/engines';
+import {
+  BUILTIN_VOICE_PRESETS,
+  EMBEDDED_ENGINE_ID,
+  EngineRegistry,
+  portableConditioning,
+  TTS_ENGINE,
+  type ClonedVoice,
+  type TtsEngine,
+  type VoiceBinding,
+} from '@cw/engines';
 import { randomBase62 } from '../common/random-id';
 import type { Tenant } from '../tenants/tenant.entity';
 import { ReferenceAnalyzer } from './analysis/reference-analyzer';
-import type { UpdateVoiceDto, UploadVoiceDto } from './dto/voice.dto';
+import type { CreateEngineVoiceDto, UpdateVoiceDto, UploadVoiceDto } from './dto/voice.dto';
 import { referenceKey, VOICE_STORAGE, type VoiceStorage } from './storage/voice-storage';
 import type { Voice } from './voice.entity';
-import { VoicesRepository } from './voices.repository';
+import { VoicesRepository, type VoicesTransaction } from './voices.repository';
 import { VoiceErrorCode, VoiceException } from './voices.exception';
 import { echo } from '../common/errors/echo';
 import { ChangeFeedService } from '../change-feed/change-feed.service';
@@ -33,6 +42,7 @@ export class VoicesService {
     private readonly voices: VoicesRepository,
     @Inject(VOICE_STORAGE) private readonly storage: VoiceStorage,
     @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
+    @Inject(EngineRegistry) private readonly registry: EngineRegistry,
     private readonly analyzer: ReferenceAnalyzer,
     private readonly changes: ChangeFeedService,
   ) {
@@ -43,9 +53,116 @@ export class VoicesService {
     });
   }
 
-  /** Every voice is rendered by the configured engine, so they share its word-timing support. */
+  /** Whether the default engine reports word timings (a voice's own engine may differ). */
   get wordTimings(): boolean {
     return this.engine.capabilities.wordTimings;
+  }
+
+  /** What the engine registry needs to route a voice: its engine and conditioning map. */
+  bindingOf(voice: Voice): VoiceBinding {
+    return {
+      voiceId: voice.voiceId,
+      builtin: voice.source === 'builtin',
+      engine: voice.engine,
+      conditioning: voice.conditioning,
+    };
+  }
+
+  /**
+   * The engine that speaks the voice first, that engine's voice name, and whether it reports
+   * word timings (without them timings are estimated).
+   */
+  engineOf(voice: Voice): { engine: string; engineVoice: string | null; wordTimings: boolean } {
+    const binding = this.bindingOf(voice);
+    const engine = this.registry.primaryOf(binding);
+    const mapped = binding.builtin ? this.registry.builtinVoiceMappings[voice.voiceId] : undefined;
+    return {
+      engine,
+      engineVoice: mapped?.voice ?? voice.engineVoice,
+      wordTimings: this.registry.get(engine)?.engine.capabilities.wordTimings ?? false,
+    };
+  }
+
+  /**
+   * A tenant's voice on one of an engine's own voices, without audio: `{engine: "openai",
+   * engine_voice: "af_heart"}`. The embedded engine's fallback is the nearest built-in voice.
+   */
+  async createEngineVoice(tenant: Tenant, dto: CreateEngineVoiceDto): Promise<Voice> {
+    const engineId = dto.engine.trim().toLowerCase();
+    const entry = this.registry.get(engineId);
+    const named = this.registry
+      .status()
+      .filter((s) => s.voices !== null)
+      .map((s) => s.id);
+    if (!entry || !named.includes(engineId)) {
+      throw new VoiceException(
+        VoiceErrorCode.UnknownEngine,
+        `Engine '${echo(dto.engine)}' has no named voices here; use one of: ${named.join(', ')} (cloned voices are made with POST /v1/voices/upload)`,
+        { engines: named },
+      );
+    }
+    const voices = this.registry.status().find((s) => s.id === engineId)?.voices ?? [];
+    const known = voices.length === 0 || voices.includes(dto.engine_voice);
+    if (!known) {
+      throw new VoiceException(
+        VoiceErrorCode.UnknownEngineVoice,
+        `Engine '${engineId}' has no voice '${echo(dto.engine_voice)}'; its voices: ${voices.join(', ')}`,
+        { engine: engineId, voices },
+      );
+    }
+    const own =
+      entry.type === 'espeak'
+        ? { ...BUILTIN_VOICE_PRESETS[dto.engine_voice] }
+        : { voice: dto.engine_voice };
+    const conditioning: Record<string, unknown> = {
+      [EMBEDDED_ENGINE_ID]: { ...BUILTIN_VOICE_PRESETS[nearestBuiltinVoice(dto)] },
+      [engineId]: own,
+    };
+    return this.writeLocked(tenant.id, async (tx, maxVoices) => {
+      await this.checkLimit(tx.countOwnVoices(), maxVoices);
+      return tx.insertVoice({
+        id: randomUUID(),
+        voiceId: newVoiceId(),
+        name: dto.name,
+        description: dto.description ?? null,
+        language: dto.language ?? 'en',
+        gender: dto.gender ?? null,
+        accent: null,
+        source: 'engine',
+        engine: engineId,
+        engineVoice: dto.engine_voice,
+        referenceStorageKey: null,
+        referenceSha256: null,
+        referenceDurationMs: null,
+        referenceSampleRate: null,
+        referenceChannels: null,
+        referenceFormat: null,
+        cloning: 'none',
+        conditioning,
+      });
+    });
+  }
+
+  /** A write under the tenant's voice lock; this replica's cache hears of it at once. */
+  private async writeLocked<T>(
+    tenantUuid: string,
+    work: (tx: VoicesTransaction, maxVoices: number) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.voices.withTenantVoicesLocked(tenantUuid, work);
+    } finally {
+      this.changes.changed('voices', tenantUuid);
+    }
+  }
+
+  private async checkLimit(count: Promise<number>, maxVoices: number): Promise<void> {
+    if ((await count) >= maxVoices) {
+      throw new VoiceException(
+        VoiceErrorCode.LimitReached,
+        `Voice limit reached: this tenant may have at most ${maxVoices} voices. Delete one first.`,
+        { max_voices: maxVoices },
+      );
+    }
   }
 
   countVisibleVoices(tenantUuid: string): Promise<{ builtin: number; uploaded: number }> {
@@ -91,14 +208,8 @@ export class VoicesService {
     const key = referenceKey(tenant.id, id);
     let stored = false;
     try {
-      const voice = await this.voices.withTenantVoicesLocked(tenant.id, async (tx, maxVoices) => {
-        if ((await tx.countUploadedVoices()) >= maxVoices) {
-          throw new VoiceException(
-            VoiceErrorCode.LimitReached,
-            `Voice limit reached: this tenant may upload at most ${maxVoices} voices. Delete one first.`,
-            { max_voices: maxVoices },
-          );
-        }
+      const voice = await this.writeLocked(tenant.id, async (tx, maxVoices) => {
+        await this.checkLimit(tx.countOwnVoices(), maxVoices);
         await this.storage.put(key, analysis.wav24k);
         stored = true;
         return tx.insertVoice({
@@ -111,6 +222,7 @@ export class VoicesService {
           accent: null,
           source: 'uploaded',
           engine: this.engine.id,
+          engineVoice: null,
           referenceStorageKey: key,
           referenceSha256: createHash('sha256').update(analysis.wav24k).digest('hex'),
           referenceDurationMs: Math.round(analysis.durationMs),
@@ -121,7 +233,6 @@ export class VoicesService {
           conditioning: this.conditioningFor(analysis, cloned),
         });
       });
-      this.changes.changed('voices', tenant.id);
       return { voice, message: `Voice uploaded and cloned (${cloned.cloning})` };
     } catch (err) {
       if (stored)
@@ -255,4 +366,16 @@ export class VoicesService {
       speakingRate: analysis.speakingRate,
     });
   }
+}
+
+/**
+ * The built-in voice closest to a voice on another engine: by the gender given, else by the
+ * Kokoro-style name (`af_…` female, `am_…` male), else the default voice.
+ */
+export function nearestBuiltinVoice(dto: { gender?: string; engine_voice: string }): string {
+  const gender =
+    dto.gender ?? ({ f: 'female', m: 'male' } as Record<string, string>)[dto.engine_voice[1] ?? ''];
+  if (gender === 'female') return 'professional_female';
+  if (gender === 'male') return 'professional_male';
+  return 'default';
 }

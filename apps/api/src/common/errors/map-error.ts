@@ -64,6 +64,9 @@ function mapEngineError(err: EngineError): MappedError {
         { status: HttpStatus.SERVICE_UNAVAILABLE, code: err.code, message: err.message },
         err.retryAfterS,
       );
+    case EngineErrorCode.Rejected:
+      // The remote engine refused what we sent: a bad gateway answer, with its reason.
+      return { status: HttpStatus.BAD_GATEWAY, code: err.code, message: err.message, log: 'warn' };
     case EngineErrorCode.UnknownVoice:
       return { status: HttpStatus.NOT_FOUND, code: err.code, message: err.message };
     case EngineErrorCode.UnsupportedLanguage:

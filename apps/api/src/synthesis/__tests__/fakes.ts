@@ -5,7 +5,7 @@ import { SpeechScheduler } from '../../scheduling/speech-scheduler';
 import { loadConfig } from '@cw/config';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PhraseCacheService } from '../../phrase-cache/phrase-cache.service';
-import type { PcmChunk, SynthesisRequest, TtsEngine } from '@cw/engines';
+import { EngineRegistry, type PcmChunk, type SynthesisRequest, type TtsEngine } from '@cw/engines';
 import type { RequestContext } from '../../common/request-context/request-context';
 import type { Tenant } from '../../tenants/tenant.entity';
 import {
@@ -113,6 +113,12 @@ export function fakeVoices(): VoicesService & { lookups: string[] } {
       }
       return Promise.resolve({ voiceId, conditioning: {} } as unknown as Voice);
     },
+    bindingOf: (voice: Voice) => ({
+      voiceId: voice.voiceId,
+      builtin: false,
+      engine: 'fake',
+      conditioning: voice.conditioning,
+    }),
   } as unknown as VoicesService & { lookups: string[] };
 }
 
@@ -165,16 +171,22 @@ export function synthesisWith(
   env: Record<string, string> = {},
   pronunciations = noPronunciations(),
 ): SynthesisService {
-  const scheduler = new SpeechScheduler((request, signal) => engine.synthesize(request, signal), {
-    ...TEST_SCHEDULER_OPTIONS,
-    parallelism: engine.capabilities.parallelism,
-    leadMs: 3_600_000,
-    wholeFileSlackMs: 250,
-    smoothing: 0.05,
-  });
+  const registry = EngineRegistry.of([{ engine }]);
+  const scheduler = new SpeechScheduler(
+    (request, signal, lane) => registry.synthesize(lane, request, signal),
+    {
+      ...TEST_SCHEDULER_OPTIONS,
+      defaultLane: engine.id,
+      parallelism: engine.capabilities.parallelism,
+      leadMs: 3_600_000,
+      wholeFileSlackMs: 250,
+      smoothing: 0.05,
+    },
+  );
   const config = loadConfig(env);
   return new SynthesisService(
     engine,
+    registry,
     voices,
     scheduler,
     config,
@@ -195,5 +207,9 @@ export function gate(): { promise: Promise<void>; open: () => void } {
 /** The real phrase cache (memory only; off with PHRASE_CACHE_MAX_BYTES=0), with real metrics. */
 export function phraseCache(env: Record<string, string> = {}): PhraseCacheService {
   const config = loadConfig(env);
-  return new PhraseCacheService(config, null, new MetricsService(config, new FakeEngine()));
+  return new PhraseCacheService(
+    config,
+    null,
+    new MetricsService(config, EngineRegistry.of([{ engine: new FakeEngine() }])),
+  );
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class WordAlignmentDto {
   @ApiProperty({ example: 'calling' })
@@ -27,4 +27,9 @@ export class TimestampedSpeechDto {
 
   @ApiProperty({ example: 3.42 })
   duration_s: number;
+  @ApiPropertyOptional({
+    description:
+      'true: the engine gives no timings; these were estimated from text and audio length',
+  })
+  alignment_estimated?: boolean;
 }
