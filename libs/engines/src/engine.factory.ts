@@ -1,6 +1,7 @@
 import type { TtsEngine } from './engine.interface';
 import { EspeakEngine, type EspeakEngineOptions } from './espeak/espeak.engine';
 import { FallbackEngine } from './fallback/fallback.engine';
+import { FestivalEngine, type FestivalEngineOptions } from './festival/festival.engine';
 import { XttsEngine, type XttsEngineOptions } from './xtts/xtts.engine';
 
 /** Settings for every driver; only the chosen driver's entry is read. */
@@ -8,6 +9,8 @@ export interface EngineFactoryOptions {
   espeak?: EspeakEngineOptions;
   /** `url` is required when the `xtts` engine is chosen. */
   xtts?: Partial<XttsEngineOptions>;
+  /** Debian's festival; absent, the engine boots and reports itself unavailable. */
+  festival?: FestivalEngineOptions;
   /**
    * What serves speech when a remote engine is down: `embedded` wraps it in a FallbackEngine
    * with eSpeak (built from the `espeak` options), `none` (the default) serves it alone.
@@ -29,6 +32,7 @@ const ENGINE_BUILDERS: Record<string, EngineBuilder> = {
     }
     return withFallback(new XttsEngine({ ...xtts, url: url.trim() }), options);
   },
+  festival: (options) => new FestivalEngine(options.festival),
 };
 
 export const ENGINE_NAMES: readonly string[] = Object.keys(ENGINE_BUILDERS);

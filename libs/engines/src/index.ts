@@ -22,6 +22,11 @@ export {
   type XttsConditioning,
 } from './xtts/xtts.protocol';
 export {
+  FESTIVAL_DEFAULT_VOICE,
+  FestivalEngine,
+  type FestivalEngineOptions,
+} from './festival/festival.engine';
+export {
   FallbackEngine,
   type FallbackEngineHealth,
   type FallbackEngineOptions,
