@@ -66,6 +66,8 @@ export interface AppConfig {
     fallback: 'none' | 'embedded';
     timeoutMs: number;
   };
+  /** TTS_ENGINE=festival: Debian's festival, a pool of long-lived processes. */
+  festival: { binary: string; poolSize?: number; voice: string; timeoutMs: number };
   metrics: { tenantLabels: boolean };
   /** Uploads waiting for the decoder thread before new ones get 503 upload_busy. */
   uploads: { decodeQueue: number };
@@ -208,6 +210,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       url: parsed.XTTS_URL,
       fallback: parsed.XTTS_FALLBACK,
       timeoutMs: parsed.XTTS_TIMEOUT_MS,
+    },
+    festival: {
+      binary: parsed.FESTIVAL_BINARY,
+      poolSize: parsed.FESTIVAL_POOL_SIZE,
+      voice: parsed.FESTIVAL_VOICE,
+      timeoutMs: parsed.FESTIVAL_TIMEOUT_MS,
     },
     metrics: { tenantLabels: parsed.METRICS_TENANT_LABELS },
     uploads: { decodeQueue: parsed.UPLOAD_DECODE_QUEUE },

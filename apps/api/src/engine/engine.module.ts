@@ -18,6 +18,13 @@ import { createEngine, TTS_ENGINE, TtsEngine } from '@cw/engines';
             ? { url: config.xtts.url, timeoutMs: config.xtts.timeoutMs }
             : undefined,
           fallback: config.xtts.fallback,
+          festival: {
+            binary: config.festival.binary,
+            poolSize: config.festival.poolSize,
+            voice: config.festival.voice,
+            timeoutMs: config.festival.timeoutMs,
+            maxQueue: config.engine.maxQueue,
+          },
         }),
     },
   ],
@@ -31,6 +38,13 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     const started = Date.now();
     await this.engine.init();
+    // An optional engine (festival without its package) boots unavailable instead of failing.
+    if (!this.engine.health().modelLoaded) {
+      this.logger.warn(
+        `engine ${this.engine.id} is not available (syntheses answer 503 engine_unavailable): ${this.engine.health().systemTts}`,
+      );
+      return;
+    }
     this.logger.log(
       `engine ${this.engine.id} ready in ${Date.now() - started} ms (${this.engine.health().systemTts})`,
     );

@@ -72,22 +72,10 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]$/;
 /** `text` folded to printable ASCII with single spaces; empty when nothing sayable is left. */
 export function toFestivalText(text: string): string {
   let out = '';
-  for (const char of text) {
-    const spelled = SPELLED[char];
-    if (spelled !== undefined) {
-      out += spelled;
-      continue;
-    }
-    if (PRINTABLE_ASCII.test(char)) {
-      out += char;
-      continue;
-    }
-    let folded = '';
-    for (const part of char.normalize('NFKD')) {
-      if (COMBINING_MARK.test(part)) continue;
-      folded += PRINTABLE_ASCII.test(part) ? part : (SPELLED[part] ?? ' ');
-    }
-    out += folded === '' ? ' ' : folded;
+  // NFKD first: a letter and its marks (written precomposed or not) become base + marks.
+  for (const char of text.normalize('NFKD')) {
+    if (COMBINING_MARK.test(char)) continue;
+    out += SPELLED[char] ?? (PRINTABLE_ASCII.test(char) ? char : ' ');
   }
   return out.replace(/\s+/g, ' ').trim();
 }

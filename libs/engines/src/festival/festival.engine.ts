@@ -209,7 +209,7 @@ export class FestivalEngine implements TtsEngine {
     this.closed = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const error = new EngineError(EngineErrorCode.Unavailable, 'Festival engine is shutting down');
-    for (const job of [...this.queue, ...this.running]) this.settle(job, error);
+    for (const job of [...this.queue, ...this.running]) this.settle(job, { error });
     this.queue.length = 0;
     await this.starting?.catch(() => undefined);
     await Promise.all([...this.workers].map((w) => this.stopWorker(w)));
@@ -309,7 +309,7 @@ export class FestivalEngine implements TtsEngine {
         EngineErrorCode.Unavailable,
         `Festival processes keep failing to start: ${this.lastStartError}`,
       );
-      for (const job of this.queue) this.settle(job, error);
+      for (const job of this.queue) this.settle(job, { error });
       this.queue.length = 0;
     }
     const missing = this.poolSize - this.workers.size;
@@ -387,32 +387,32 @@ export class FestivalEngine implements TtsEngine {
       job.worker = worker;
       this.running.add(job);
       job.timer = setTimeout(() => {
-        this.settle(
-          job,
-          new EngineError(
+        this.settle(job, {
+          error: new EngineError(
             EngineErrorCode.Failed,
             `Festival took longer than ${this.timeoutMs} ms on one piece; its process was replaced`,
           ),
-        );
+        });
         worker.abandon(0);
       }, this.timeoutMs);
       worker
         .say({ voice: job.voice, text: job.text, rate: job.rate, sampleRate: job.sampleRate })
         .then(
-          (result) => this.settle(job, result),
+          (result) => this.settle(job, { result }),
           (error: Error) =>
-            this.settle(job, new EngineError(EngineErrorCode.Failed, error.message)),
+            this.settle(job, { error: new EngineError(EngineErrorCode.Failed, error.message) }),
         );
     }
   }
 
-  private settle(job: Job, outcome: PieceResult | Error): void {
+  /** Ends a job once: with its audio, or with an error (an AbortError may be a DOMException). */
+  private settle(job: Job, outcome: { result: PieceResult } | { error: Error }): void {
     if (job.settled) return;
     job.settled = true;
     if (job.timer) clearTimeout(job.timer);
     this.running.delete(job);
-    if (outcome instanceof Error) job.reject(outcome);
-    else job.resolve(outcome);
+    if ('result' in outcome) job.resolve(outcome.result);
+    else job.reject(outcome.error);
   }
 
   /** Gives up on a job: out of the queue, or its process told to drop the piece. */
@@ -421,7 +421,7 @@ export class FestivalEngine implements TtsEngine {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) this.queue.splice(queued, 1);
     job.worker?.abandon(this.abortGraceMs);
-    this.settle(job, reason);
+    this.settle(job, { error: reason });
   }
 
   private async *stream(
