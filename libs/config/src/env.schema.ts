@@ -223,7 +223,7 @@ export class EnvSchema {
   @MaxLength(1000)
   FESTIVAL_BINARY = 'festival';
 
-  /** Long-lived festival processes; unset: one per core. */
+  /** Long-lived festival processes (about 330 MB each); unset: one per core, at most 4. */
   @Transform(toInt)
   @IsOptional()
   @IsInt()

@@ -29,7 +29,7 @@ import { clamp } from '@cw/util';
 export interface FestivalEngineOptions {
   /** The festival program: a path, or a name looked up on PATH. Default `festival`. */
   binary?: string;
-  /** Long-lived festival processes, one piece each at a time; default `os.availableParallelism()`. */
+  /** Long-lived festival processes, one piece each at a time; default: cores, at most 4. */
   poolSize?: number;
   /** Pieces that may wait for a free process; one more makes `synthesize` throw `engine_busy`. */
   maxQueue?: number;
@@ -49,6 +49,8 @@ export interface FestivalEngineOptions {
 }
 
 export const FESTIVAL_DEFAULT_VOICE = 'cmu_us_slt_arctic_hts';
+/** Each process holds about 330 MB (the HTS voice and the CMU lexicon): not one per core by default. */
+const DEFAULT_MAX_POOL = 4;
 const INSTALL_HINT = 'install the Debian packages: apt-get install festival festvox-us-slt-hts';
 /** Output chunks of about this length, so the first bytes go out before the whole piece is sent. */
 const CHUNK_MS = 100;
@@ -105,7 +107,10 @@ export class FestivalEngine implements TtsEngine {
 
   constructor(options: FestivalEngineOptions = {}) {
     this.binary = options.binary?.trim() || 'festival';
-    this.poolSize = Math.max(1, Math.floor(options.poolSize ?? availableParallelism()));
+    this.poolSize = Math.max(
+      1,
+      Math.floor(options.poolSize ?? Math.min(availableParallelism(), DEFAULT_MAX_POOL)),
+    );
     this.maxQueue = Math.max(0, Math.floor(options.maxQueue ?? this.poolSize * 8));
     this.defaultVoice = options.voice?.trim() || FESTIVAL_DEFAULT_VOICE;
     this.timeoutMs = options.timeoutMs ?? 30_000;
