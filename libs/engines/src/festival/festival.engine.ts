@@ -67,6 +67,8 @@ interface Job {
   worker: FestivalWorker | null;
   timer: NodeJS.Timeout | null;
   settled: boolean;
+  /** Stops listening to the caller's signal. */
+  detach: () => void;
   resolve: (result: PieceResult) => void;
   reject: (error: Error) => void;
 }
@@ -258,13 +260,22 @@ export class FestivalEngine implements TtsEngine {
     this.installed = installed;
     // Warm each process on the default voice (its first piece loads the model) and measure the
     // voice's own rate.
-    const warm = await Promise.allSettled(
-      ready.map((w) => w.say({ voice: this.defaultVoice, text: 'Hello.', rate: 1, sampleRate: 0 })),
+    const warm = await withTimeout(
+      Promise.allSettled(
+        ready.map((w) =>
+          w.say({ voice: this.defaultVoice, text: 'Hello.', rate: 1, sampleRate: 0 }),
+        ),
+      ),
+      this.initTimeoutMs,
     );
-    const sample = warm.find((r) => r.status === 'fulfilled');
+    const sample = warm?.find((r) => r.status === 'fulfilled');
     if (!sample) {
-      const failure = warm[0] as PromiseRejectedResult;
-      await this.fail(`festival could not speak with ${this.defaultVoice}: ${failure.reason}`);
+      const failure = warm?.find((r) => r.status === 'rejected');
+      const reason =
+        failure?.status === 'rejected'
+          ? String((failure.reason as Error).message)
+          : `no answer within ${this.initTimeoutMs} ms`;
+      await this.fail(`festival could not speak with ${this.defaultVoice}: ${reason}`);
       return;
     }
     this.nativeRate = sample.value.sampleRate;
@@ -374,8 +385,12 @@ export class FestivalEngine implements TtsEngine {
   } {
     let job!: Job;
     const result = new Promise<PieceResult>((resolve, reject) => {
-      job = { ...spec, worker: null, timer: null, settled: false, resolve, reject };
+      job = { ...spec, worker: null, timer: null, settled: false, detach: noop, resolve, reject };
     });
+    // Listened to from now on, not from the first read: an abort before it frees the process too.
+    const onAbort = () => this.cancel(job, abortError(spec.signal));
+    spec.signal.addEventListener('abort', onAbort, { once: true });
+    job.detach = () => spec.signal.removeEventListener('abort', onAbort);
     // Settled before anyone awaits it when the caller aborts first.
     result.catch(() => undefined);
     this.queue.push(job);
@@ -414,6 +429,7 @@ export class FestivalEngine implements TtsEngine {
   private settle(job: Job, outcome: { result: PieceResult } | { error: Error }): void {
     if (job.settled) return;
     job.settled = true;
+    job.detach();
     if (job.timer) clearTimeout(job.timer);
     this.running.delete(job);
     if ('result' in outcome) job.resolve(outcome.result);
@@ -433,8 +449,6 @@ export class FestivalEngine implements TtsEngine {
     { job, result }: { job: Job; result: Promise<PieceResult> },
     signal: AbortSignal,
   ): AsyncGenerator<PcmChunk> {
-    const onAbort = () => this.cancel(job, abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
     try {
       const piece = await result;
       const step = Math.max(1, Math.round((piece.sampleRate * CHUNK_MS) / 1000));
@@ -450,7 +464,6 @@ export class FestivalEngine implements TtsEngine {
         if (last) break;
       }
     } finally {
-      signal.removeEventListener('abort', onAbort);
       // The consumer stopped early (break, or a thrown error downstream) before the piece came.
       this.cancel(job, abortError(signal));
     }
@@ -490,6 +503,8 @@ function abortError(signal: AbortSignal): Error {
   if (reason instanceof Error && reason.name === 'AbortError') return reason;
   return new DOMException('Synthesis was aborted', 'AbortError');
 }
+
+function noop(): void {}
 
 function noAudio(): AsyncIterable<PcmChunk> {
   return {
