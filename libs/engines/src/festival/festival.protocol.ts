@@ -5,7 +5,8 @@ import { schemeString } from './festival-text';
  * its own on stdout in pipe mode (errors go to stderr), so stdout carries only our replies:
  *
  *   CWVOICE <name> <gender>\n      one per installed voice, then CWREADY\n   (after the prelude)
- *   CWWAV <samples> <rate>\n<samples × 2 bytes, s16le>   the audio of one piece
+ *   CWWAV <samples> <rate>\n<samples × 2 bytes, s16le>   the audio of one piece (read straight
+ *     into an Int16Array: our targets, x86-64 and arm64, are little-endian)
  *   CWEND <id>\n  |  CWERR <id>\n  the piece is done, or Festival raised an error on it
  *
  * The audio is length-prefixed, so no byte of it is ever read as a line. `(fflush nil)` flushes
