@@ -81,6 +81,8 @@ export interface AppConfig {
       concurrency: number;
     };
   };
+  /** TTS_ENGINE=festival: Debian's festival, a pool of long-lived processes. */
+  festival: { binary: string; poolSize?: number; voice: string; timeoutMs: number };
   metrics: { tenantLabels: boolean };
   /** Uploads waiting for the decoder thread before new ones get 503 upload_busy. */
   uploads: { decodeQueue: number };
@@ -241,6 +243,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
             concurrency: parsed.UPSTREAM_OPENAI_CONCURRENCY,
           }
         : undefined,
+    },
+    festival: {
+      binary: parsed.FESTIVAL_BINARY,
+      poolSize: parsed.FESTIVAL_POOL_SIZE,
+      voice: parsed.FESTIVAL_VOICE,
+      timeoutMs: parsed.FESTIVAL_TIMEOUT_MS,
     },
     metrics: { tenantLabels: parsed.METRICS_TENANT_LABELS },
     uploads: { decodeQueue: parsed.UPLOAD_DECODE_QUEUE },

@@ -273,6 +273,29 @@ export class EnvSchema {
   @Min(1)
   @Max(256)
   UPSTREAM_OPENAI_CONCURRENCY = 4;
+  /** The festival program for TTS_ENGINE=festival: a path, or a name on PATH. */
+  @IsString()
+  @MaxLength(1000)
+  FESTIVAL_BINARY = 'festival';
+
+  /** Long-lived festival processes (about 330 MB each); unset: one per core, at most 4. */
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  FESTIVAL_POOL_SIZE?: number;
+
+  @Matches(/^[a-z0-9_]{1,64}$/, {
+    message: 'FESTIVAL_VOICE must be a Festival voice name such as cmu_us_slt_arctic_hts',
+  })
+  FESTIVAL_VOICE = 'cmu_us_slt_arctic_hts';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  FESTIVAL_TIMEOUT_MS = 30000;
 
   @IsString()
   VOICE_STORAGE_DIR = './.data/voices';

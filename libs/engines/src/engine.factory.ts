@@ -1,5 +1,6 @@
 import type { TtsEngine } from './engine.interface';
 import { EspeakEngine, type EspeakEngineOptions } from './espeak/espeak.engine';
+import { FestivalEngine, type FestivalEngineOptions } from './festival/festival.engine';
 import { OpenAiEngine } from './openai/openai.engine';
 import type { EngineSpec } from './registry/engines-config';
 import { XttsEngine, type XttsEngineOptions } from './xtts/xtts.engine';
@@ -9,6 +10,8 @@ export interface EngineFactoryOptions {
   espeak?: EspeakEngineOptions;
   /** Defaults for `xtts` engines (XTTS_URL, XTTS_TIMEOUT_MS). */
   xtts?: Partial<XttsEngineOptions>;
+  /** Debian's festival; absent, the engine boots and reports itself unavailable. */
+  festival?: FestivalEngineOptions;
 }
 
 /**
@@ -49,6 +52,7 @@ const ENGINE_BUILDERS: Record<string, EngineBuilder> = {
       languages: spec.languages,
     });
   },
+  festival: (options) => new FestivalEngine(options.festival),
 };
 
 export const ENGINE_TYPES: readonly string[] = Object.keys(ENGINE_BUILDERS);

@@ -53,6 +53,11 @@ export {
   type XttsConditioning,
 } from './xtts/xtts.protocol';
 export {
+  FESTIVAL_DEFAULT_VOICE,
+  FestivalEngine,
+  type FestivalEngineOptions,
+} from './festival/festival.engine';
+export {
   ipaToEspeak,
   toEspeakPhonemes,
   UnsupportedPhonemeError,

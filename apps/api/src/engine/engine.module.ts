@@ -21,6 +21,13 @@ import { enginesConfigFrom } from './engines-config';
           defaultEngine: config.engine.name,
           espeak: { poolSize: config.engine.poolSize, maxQueue: config.engine.maxQueue },
           xtts: { timeoutMs: config.xtts.timeoutMs },
+          festival: {
+            binary: config.festival.binary,
+            poolSize: config.festival.poolSize,
+            voice: config.festival.voice,
+            timeoutMs: config.festival.timeoutMs,
+            maxQueue: config.engine.maxQueue,
+          },
         }),
     },
     {
@@ -38,6 +45,8 @@ export class EngineModule implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const started = Date.now();
+    // An engine that does not answer (a remote server down, festival without its package) is
+    // logged and stays configured: its voices fail over, or answer 503 engine_unavailable.
     await this.registry.init((id, ok, detail) => {
       if (ok) this.logger.log(`engine ${id} ready (${detail})`);
       else
