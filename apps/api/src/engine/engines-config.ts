@@ -4,7 +4,7 @@ import { parseEnginesFile, type EngineSpec, type EnginesConfig } from '@cw/engin
 
 /**
  * The engines this deployment runs: ENGINES_FILE's entries, then the ones the environment names
- * (XTTS_URL registers `xtts`, UPSTREAM_OPENAI_URL registers `openai`). The embedded `espeak` is
+ * (XTTS_URL registers `xtts`, TTS_ENGINE=festival `festival`, UPSTREAM_OPENAI_URL `openai`). The embedded `espeak` is
  * added by the registry. A file that cannot be read or parsed fails boot with its reason.
  */
 export function enginesConfigFrom(config: AppConfig): EnginesConfig {
@@ -21,6 +21,12 @@ export function enginesConfigFrom(config: AppConfig): EnginesConfig {
       timeoutMs: config.xtts.timeoutMs,
       fallback: config.xtts.fallback === 'embedded' ? ['espeak'] : [],
     });
+  }
+  // TTS_ENGINE=festival runs Debian's festival as the default engine. As with XTTS_URL (whose
+  // fallback is XTTS_FALLBACK, none by default) it has no fallback: without the package the
+  // service is not ready and answers 503. An ENGINES_FILE entry may give it `fallback: [espeak]`.
+  if (config.engine.name.trim().toLowerCase() === 'festival' && !defined.has('festival')) {
+    engines.push({ id: 'festival', type: 'festival', fallback: [] });
   }
   const upstream = config.engines.upstreamOpenai;
   if (upstream) {
