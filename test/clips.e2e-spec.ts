@@ -369,7 +369,7 @@ describe('signed clip URLs and word timings', () => {
       expect(last.start_ms - alignment[alignment.length - 2].end_ms).toBeGreaterThanOrEqual(1000);
     });
 
-    it('answers alignment: [] when the engine reports no timings', async () => {
+    it('estimates the alignment (and says so) when the engine reports no timings', async () => {
       const engine = app.get<TtsEngine>(TTS_ENGINE);
       const original = engine.synthesize.bind(engine);
       jest.spyOn(engine, 'synthesize').mockImplementation((req, signal) =>
@@ -379,8 +379,12 @@ describe('signed clip URLs and word timings', () => {
       );
       // The engine changed under the phrase cache: this request must reach it.
       const res = await timed({ text: TEXT, cache: false }).expect(200);
-      expect(res.body.alignment).toEqual([]);
       expect(res.body.duration_s).toBeGreaterThan(1);
+      // Each piece's audio shared among its words by their letters (see Engines in the README).
+      expect(res.body.alignment_estimated).toBe(true);
+      const alignment = res.body.alignment as Alignment[];
+      expect(alignment.map((w) => spoken(w.word)).flat()).toEqual(spoken(TEXT));
+      expectOrdered(alignment, res.body.duration_s);
     });
 
     it('is metered as synthesize/with-timestamps and validated like /v1/synthesize', async () => {
