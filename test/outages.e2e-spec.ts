@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { loadConfig } from '@cw/config';
 import { prepareDatabase } from '@cw/db';
-import { tenantRateLimitKey } from '../apps/api/src/rate-limit/tenant-throttler.guard';
+import { tenantRateLimitKey } from '../apps/api/src/rate-limit/tenant-windows';
 import { REDIS } from '../apps/api/src/redis/redis.module';
 import { PostgresProcess } from './helpers/postgres-process';
 import { RedisProcess } from './helpers/redis-process';

@@ -80,6 +80,11 @@ export class PronunciationService {
    * rules), kept until the tenant's dictionaries change on any replica. Shared: never changed.
    */
   private readonly resolved: TenantCache<ResolvedPronunciations>;
+  /** The tenant's own rules followed by the built-in lexicon, per cached `resolved` entry. */
+  private readonly withBuiltin = new WeakMap<
+    ResolvedPronunciations,
+    { phonemes?: ResolvedPronunciations; aliases?: ResolvedPronunciations }
+  >();
 
   constructor(
     private readonly repo: PronunciationRepository,
@@ -258,18 +263,12 @@ export class PronunciationService {
   ): Promise<ResolvedPronunciations> {
     const own = await this.tenantPronunciations(tenant, dictionaryIds);
     if (!(builtin.nigerianLexicon ?? tenant.nigerianLexicon)) return own;
-    // A phoneme entry with no alias would only be reported as skipped by an engine without
-    // phoneme input; the built-in lexicon is not the caller's, so it just stays out.
-    const rules = builtin.phonemes
-      ? NIGERIAN_LEXICON_RULES
-      : NIGERIAN_LEXICON_RULES.filter((rule) => rule.type === 'alias' || rule.alias !== undefined);
-    return {
-      rules: [...own.rules, ...rules],
-      dictionaries: [
-        ...own.dictionaries,
-        { id: NIGERIAN_LEXICON_ID, version: NIGERIAN_LEXICON_VERSION },
-      ],
-    };
+    // The same object for as long as the tenant's own rules are cached, so what is compiled from
+    // it (the synthesis service's lexicon and plans) is kept too.
+    let withLexicon = this.withBuiltin.get(own);
+    if (!withLexicon) this.withBuiltin.set(own, (withLexicon = {}));
+    const variant = builtin.phonemes ? 'phonemes' : 'aliases';
+    return (withLexicon[variant] ??= withNigerianLexicon(own, builtin.phonemes));
   }
 
   private tenantPronunciations(
@@ -404,4 +403,25 @@ function checkPhonemes(rules: readonly PronunciationRule[]): void {
       );
     }
   });
+}
+
+/**
+ * `own` followed by the built-in Nigerian lexicon. A phoneme entry with no alias would only be
+ * reported as skipped by an engine without phoneme input; the built-in lexicon is not the
+ * caller's, so there it just stays out.
+ */
+function withNigerianLexicon(
+  own: ResolvedPronunciations,
+  phonemes: boolean,
+): ResolvedPronunciations {
+  const rules = phonemes
+    ? NIGERIAN_LEXICON_RULES
+    : NIGERIAN_LEXICON_RULES.filter((rule) => rule.type === 'alias' || rule.alias !== undefined);
+  return {
+    rules: [...own.rules, ...rules],
+    dictionaries: [
+      ...own.dictionaries,
+      { id: NIGERIAN_LEXICON_ID, version: NIGERIAN_LEXICON_VERSION },
+    ],
+  };
 }

@@ -6,7 +6,8 @@ import type { AuthenticatedRequest } from '../common/request-context/request-con
 import { RedisFallback } from '../redis/redis-fallback';
 import { REDIS } from '../redis/redis.module';
 import { FailOpenThrottlerStorage } from './fail-open-throttler.storage';
-import { HOUR_MS, MINUTE_MS, TenantThrottlerGuard } from './tenant-throttler.guard';
+import { TenantThrottlerGuard } from './tenant-throttler.guard';
+import { TENANT_WINDOWS } from './tenant-windows';
 
 const tenantOf = (ctx: ExecutionContext) =>
   ctx.switchToHttp().getRequest<AuthenticatedRequest>().tenant;
@@ -22,10 +23,11 @@ const tenantOf = (ctx: ExecutionContext) =>
     ThrottlerModule.forRootAsync({
       inject: [REDIS, RedisFallback],
       useFactory: (redis: Redis | null, fallback: RedisFallback) => ({
-        throttlers: [
-          { name: 'default', ttl: MINUTE_MS, limit: (ctx) => tenantOf(ctx).rateLimitPerMinute },
-          { name: 'hour', ttl: HOUR_MS, limit: (ctx) => tenantOf(ctx).rateLimitPerHour },
-        ],
+        throttlers: TENANT_WINDOWS.map(({ name, ttlMs, limitOf }) => ({
+          name,
+          ttl: ttlMs,
+          limit: (ctx: ExecutionContext) => limitOf(tenantOf(ctx)),
+        })),
         storage: redis ? new FailOpenThrottlerStorage(redis, fallback) : undefined,
       }),
     }),

@@ -11,14 +11,7 @@ import {
 import { MetricsService } from '../metrics/metrics.service';
 import type { AuthenticatedRequest } from '../common/request-context/request-context';
 import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
-
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
-
-/** The storage key of one tenant's window; anything else counting requests must use it. */
-export function tenantRateLimitKey(name: string, tenantUuid: string): string {
-  return `cw:rl:${name}:${tenantUuid}`;
-}
+import { HOUR_MS, tenantRateLimitKey } from './tenant-windows';
 
 /** The 429 for a tenant over one of its windows, on HTTP routes and WebSocket upgrades alike. */
 export function rateLimitExceeded(

@@ -8,12 +8,8 @@ import { bearerToken } from '../auth/auth.guard';
 import { clientAddress } from '../common/http/client-address';
 import { compileTrustProxy, type TrustProxy } from '../common/http/trust-proxy';
 import { MetricsService } from '../metrics/metrics.service';
-import {
-  HOUR_MS,
-  MINUTE_MS,
-  rateLimitExceeded,
-  tenantRateLimitKey,
-} from '../rate-limit/tenant-throttler.guard';
+import { rateLimitExceeded } from '../rate-limit/tenant-throttler.guard';
+import { countTenantRequest } from '../rate-limit/tenant-windows';
 import type { RequestContext } from '../common/request-context/request-context';
 import { type SynthesisRun, SynthesisRunner } from '../synthesis/synthesis-runner';
 import type { Tenant } from '../tenants/tenant.entity';
@@ -161,22 +157,10 @@ export class RealtimeAdmissionService {
 
   /** The same keys, windows and limits as TenantThrottlerGuard, so HTTP and WS share a budget. */
   private async countRequest(tenant: Tenant): Promise<void> {
-    const windows = [
-      { name: 'default', ttl: MINUTE_MS, limit: tenant.rateLimitPerMinute },
-      { name: 'hour', ttl: HOUR_MS, limit: tenant.rateLimitPerHour },
-    ];
-    // Both windows at once, as the HTTP guard counts them.
-    const records = await Promise.all(
-      windows.map(({ name, ttl, limit }) =>
-        this.storage.increment(tenantRateLimitKey(name, tenant.id), ttl, limit, ttl, name),
-      ),
-    );
-    records.forEach((record, i) => {
-      if (!record.isBlocked) return;
-      const { ttl, limit } = windows[i];
-      this.metrics.reject('rate_limit', tenant.tenantId);
-      throw rateLimitExceeded(limit, ttl, record.timeToBlockExpire);
-    });
+    const over = await countTenantRequest(this.storage, tenant);
+    if (!over) return;
+    this.metrics.reject('rate_limit', tenant.tenantId);
+    throw rateLimitExceeded(over.limit, over.ttlMs, over.blockedForS);
   }
 
   private output(url: URL): RealtimeOutput {

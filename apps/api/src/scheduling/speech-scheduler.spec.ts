@@ -317,6 +317,42 @@ describe('SpeechScheduler', () => {
     expect(() => scheduler.open(live('t3')).close()).not.toThrow();
   });
 
+  it('costs a queued first piece as first pieces cost with every worker busy, not alone', async () => {
+    // Two workers; smoothing 1: each estimate is the last piece measured.
+    make({ parallelism: 2, smoothing: 1, initialFirstPieceMs: 10, maxFirstWaitMs: 90 });
+    // Two first pieces at once (the second starts with both workers busy): 40 ms each.
+    const pair = [listen(scheduler, live('t1'), ['a1']), listen(scheduler, live('t2'), ['b1'])];
+    await settle();
+    await clock.advance(40);
+    await engine.complete('a1');
+    await engine.complete('b1');
+    await Promise.all(pair.map((p) => p.done));
+    // Then one alone: 10 ms.
+    const alone = listen(scheduler, live('t3'), ['c1']);
+    await settle();
+    await engine.complete('c1', 1000, clock, 10);
+    await alone.done;
+    // A call to an idle engine has a worker to itself: the quiet figure.
+    expect(scheduler.firstAudioWaitMs()).toBe(5);
+    // With both workers busy and one first piece queued, a new one waits (1 + 1) x 40 / 2.
+    const busy = ['d1', 'e1', 'f1'].map((text, i) => listen(scheduler, live(`u${i}`), [text]));
+    await settle();
+    expect(engine.started.slice(-2)).toEqual(['d1', 'e1']);
+    expect(scheduler.firstAudioWaitMs()).toBe(40);
+    // At the quiet 10 ms that would be 10 ms, and a dozen more calls would be let in; at 40 ms
+    // a fifth queued first piece would start 100 ms from now, past the 90 ms limit.
+    listen(scheduler, live('v1'), ['g1']);
+    listen(scheduler, live('v2'), ['h1']);
+    await settle();
+    expect(scheduler.firstAudioWaitMs()).toBe(80);
+    listen(scheduler, live('v3'), ['i1']);
+    await settle();
+    expect(() => scheduler.open(live('v4'))).toThrow(EngineError);
+    expect(refusals).toEqual(['v4']);
+    scheduler.close();
+    await Promise.all(busy.map((b) => b.done));
+  });
+
   it('always admits one stream to an idle engine, however high the estimate', () => {
     make({ initialCost: 5 });
     const only = scheduler.open(live('t1'));

@@ -122,6 +122,8 @@ interface Piece extends QueuedPiece {
   readonly dueNow: boolean;
   readonly leadMs: number;
   readonly weight: number;
+  /** Set when it starts: every worker of its lane was busy, so it rendered competing for CPU. */
+  contended?: boolean;
   start(): void;
 }
 
@@ -264,11 +266,20 @@ export class SpeechScheduler {
 
   /**
    * How long a new stream's first piece would wait: the pieces due now ahead of it and its own,
-   * at the measured engine time of such pieces, spread over the lane's workers.
+   * at the measured engine time of such pieces, spread over the lane's workers. When it would not
+   * have a worker to itself, first pieces are costed as they were measured with every worker
+   * busy: on a machine whose cores the workers share with the main thread a first piece then
+   * takes two to three times as long as alone, and a burst of calls estimated at the quiet
+   * figure would be admitted only to hear their first audio late.
    */
   firstAudioWaitMs(laneId?: string): number {
     const lane = this.lane(laneId);
-    return ((lane.queuedDueNow + 1) * lane.firstPieceMs) / lane.options.parallelism;
+    const { parallelism } = lane.options;
+    const contended = parallelism > 1 && lane.queuedDueNow + lane.running + 1 > parallelism;
+    const pieceMs = contended
+      ? Math.max(lane.firstPieceMs, lane.contendedFirstPieceMs)
+      : lane.firstPieceMs;
+    return ((lane.queuedDueNow + 1) * pieceMs) / parallelism;
   }
 
   /** @internal The engine finished (or abandoned) a piece. */
@@ -280,7 +291,12 @@ export class SpeechScheduler {
     lane.running--;
     lane.queue.done(piece, result.engineMs);
     if (piece.dueNow && result.engineMs > 0) {
-      lane.firstPieceMs += this.options.smoothing * (result.engineMs - lane.firstPieceMs);
+      const a = this.options.smoothing;
+      if (piece.contended) {
+        lane.contendedFirstPieceMs += a * (result.engineMs - lane.contendedFirstPieceMs);
+      } else {
+        lane.firstPieceMs += a * (result.engineMs - lane.firstPieceMs);
+      }
     }
     lane.capacity.observe(result.costKey, result.engineMs, result.audioMs);
     const report: PieceReport = {
@@ -309,6 +325,7 @@ export class SpeechScheduler {
       if (!piece) return;
       if (piece.dueNow) lane.queuedDueNow--;
       lane.running++;
+      piece.contended = lane.options.parallelism > 1 && lane.running >= lane.options.parallelism;
       piece.start();
     }
   }
@@ -330,8 +347,10 @@ class Lane {
   running = 0;
   /** Queued live pieces that are due now (see `firstAudioWaitMs`). */
   queuedDueNow = 0;
-  /** Moving average of the engine time of pieces that were due now (mostly first pieces). */
+  /** Moving average of the engine time of pieces that were due now (mostly first pieces) ... */
   firstPieceMs: number;
+  /** ... and of those that started while every other worker was busy too. */
+  contendedFirstPieceMs: number;
 
   constructor(
     readonly id: string,
@@ -347,11 +366,13 @@ class Lane {
       tenantShare: shared.tenantShare,
     });
     this.firstPieceMs = options.initialFirstPieceMs;
+    this.contendedFirstPieceMs = options.initialFirstPieceMs;
   }
 
   reset(): void {
     this.capacity.reset();
     this.firstPieceMs = this.options.initialFirstPieceMs;
+    this.contendedFirstPieceMs = this.options.initialFirstPieceMs;
   }
 }
 

@@ -48,7 +48,7 @@ export async function streamAudio(
   const first = await chunks.next();
   res.status(200);
   for (const [name, value] of Object.entries(headers())) res.setHeader(name, value);
-  res.flushHeaders();
+  // The headers leave with the first audio, in one write (a cache hit's whole answer may be one).
   try {
     await pipeline(Readable.from(prepend(first, chunks), { objectMode: false }), res);
     return { status: 'completed' };

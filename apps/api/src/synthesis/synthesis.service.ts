@@ -43,6 +43,7 @@ import { PronunciationService } from '../pronunciation/pronunciation.service';
 import type { Voice } from '../voices/voice.entity';
 import { VoicesService } from '../voices/voices.service';
 import { AudioEncoders } from './audio-encoders';
+import { PlanMemo, type PlannedText } from './plan-memo';
 import type { SynthesizeDto } from './dto/synthesize.dto';
 import { SynthesisErrorCode, SynthesisException } from './synthesis.exception';
 
@@ -171,6 +172,9 @@ function checkSsmlPhonemes(plan: readonly SpeechPlanItem[]): void {
 export class SynthesisService {
   /** Most audio one job may produce (MAX_AUDIO_SECONDS_PER_REQUEST). */
   private readonly maxAudioMs: number;
+  /** Lexicons compiled per resolved pronunciation set, by whether the engine takes phonemes. */
+  private readonly lexicons = new WeakMap<object, Map<boolean, ProfilePronunciations>>();
+  private readonly plans = new PlanMemo();
 
   constructor(
     @Inject(TTS_ENGINE) private readonly engine: TtsEngine,
@@ -263,15 +267,24 @@ export class SynthesisService {
     nigerianLexicon?: boolean,
     phonemes: boolean = this.takesPhonemes,
   ): Promise<ProfilePronunciations> {
-    const { rules, dictionaries } = await this.pronunciation.resolveForSynthesis(
-      tenant,
-      dictionaryIds,
-      { nigerianLexicon, phonemes },
-    );
-    return Object.freeze({
-      lexicon: new Lexicon(rules, { phonemes }),
-      dictionaries: Object.freeze(dictionaries),
+    const resolved = await this.pronunciation.resolveForSynthesis(tenant, dictionaryIds, {
+      nigerianLexicon,
+      phonemes,
     });
+    // Compiled once per resolved set (the same object while the tenant's dictionaries are
+    // cached), so plans made with its lexicon can be reused.
+    let compiled = this.lexicons.get(resolved);
+    if (!compiled)
+      this.lexicons.set(resolved, (compiled = new Map<boolean, ProfilePronunciations>()));
+    let pronunciations = compiled.get(phonemes);
+    if (!pronunciations) {
+      pronunciations = Object.freeze({
+        lexicon: new Lexicon(resolved.rules, { phonemes }),
+        dictionaries: Object.freeze([...resolved.dictionaries]),
+      });
+      compiled.set(phonemes, pronunciations);
+    }
+    return pronunciations;
   }
 
   /**
@@ -579,19 +592,15 @@ export class SynthesisService {
     language: string,
     lexicon?: Lexicon,
     phonemes: boolean = this.takesPhonemes,
-  ): { plan: SpeechPlanItem[]; skipped: SkippedReplacement[] } {
+  ): PlannedText {
     // `ssml: true` with a fragment (`Hi <break time="1s"/> there`) gets the root it lacks.
     const source = ssml && !looksLikeSsml(text) ? `<speak>${text}</speak>` : text;
     try {
-      const planned = planSpeechDetailed({
-        text: source,
-        ssml,
-        language,
-        lexicon,
-        phonemes,
+      return this.plans.plan({ text: source, ssml, language, lexicon, phonemes }, () => {
+        const planned = planSpeechDetailed({ text: source, ssml, language, lexicon, phonemes });
+        checkSsmlPhonemes(planned.plan);
+        return planned;
       });
-      checkSsmlPhonemes(planned.plan);
-      return planned;
     } catch (err) {
       if (err instanceof SsmlError) {
         throw new SynthesisException(SynthesisErrorCode.InvalidSsml, err.message, {

@@ -21,8 +21,40 @@ const GROUP_COLUMN: Record<UsageGroup, string> = {
 export class UsageRepository {
   constructor(@InjectRepository(UsageEvent) private readonly repo: Repository<UsageEvent>) {}
 
+  /**
+   * One statement for the whole batch, each column sent as one array (`unnest`): the query text
+   * and its 16 parameters are the same whatever the batch size, where building a VALUES row per
+   * event cost more CPU than the rest of a cached synthesis.
+   */
   async insertEvents(events: NewUsageEvent[]): Promise<void> {
-    await this.repo.createQueryBuilder().insert().into(UsageEvent).values(events).execute();
+    if (events.length === 0) return;
+    const column = <K extends keyof NewUsageEvent>(key: K) => events.map((e) => e[key]);
+    await this.repo.query(
+      `INSERT INTO usage_events (tenant_id, api_key_id, request_id, endpoint, voice_id, engine,
+         characters, audio_ms, bytes, ttfb_ms, total_ms, streaming, cached, status, error_code,
+         created_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::varchar[], $5::varchar[],
+         $6::varchar[], $7::int[], $8::int[], $9::bigint[], $10::int[], $11::int[], $12::bool[],
+         $13::bool[], $14::varchar[], $15::varchar[], $16::timestamptz[])`,
+      [
+        column('tenantUuid'),
+        column('apiKeyId'),
+        column('requestId'),
+        column('endpoint'),
+        column('voiceId'),
+        column('engine'),
+        column('characters'),
+        column('audioMs'),
+        column('bytes'),
+        column('ttfbMs'),
+        column('totalMs'),
+        column('streaming'),
+        column('cached'),
+        column('status'),
+        column('errorCode'),
+        column('createdAt'),
+      ],
+    );
   }
 
   async totalsSince(tenantUuid: string, since: Date): Promise<UsageTotals> {

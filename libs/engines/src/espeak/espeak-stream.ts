@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import { abortError } from '../engine-calls';
 import { EngineError, EngineErrorCode, type PcmChunk } from '../engine.interface';
 import { CANCEL_SLOT, type StreamMessage, type SynthStats } from './espeak.protocol';
 
@@ -154,11 +155,6 @@ export function settledStream(error: Error | null): AsyncIterable<PcmChunk> {
   };
 }
 
-export function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  return new DOMException('Synthesis was aborted', 'AbortError');
-}
 
 function text(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

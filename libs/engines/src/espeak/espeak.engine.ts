@@ -22,7 +22,8 @@ import { approximateEspeakVoice } from './espeak-cloning';
 import { toEspeakPhonemes, UnsupportedPhonemeError } from './espeak-phonemes';
 import type { EspeakSpan } from './espeak-text';
 import { EspeakVoiceCatalog } from './espeak-voices';
-import { abortError, EspeakStream, settledStream } from './espeak-stream';
+import { abortError } from '../engine-calls';
+import { EspeakStream, settledStream } from './espeak-stream';
 import {
   ESPEAK_SAMPLE_RATE,
   FAILED_SLOT,

@@ -10,6 +10,7 @@ import {
   type TtsEngine,
   type VoiceConditioning,
 } from '../engine.interface';
+import { abortError, noAudio } from '../engine-calls';
 import { toFestivalText } from './festival-text';
 import {
   FESTIVAL_RATE_MAX,
@@ -498,21 +499,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null
   }
 }
 
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  return new DOMException('Synthesis was aborted', 'AbortError');
-}
-
 function noop(): void {}
-
-function noAudio(): AsyncIterable<PcmChunk> {
-  return {
-    [Symbol.asyncIterator]: () => ({
-      next: () => Promise.resolve({ value: undefined, done: true }),
-    }),
-  };
-}
 
 function failed(error: Error): AsyncIterable<PcmChunk> {
   return {

@@ -9,6 +9,13 @@ import {
   type TtsEngine,
   type VoiceConditioning,
 } from '../engine.interface';
+import {
+  abortError,
+  describeNetworkError,
+  noAudio,
+  parseServerUrl,
+  positive,
+} from '../engine-calls';
 import { engineConditioning } from '../voice-conditioning';
 import { S16leDecoder } from '../xtts/s16le-decoder';
 import { CallDeadline, readBody, XttsHttpClient as HttpClient } from '../xtts/xtts-http';
@@ -82,7 +89,7 @@ export class OpenAiEngine implements TtsEngine {
 
   constructor(options: OpenAiEngineOptions) {
     this.id = options.id;
-    this.base = parseBaseUrl(options.url, options.id);
+    this.base = parseServerUrl(options.url, `Engine "${options.id}": url`);
     this.http = new HttpClient(this.base);
     this.model = options.model?.trim() || OPENAI_DEFAULT_MODEL;
     this.apiKey = options.apiKey?.trim() || undefined;
@@ -150,7 +157,7 @@ export class OpenAiEngine implements TtsEngine {
       }
     } catch (error) {
       this.reachable = false;
-      this.lastError = `${this.url} is unreachable: ${describe(error)}`;
+      this.lastError = `${this.url} is unreachable: ${describeNetworkError(error)}`;
     } finally {
       deadline.dispose();
     }
@@ -251,7 +258,7 @@ export class OpenAiEngine implements TtsEngine {
           } catch (error) {
             throw new EngineError(
               chunks > 0 ? EngineErrorCode.Failed : EngineErrorCode.Unavailable,
-              `${this.id} sent an unusable WAV: ${describe(error)}`,
+              `${this.id} sent an unusable WAV: ${describeNetworkError(error)}`,
             );
           }
         }
@@ -323,11 +330,11 @@ export class OpenAiEngine implements TtsEngine {
     if (deadline.expiredAfterMs !== null) {
       message = `${this.id} timed out: ${this.url} ${started ? 'stalled' : 'sent no audio'} for ${deadline.expiredAfterMs} ms`;
     } else if (started) {
-      message = `${this.id} stream broke off: ${describe(error)}`;
+      message = `${this.id} stream broke off: ${describeNetworkError(error)}`;
     } else if (answered) {
-      message = `${this.id} dropped the request before any audio: ${describe(error)}`;
+      message = `${this.id} dropped the request before any audio: ${describeNetworkError(error)}`;
     } else {
-      message = `${this.id} at ${this.url} is unreachable: ${describe(error)}`;
+      message = `${this.id} at ${this.url} is unreachable: ${describeNetworkError(error)}`;
     }
     if (!started) {
       this.reachable = false;
@@ -391,45 +398,4 @@ export function describeOpenAiError(body: Buffer): string {
     // Not JSON: a proxy's page or a plain-text error.
   }
   return text.slice(0, 300);
-}
-
-function parseBaseUrl(url: string, id: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`Engine "${id}": url is not a valid URL: "${url}"`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new Error(`Engine "${id}": url must be http:// or https://, got "${parsed.protocol}"`);
-  }
-  parsed.search = '';
-  parsed.hash = '';
-  if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
-  return parsed;
-}
-
-function positive(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-function noAudio(): AsyncIterable<PcmChunk> {
-  return {
-    [Symbol.asyncIterator]: () => ({
-      next: () => Promise.resolve({ value: undefined, done: true }),
-    }),
-  };
-}
-
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  return new DOMException('Synthesis was aborted', 'AbortError');
-}
-
-function describe(error: unknown): string {
-  if (typeof error !== 'object' || error === null || !('message' in error)) return String(error);
-  const { message, code } = error as { message: unknown; code?: unknown };
-  const text = String(message);
-  return typeof code === 'string' && !text.includes(code) ? `${code} ${text}` : text;
 }

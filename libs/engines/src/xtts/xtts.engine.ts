@@ -11,6 +11,13 @@ import {
   type VoiceConditioning,
   type VoiceReference,
 } from '../engine.interface';
+import {
+  abortError,
+  describeNetworkError,
+  noAudio,
+  parseServerUrl,
+  positive,
+} from '../engine-calls';
 import { engineConditioning } from '../voice-conditioning';
 import { S16leDecoder } from './s16le-decoder';
 import {
@@ -87,7 +94,7 @@ export class XttsEngine implements TtsEngine {
   private reachable = false;
 
   constructor(options: XttsEngineOptions) {
-    this.base = parseBaseUrl(options.url);
+    this.base = parseServerUrl(options.url, 'XTTS server URL');
     this.http = new XttsHttpClient(this.base);
     this.timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS);
     this.streamChunkSize = Math.round(positive(options.streamChunkSize, DEFAULT_STREAM_CHUNK_SIZE));
@@ -335,7 +342,7 @@ export class XttsEngine implements TtsEngine {
         `XTTS ${at.action} timed out: the server at ${this.url} ${what} for ${deadline.expiredAfterMs} ms`,
       );
     }
-    const reason = describe(error);
+    const reason = describeNetworkError(error);
     if (at.started) {
       return new EngineError(code, `XTTS ${at.action} stream broke off: ${reason}`);
     }
@@ -353,54 +360,4 @@ export class XttsEngine implements TtsEngine {
       throw new EngineError(EngineErrorCode.Unavailable, 'XTTS engine is closed');
     }
   }
-}
-
-function parseBaseUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`XTTS server URL is not a valid URL: "${url}"`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new Error(`XTTS server URL must be http:// or https://, got "${parsed.protocol}"`);
-  }
-  parsed.search = '';
-  parsed.hash = '';
-  if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
-  return parsed;
-}
-
-function positive(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-function noAudio(): AsyncIterable<PcmChunk> {
-  return {
-    [Symbol.asyncIterator]: () => ({
-      next: () => Promise.resolve({ value: undefined, done: true }),
-    }),
-  };
-}
-
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  return new DOMException('Synthesis was aborted', 'AbortError');
-}
-
-/**
- * Node's network errors carry the useful part in `code` or a nested `cause`. Duck-typed: errors
- * from node core may come from another realm (jest), where `instanceof Error` is false.
- */
-function describe(error: unknown): string {
-  if (typeof error !== 'object' || error === null || !('message' in error)) return String(error);
-  const { message, code, cause } = error as { message: unknown; code?: unknown; cause?: unknown };
-  const text = String(message);
-  const prefix = typeof code === 'string' && !text.includes(code) ? `${code} ` : '';
-  const nested =
-    typeof cause === 'object' && cause !== null && 'message' in cause
-      ? `: ${String(cause.message)}`
-      : '';
-  return `${prefix}${text}${nested}`;
 }
