@@ -44,6 +44,10 @@ export function dataSourceOptions(
     migrationsTransactionMode: 'each',
     extra: {
       max: 10,
+      // node-postgres closes a connection idle for 10 s by default; a new one costs a backend
+      // start and a cold catalog, which the first calls after any quiet spell (a burst of new
+      // calls after 25 s of streaming, say) paid in turn, tens of ms each. Kept five minutes.
+      idleTimeoutMillis: 300_000,
       connectionTimeoutMillis: timeouts.connectMs,
       Client: DatabaseClient,
       ...statementLimits,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, AppConfig } from '@cw/config';
 import { Tenant } from '../tenants/tenant.entity';
@@ -38,10 +38,12 @@ export interface Authenticated {
  * once; one made elsewhere (another replica, the CLI) takes effect within the TTL.
  */
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ApiKeysService.name);
   private readonly known: LRUCache<string, KnownKey> | undefined;
   private readonly unknown: LRUCache<string, true> | undefined;
+  /** Reads in flight, by key hash (see lookup). */
+  private readonly lookups = new Map<string, Promise<KnownKey | undefined>>();
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(
@@ -66,6 +68,18 @@ export class ApiKeysService {
     });
     // A key just issued elsewhere may be remembered here as unknown; new keys are rare.
     changes.subscribe(['api_keys'], () => this.unknown?.clear());
+  }
+
+  /**
+   * Warm before ready: a lookup of a key that does not exist and a read of an address's failure
+   * count run what a caller's first request runs (ORM metadata, the join with its tenant, the
+   * failure limiter's store) before the process takes traffic.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await Promise.all([
+      this.keys.findByHashWithTenant(hashApiKey('warm-up')),
+      this.failures.assertNotBlocked('warm-up'),
+    ]);
   }
 
   /**
@@ -137,7 +151,20 @@ export class ApiKeysService {
   }
 
   /** The row for `keyHash` from the database, remembered either way for the TTL. */
-  private async lookup(keyHash: string): Promise<KnownKey | undefined> {
+  /**
+   * One database read per key however many of its requests arrive before it is cached (a
+   * client's first burst of calls shares the read).
+   */
+  private lookup(keyHash: string): Promise<KnownKey | undefined> {
+    let pending = this.lookups.get(keyHash);
+    if (!pending) {
+      pending = this.read(keyHash).finally(() => this.lookups.delete(keyHash));
+      this.lookups.set(keyHash, pending);
+    }
+    return pending;
+  }
+
+  private async read(keyHash: string): Promise<KnownKey | undefined> {
     const key = await this.keys.findByHashWithTenant(keyHash);
     if (!key?.tenant) {
       this.unknown?.set(keyHash, true);

@@ -97,6 +97,29 @@ describe('TenantCache', () => {
     expect((await cache.get('t1', 'list', () => Promise.resolve({ n: 2 }))).n).toBe(2);
   });
 
+  it('callers asking while a read runs share it; after a change they do not', async () => {
+    const { feed, cache } = setup();
+    let reads = 0;
+    const releases: ((v: { n: number }) => void)[] = [];
+    const slowLoad = () => {
+      reads++;
+      return new Promise<{ n: number }>((r) => releases.push(r));
+    };
+    const burst = [1, 2, 3].map(() => cache.get('t1', 'list', slowLoad));
+    expect(reads).toBe(1);
+    // A change while that read runs: a new caller does not get the stale answer.
+    feed.emit('voices', 't1');
+    const after = cache.get('t1', 'list', slowLoad);
+    expect(reads).toBe(2);
+    releases[0]({ n: 1 });
+    releases[1]({ n: 2 });
+    expect((await Promise.all(burst)).map((v) => v.n)).toEqual([1, 1, 1]);
+    expect((await after).n).toBe(2);
+    // The fresh read was kept, the stale one was not.
+    expect((await cache.get('t1', 'list', slowLoad)).n).toBe(2);
+    expect(reads).toBe(2);
+  });
+
   it('while the feed is not live nothing is cached or served from memory', async () => {
     const { feed, cache, load, reads } = setup();
     await cache.get('t1', 'list', load);

@@ -32,6 +32,8 @@ export class TenantCache<V extends object | null> {
   private readonly generations = new Map<string, number>();
   private everything = 0;
   private readonly name: string;
+  /** Reads running now, by entry and the generation they started in. */
+  private readonly loading = new Map<string, Promise<V>>();
 
   constructor(
     private readonly feed: ChangeFeedService,
@@ -56,6 +58,25 @@ export class TenantCache<V extends object | null> {
       return entry.value;
     }
     this.feed.countLookup(this.name, 'miss');
+    // Callers asking while the same read is running share it (a tenant's first burst of calls
+    // makes one query, not one each); a read from before a change is not shared after it.
+    const loadKey = `${entryKey}\u0000${generation}`;
+    let loading = this.loading.get(loadKey);
+    if (!loading) {
+      loading = this.load(entryKey, tenantUuid, generation, load).finally(() =>
+        this.loading.delete(loadKey),
+      );
+      this.loading.set(loadKey, loading);
+    }
+    return loading;
+  }
+
+  private async load(
+    entryKey: string,
+    tenantUuid: string,
+    generation: number,
+    load: () => Promise<V>,
+  ): Promise<V> {
     const value = await load();
     if (this.feed.live && this.generation(tenantUuid) === generation) {
       this.entries.set(entryKey, { value, generation });
