@@ -6,6 +6,15 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# The festival engine (TTS_ENGINE=festival, or an ENGINES_FILE entry) runs Debian's festival:
+# build with --build-arg WITH_FESTIVAL=1 to include it (about 40 MB); without it such an engine
+# reports itself down and synthesis on it answers 503.
+ARG WITH_FESTIVAL=0
+RUN if [ "$WITH_FESTIVAL" = "1" ]; then \
+      apt-get update \
+      && apt-get install -y --no-install-recommends festival festvox-us-slt-hts \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
