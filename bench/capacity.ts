@@ -100,6 +100,11 @@ export interface CapacityLevel {
 export interface CapacityOptions {
   text: string;
   levels: readonly number[];
+  /**
+   * Levels measured even after a level failed (within the budget): the figures asked at a fixed
+   * load (first byte, liveness, RSS at 200 streams) whatever the capacity turns out to be.
+   */
+  referenceLevels?: readonly number[];
   /** A level is cut off this long after the audio duration. */
   levelSlackMs: number;
   /** No level starts unless it can end within this budget (from the start of the test). */
@@ -138,20 +143,22 @@ export async function measureCapacity(
   const levels: CapacityLevel[] = [];
   let stoppedBy: CapacityResult['stoppedBy'] = 'the last level';
   for (const streams of options.levels) {
+    const failed = stoppedBy === 'a failed level';
+    // Past a failed level only the reference levels are run: more streams only fail more.
+    if (failed && !options.referenceLevels?.includes(streams)) continue;
     if (performance.now() - started + levelLimitMs > options.budgetMs) {
-      stoppedBy = 'the time budget';
+      if (!failed) stoppedBy = 'the time budget';
       break;
     }
     const level = await runLevel(client, token, streams, referenceBytes, levelLimitMs, options);
     levels.push(level);
-    if (!level.passed) {
-      stoppedBy = 'a failed level';
-      break;
-    }
+    if (!level.passed && !failed) stoppedBy = 'a failed level';
     await sleep(options.pauseBetweenLevelsMs);
   }
 
-  const passed = levels.filter((l) => l.passed);
+  // The capacity is the last level that kept up before the first that did not.
+  const firstFailed = levels.findIndex((l) => !l.passed);
+  const passed = (firstFailed < 0 ? levels : levels.slice(0, firstFailed)).filter((l) => l.passed);
   return {
     rule: options.rule,
     chars: options.text.length,

@@ -272,7 +272,13 @@ export function capacityVerdict(result: CapacityResult): string {
     result.firstFailedLevel === null
       ? `no level failed; stopped by ${result.stoppedBy}`
       : `${result.firstFailedLevel} did not`;
-  return `Capacity: ${result.capacity} simultaneous mu-law 8 kHz streams kept up (${failed}).`;
+  const after = result.levels.filter(
+    (l) => result.firstFailedLevel !== null && l.streams > result.firstFailedLevel,
+  );
+  const also = after.length
+    ? ` The ${after.map((l) => l.streams).join(', ')}-stream level was run as well, for the figures at that load.`
+    : '';
+  return `Capacity: ${result.capacity} simultaneous mu-law 8 kHz streams kept up (${failed}).${also}`;
 }
 
 /** Space-padded columns for the terminal. */

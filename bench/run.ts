@@ -189,6 +189,8 @@ async function measureAll(
   const capacity = await measureCapacity(client, token, {
     text: CAPACITY_TEXT,
     levels: plan.capacityLevels,
+    // The fixed-load figures (first byte, liveness and RSS at 200 streams).
+    referenceLevels: [200],
     levelSlackMs: 3_000,
     budgetMs: plan.capacityBudgetMs,
     pauseBetweenLevelsMs: 1_000,
