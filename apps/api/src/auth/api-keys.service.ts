@@ -112,7 +112,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
    * is no longer usable.
    */
   async recheck(keyHash: string): Promise<Authenticated> {
-    const found = await this.lookup(keyHash);
+    // Its own read, never one already running: that one may have started before a revocation.
+    const found = await this.read(keyHash);
     if (!found) throw new AuthException(AuthErrorCode.InvalidKey);
     return this.usable(found);
   }
