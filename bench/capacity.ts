@@ -136,9 +136,12 @@ export async function measureCapacity(
   options: CapacityOptions,
 ): Promise<CapacityResult> {
   const started = performance.now();
-  const referenceBytes = await loneStreamBytes(client, token, options.text);
-  const audioMs = (referenceBytes * 1000) / BYTES_PER_S;
-  const levelLimitMs = audioMs + options.levelSlackMs;
+  const { referenceBytes, audioMs, levelLimitMs } = await referenceStream(
+    client,
+    token,
+    options.text,
+    options.levelSlackMs,
+  );
 
   const levels: CapacityLevel[] = [];
   let stoppedBy: CapacityResult['stoppedBy'] = 'the last level';
@@ -170,6 +173,18 @@ export async function measureCapacity(
     firstFailedLevel: levels.find((l) => !l.passed)?.streams ?? null,
     stoppedBy,
   };
+}
+
+/** A lone stream of `text`: its bytes and audio, and when a level of such streams is cut off. */
+export async function referenceStream(
+  client: BenchClient,
+  token: string,
+  text: string,
+  levelSlackMs: number,
+): Promise<{ referenceBytes: number; audioMs: number; levelLimitMs: number }> {
+  const referenceBytes = await loneStreamBytes(client, token, text);
+  const audioMs = (referenceBytes * 1000) / BYTES_PER_S;
+  return { referenceBytes, audioMs, levelLimitMs: audioMs + levelSlackMs };
 }
 
 /** The mu-law bytes a lone stream of `text` carries: what "complete" is judged against. */

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FirstCallsResult, measureFirstCalls } from './boot';
-import { describeKeepUpRule, KEEP_UP_RULE, measureCapacity, type CapacityResult } from './capacity';
+import {
+  type CapacityResult,
+  describeKeepUpRule,
+  KEEP_UP_RULE,
+  measureCapacity,
+  referenceStream,
+} from './capacity';
 import { measureEngine, type EngineResult } from './engine';
 import { BenchClient, type StreamFormat } from './http-client';
 import { measureLatency, type LatencyResult } from './latency';
@@ -59,6 +65,37 @@ const LATENCY_FORMATS: StreamFormat[] = ['pcm', 'mulaw'];
 const LATENCY_ROW_BUDGET_MS = 30_000;
 const PREDECESSOR_KEY = 'cw_demo_12345';
 const PHRASE_CACHE_BENCH_BOUND = 4 * 1024 * 1024;
+/** A capacity level (and tenant A's streams) is cut off this long after a lone stream's audio. */
+const CAPACITY_SLACK_MS = 3_000;
+
+/** What `BENCH_ONLY` may name, in the order a run measures them. */
+const STAGES = [
+  'boot',
+  'latency',
+  'throughput',
+  'capacity',
+  'noisy',
+  'twilio',
+  'phrase-cache',
+] as const;
+type Stage = (typeof STAGES)[number];
+
+/**
+ * `BENCH_ONLY=capacity,noisy`: run only these stages (to iterate on one path; a full run takes
+ * about 8 minutes). Such a run prints its tables but no README block: that comes from full runs.
+ */
+function onlyStages(env: NodeJS.ProcessEnv): Set<Stage> | null {
+  const raw = env.BENCH_ONLY?.trim();
+  if (!raw) return null;
+  const names = raw.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !(STAGES as readonly string[]).includes(n));
+  if (unknown.length) {
+    throw new Error(
+      `BENCH_ONLY: unknown stage ${unknown.join(', ')}; stages: ${STAGES.join(', ')}`,
+    );
+  }
+  return new Set(names as Stage[]);
+}
 
 /** Everything measured against the service, in the order it runs. */
 interface Measurements {
@@ -87,6 +124,7 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const host = hostInfo();
   const plan = benchPlan(process.env);
+  const only = onlyStages(process.env);
   const service = await startService({
     root: SERVICE_ROOT,
     // A small phrase-cache bound, so the bench can fill it and report memory at the bound.
@@ -97,16 +135,17 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void service.stop().finally(() => process.exit(130)));
 
   const client = new BenchClient(service.baseUrl);
-  let m: Measurements;
+  let m: Partial<Measurements>;
   try {
-    m = await measureAll(plan, service, client, host, startedAt);
+    m = await measureAll(plan, service, client, host, startedAt, only);
   } finally {
     client.close();
     await service.stop();
   }
 
   const loadAtEnd = os.loadavg();
-  printResults(plan, m, service, host, loadAtEnd);
+  if (isComplete(m)) printResults(plan, m, service, host, loadAtEnd);
+  else printPartial(plan, m, service);
   await writeResults({
     startedAt,
     durationS: (performance.now() - started) / 1000,
@@ -125,7 +164,10 @@ async function measureAll(
   client: BenchClient,
   host: HostInfo,
   startedAt: string,
-): Promise<Measurements> {
+  only: Set<Stage> | null,
+): Promise<Partial<Measurements>> {
+  const wants = (stage: Stage) => only === null || only.has(stage);
+  const m: Partial<Measurements> = {};
   const readyAfterMs = await waitUntilReady(client, 120_000);
   const openFiles = service.pid === undefined ? null : await openFilesLimit(service.pid);
   printHeader(startedAt, host, service, plan, openFiles);
@@ -136,107 +178,126 @@ async function measureAll(
   const neighbourToken = await createBenchTenant(client, service.adminKey, 'Benchmark neighbour');
   const sampler = () => sampleResources(service.baseUrl, service.pid);
 
-  progress(`the first ${plan.bootCalls} simultaneous calls after boot`);
-  const firstCalls = await measureFirstCalls(
-    client,
-    token,
-    { listeningAfterMs: service.listeningAfterMs, readyAfterMs },
-    { calls: plan.bootCalls, text: CAPACITY_TEXT, timeoutMs: 10_000 },
-  );
-  await sleep(1_000);
+  m.openFiles = openFiles;
+  if (wants('boot')) {
+    progress(`the first ${plan.bootCalls} simultaneous calls after boot`);
+    m.firstCalls = await measureFirstCalls(
+      client,
+      token,
+      { listeningAfterMs: service.listeningAfterMs, readyAfterMs },
+      { calls: plan.bootCalls, text: CAPACITY_TEXT, timeoutMs: 10_000 },
+    );
+    await sleep(1_000);
+  }
 
-  progress('streaming route, one request at a time');
   const texts = [
     { text: SHORT_TEXT, runs: plan.latency.shortRuns },
     { text: LONG_TEXT, runs: plan.latency.longRuns },
   ];
-  const latency: LatencyResult[] = [];
-  for (const { text, runs } of texts) {
-    for (const format of LATENCY_FORMATS) {
-      latency.push(
-        await measureLatency(client, token, {
-          text,
-          format,
-          runs,
-          warmupRuns: plan.latency.warmupRuns,
-          budgetMs: LATENCY_ROW_BUDGET_MS,
-        }),
-      );
+  if (wants('latency')) {
+    progress('streaming route, one request at a time');
+    const latency: LatencyResult[] = [];
+    for (const { text, runs } of texts) {
+      for (const format of LATENCY_FORMATS) {
+        latency.push(
+          await measureLatency(client, token, {
+            text,
+            format,
+            runs,
+            warmupRuns: plan.latency.warmupRuns,
+            budgetMs: LATENCY_ROW_BUDGET_MS,
+          }),
+        );
+      }
     }
-  }
-
-  progress('authenticated GET /v1/voices with autocannon');
-  const throughput = [await measureThroughput('ours', service.baseUrl, token, plan.throughput)];
-  const predecessor = process.env.PREDECESSOR_URL;
-  if (predecessor) {
-    progress(`the same against the predecessor at ${predecessor}`);
-    throughput.push(
-      await measureThroughput(
-        'predecessor',
-        new URL(predecessor),
-        process.env.PREDECESSOR_KEY ?? PREDECESSOR_KEY,
-        plan.throughput,
-      ),
+    m.latency = latency;
+    progress('engine alone, in this process');
+    m.engine = await measureEngine(
+      texts.map((t) => ({ ...t, warmupRuns: plan.latency.warmupRuns })),
     );
   }
 
-  progress('engine alone, in this process');
-  const engine = await measureEngine(
-    texts.map((t) => ({ ...t, warmupRuns: plan.latency.warmupRuns })),
-  );
+  if (wants('throughput')) {
+    progress('authenticated GET /v1/voices with autocannon');
+    const throughput = [await measureThroughput('ours', service.baseUrl, token, plan.throughput)];
+    const predecessor = process.env.PREDECESSOR_URL;
+    if (predecessor) {
+      progress(`the same against the predecessor at ${predecessor}`);
+      throughput.push(
+        await measureThroughput(
+          'predecessor',
+          new URL(predecessor),
+          process.env.PREDECESSOR_KEY ?? PREDECESSOR_KEY,
+          plan.throughput,
+        ),
+      );
+    }
+    m.throughput = throughput;
+  }
 
-  progress(`capacity: ${plan.capacityLevels.join(', ')} simultaneous streams, until one fails`);
-  const capacity = await measureCapacity(client, token, {
-    text: CAPACITY_TEXT,
-    levels: plan.capacityLevels,
-    // The issue's fixed-load figures (first byte, liveness and RSS at 200 streams).
-    referenceLevels: [200],
-    levelSlackMs: 3_000,
-    budgetMs: plan.capacityBudgetMs,
-    pauseBetweenLevelsMs: 1_000,
-    rule: KEEP_UP_RULE,
-    sampleResources: sampler,
-  });
-  await sleep(1_000);
-
-  progress(
-    `noisy neighbour: ${plan.noisy.aStreams} long streams of tenant A, ` +
-      `${plan.noisy.bRequests} short requests of tenant B`,
-  );
-  const noisy = await measureNoisyNeighbour(
-    client,
-    { a: token, b: neighbourToken },
-    {
-      aStreams: plan.noisy.aStreams,
-      aText: CAPACITY_TEXT,
-      aReferenceBytes: capacity.referenceBytes,
-      aLimitMs: capacity.levelLimitMs,
-      bDelayMs: plan.noisy.bDelayMs,
-      bRequests: plan.noisy.bRequests,
-      bSpacingMs: plan.noisy.bSpacingMs,
-      bText: SHORT_TEXT,
+  if (wants('capacity')) {
+    progress(`capacity: ${plan.capacityLevels.join(', ')} simultaneous streams, until one fails`);
+    m.capacity = await measureCapacity(client, token, {
+      text: CAPACITY_TEXT,
+      levels: plan.capacityLevels,
+      // The issue's fixed-load figures (first byte, liveness and RSS at 200 streams).
+      referenceLevels: [200],
+      levelSlackMs: CAPACITY_SLACK_MS,
+      budgetMs: plan.capacityBudgetMs,
+      pauseBetweenLevelsMs: 1_000,
       rule: KEEP_UP_RULE,
-    },
-  );
-  await sleep(1_000);
+      sampleResources: sampler,
+    });
+    await sleep(1_000);
+  }
 
-  progress(`Twilio WebSocket capacity: ${plan.twilioLevels.join(', ')} sessions, until one fails`);
-  const twilio = await measureTwilioCapacity(service.baseUrl, token, {
-    text: CAPACITY_TEXT,
-    wordIntervalMs: 50,
-    levels: plan.twilioLevels,
-    levelSlackMs: 5_000,
-    budgetMs: plan.twilioBudgetMs,
-    pauseBetweenLevelsMs: 1_000,
-    rule: KEEP_UP_RULE,
-    sampleResources: sampler,
-  });
+  if (wants('noisy')) {
+    // Tenant A's streams are judged against a lone stream of theirs, as the capacity levels are.
+    const reference =
+      m.capacity ?? (await referenceStream(client, token, CAPACITY_TEXT, CAPACITY_SLACK_MS));
+    progress(
+      `noisy neighbour: ${plan.noisy.aStreams} long streams of tenant A, ` +
+        `${plan.noisy.bRequests} short requests of tenant B`,
+    );
+    m.noisy = await measureNoisyNeighbour(
+      client,
+      { a: token, b: neighbourToken },
+      {
+        aStreams: plan.noisy.aStreams,
+        aText: CAPACITY_TEXT,
+        aReferenceBytes: reference.referenceBytes,
+        aLimitMs: reference.levelLimitMs,
+        bDelayMs: plan.noisy.bDelayMs,
+        bRequests: plan.noisy.bRequests,
+        bSpacingMs: plan.noisy.bSpacingMs,
+        bText: SHORT_TEXT,
+        rule: KEEP_UP_RULE,
+      },
+    );
+    await sleep(1_000);
+  }
 
-  let phraseCache: PhraseCacheResult | null = null;
-  if (hasPhraseCache) {
+  if (wants('twilio')) {
+    progress(
+      `Twilio WebSocket capacity: ${plan.twilioLevels.join(', ')} sessions, until one fails`,
+    );
+    m.twilio = await measureTwilioCapacity(service.baseUrl, token, {
+      text: CAPACITY_TEXT,
+      wordIntervalMs: 50,
+      levels: plan.twilioLevels,
+      levelSlackMs: 5_000,
+      budgetMs: plan.twilioBudgetMs,
+      pauseBetweenLevelsMs: 1_000,
+      rule: KEEP_UP_RULE,
+      sampleResources: sampler,
+    });
+  }
+
+  if (wants('phrase-cache')) m.phraseCache = null;
+  if (wants('phrase-cache') && hasPhraseCache) {
     await sleep(1_000);
     progress('phrase cache: hit against miss, a replay of repeated prompts, memory at the bound');
-    phraseCache = await measurePhraseCache(
+    m.phraseCache = await measurePhraseCache(
       client,
       token,
       {
@@ -249,17 +310,45 @@ async function measureAll(
     );
   }
 
-  return {
-    firstCalls,
-    latency,
-    throughput,
-    engine,
-    capacity,
-    noisy,
-    twilio,
-    phraseCache,
-    openFiles,
-  };
+  return m;
+}
+
+/** Every stage ran (no BENCH_ONLY): the full report and the README block can be printed. */
+function isComplete(m: Partial<Measurements>): m is Measurements {
+  return (
+    m.firstCalls !== undefined &&
+    m.latency !== undefined &&
+    m.engine !== undefined &&
+    m.throughput !== undefined &&
+    m.capacity !== undefined &&
+    m.noisy !== undefined &&
+    m.twilio !== undefined &&
+    m.phraseCache !== undefined &&
+    m.openFiles !== undefined
+  );
+}
+
+/** The tables of the stages a BENCH_ONLY run measured; no README block. */
+function printPartial(plan: BenchPlan, m: Partial<Measurements>, service: RunningService): void {
+  if (m.firstCalls) console.log(`\n${bootLine(m.firstCalls)}`);
+  if (m.latency && m.engine) console.log(`\n${renderText(latencyTable(m.latency, m.engine))}`);
+  if (m.throughput) {
+    console.log(`\n${renderText(throughputTable(m.throughput))}`);
+    console.log(`\n${throughputVerdict(m.throughput)}`);
+  }
+  if (m.capacity) {
+    console.log(`\n${renderText(capacityTable(m.capacity))}\n\n${capacityVerdict(m.capacity)}`);
+    console.log(`\n${renderText(firstByteTable(m.capacity, plan.firstByteAt))}`);
+    console.log(`\n${resourcesLine(m.capacity, plan.resourcesAt)}`);
+  }
+  if (m.noisy) console.log(`\nNoisy neighbour:\n\n${renderText(noisyTable(m.noisy))}`);
+  if (m.twilio) {
+    console.log(`\n${renderText(twilioTable(m.twilio))}`);
+    console.log(`\n${twilioVerdict(m.twilio, plan.twilioFirstMediaAt)}`);
+  }
+  if (m.phraseCache !== undefined) console.log(`\n${phraseCacheLines(m.phraseCache).join('\n')}`);
+  printServiceLog(service);
+  console.log('\nBENCH_ONLY: a partial run; the README block comes from full runs only.');
 }
 
 function printHeader(
