@@ -9,6 +9,7 @@ import { ApiKeysRepository } from './api-keys.repository';
 import { AuthFailureLimiter } from './auth-failure.limiter';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { echo } from '../common/errors/echo';
+import { SingleFlight } from '../common/single-flight';
 import { ChangeFeedService } from '../change-feed/change-feed.service';
 
 /** A key row that exists, whatever its state, with its tenant. */
@@ -43,7 +44,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   private readonly known: LRUCache<string, KnownKey> | undefined;
   private readonly unknown: LRUCache<string, true> | undefined;
   /** Reads in flight, by key hash (see lookup). */
-  private readonly lookups = new Map<string, Promise<KnownKey | undefined>>();
+  private readonly lookups = new SingleFlight<KnownKey | undefined>();
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(
@@ -157,12 +158,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
    * client's first burst of calls shares the read).
    */
   private lookup(keyHash: string): Promise<KnownKey | undefined> {
-    let pending = this.lookups.get(keyHash);
-    if (!pending) {
-      pending = this.read(keyHash).finally(() => this.lookups.delete(keyHash));
-      this.lookups.set(keyHash, pending);
-    }
-    return pending;
+    return this.lookups.run(keyHash, () => this.read(keyHash));
   }
 
   private async read(keyHash: string): Promise<KnownKey | undefined> {

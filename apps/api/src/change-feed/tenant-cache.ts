@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { SingleFlight } from '../common/single-flight';
 import type { ChangedTable, ChangeFeedService } from './change-feed.service';
 
 export interface TenantCacheOptions {
@@ -33,7 +34,7 @@ export class TenantCache<V extends object | null> {
   private everything = 0;
   private readonly name: string;
   /** Reads running now, by entry and the generation they started in. */
-  private readonly loading = new Map<string, Promise<V>>();
+  private readonly loading = new SingleFlight<V>();
 
   constructor(
     private readonly feed: ChangeFeedService,
@@ -60,15 +61,9 @@ export class TenantCache<V extends object | null> {
     this.feed.countLookup(this.name, 'miss');
     // Callers asking while the same read is running share it (a tenant's first burst of calls
     // makes one query, not one each); a read from before a change is not shared after it.
-    const loadKey = `${entryKey}\u0000${generation}`;
-    let loading = this.loading.get(loadKey);
-    if (!loading) {
-      loading = this.load(entryKey, tenantUuid, generation, load).finally(() =>
-        this.loading.delete(loadKey),
-      );
-      this.loading.set(loadKey, loading);
-    }
-    return loading;
+    return this.loading.run(`${entryKey}\u0000${generation}`, () =>
+      this.load(entryKey, tenantUuid, generation, load),
+    );
   }
 
   private async load(

@@ -33,7 +33,7 @@ const WARM_CONNECTIONS = 10;
 const WARM_TABLES_SQL = `SELECT
   (SELECT 1 FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = '' LIMIT 1),
   (SELECT 1 FROM voices WHERE tenant_id IS NULL AND voice_id = '' LIMIT 1),
-  (SELECT 1 FROM pronunciation_dictionaries WHERE tenant_id = '${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}' AND is_default LIMIT 1)`;
+  (SELECT 1 FROM pronunciation_dictionaries WHERE tenant_id = $1 AND is_default LIMIT 1)`;
 /** Owns no voices (the nil UUID), so only built-in voices resolve; no usage is recorded for it. */
 const WARM_UP_TENANT = {
   id: '00000000-0000-0000-0000-000000000000',
@@ -67,7 +67,9 @@ export class WarmUpService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const started = performance.now();
     await Promise.all(
-      Array.from({ length: WARM_CONNECTIONS }, () => this.dataSource.query(WARM_TABLES_SQL)),
+      Array.from({ length: WARM_CONNECTIONS }, () =>
+        this.dataSource.query(WARM_TABLES_SQL, [WARM_UP_TENANT.id]),
+      ),
     );
     const voices = await this.voices.listBuiltinVoices();
     const renders = voices.flatMap((voice) =>
