@@ -44,9 +44,11 @@ export interface AppConfig {
     name: string;
     poolSize?: number;
     maxQueue: number;
+    /** Added to the engine threads' nice value, so they yield the CPU to the event loop. */
+    threadNice: number;
   };
   /** Worker threads that encode MP3 (and resample) for streams, off the event loop. */
-  audio: { encoderThreads: number };
+  audio: { encoderThreads: number; threadNice: number };
   limits: {
     defaultMaxConcurrentStreams: number;
     /** A replica renews its stream slots in Redis; a dead replica's slots lapse after this. */
@@ -206,8 +208,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       name: parsed.TTS_ENGINE,
       poolSize: parsed.ENGINE_POOL_SIZE,
       maxQueue: parsed.ENGINE_MAX_QUEUE,
+      threadNice: parsed.WORKER_NICE,
     },
-    audio: { encoderThreads: parsed.AUDIO_ENCODER_THREADS },
+    audio: { encoderThreads: parsed.AUDIO_ENCODER_THREADS, threadNice: parsed.WORKER_NICE },
     limits: {
       defaultMaxConcurrentStreams: parsed.DEFAULT_MAX_CONCURRENT_STREAMS,
       streamSlotLeaseMs: parsed.STREAM_SLOT_LEASE_MS,

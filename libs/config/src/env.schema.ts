@@ -162,6 +162,16 @@ export class EnvSchema {
   @Max(64)
   AUDIO_ENCODER_THREADS = 1;
 
+  /**
+   * Added to the nice value of the engine and encoder threads (0-19): they yield the CPU to the
+   * event loop, which moves every stream's bytes and answers health checks.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(19)
+  WORKER_NICE = 10;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -1,2 +1,3 @@
 export { clamp } from './clamp';
 export { importEsm } from './import-esm';
+export { lowerThreadPriority, threadNices } from './thread-priority';

@@ -19,7 +19,11 @@ import { enginesConfigFrom } from './engines-config';
       useFactory: (config: AppConfig): EngineRegistry =>
         new EngineRegistry(enginesConfigFrom(config), {
           defaultEngine: config.engine.name,
-          espeak: { poolSize: config.engine.poolSize, maxQueue: config.engine.maxQueue },
+          espeak: {
+            poolSize: config.engine.poolSize,
+            maxQueue: config.engine.maxQueue,
+            niceIncrement: config.engine.threadNice,
+          },
           xtts: { timeoutMs: config.xtts.timeoutMs },
           festival: {
             binary: config.festival.binary,

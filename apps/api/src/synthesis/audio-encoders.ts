@@ -13,7 +13,10 @@ export class AudioEncoders implements OnModuleInit, OnApplicationShutdown {
   private readonly pool: AudioEncoderPool;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.pool = new AudioEncoderPool({ threads: config.audio.encoderThreads });
+    this.pool = new AudioEncoderPool({
+      threads: config.audio.encoderThreads,
+      niceIncrement: config.audio.threadNice,
+    });
   }
 
   async onModuleInit(): Promise<void> {

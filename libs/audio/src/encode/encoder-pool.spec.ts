@@ -12,6 +12,7 @@ import {
   floatToInt16,
   resolveEncoderWorkerFile,
 } from '@cw/audio';
+import { threadNices } from '@cw/util';
 import { randomChunks, sine, toneFrequency } from '../__tests__/signal';
 
 /*
@@ -82,6 +83,18 @@ describe('AudioEncoderPool', () => {
       expect(Math.abs(hz - 440)).toBeLessThan(44);
     },
   );
+
+  it('runs its threads at the nice increment it was given', async () => {
+    const pool = new AudioEncoderPool({ threads: 1, niceIncrement: 3 });
+    pools.push(pool);
+    const before = new Set(threadNices().map((t) => t.tid));
+    await pool.start();
+    const threads = threadNices();
+    if (threads.length === 0) return; // no /proc: not Linux
+    const main = threads.find((t) => t.tid === process.pid)!;
+    const started = threads.filter((t) => !before.has(t.tid));
+    expect(started.map((t) => t.nice)).toContain(Math.min(19, main.nice + 3));
+  });
 
   it('keeps many streams apart on one thread, each in order with calls in flight', async () => {
     const pool = newPool(1);

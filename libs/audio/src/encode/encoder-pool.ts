@@ -11,7 +11,7 @@ import {
   promising,
 } from '../encoder';
 import { wavHeader } from '../wav';
-import type { EncoderReply, EncoderRequest } from './encoder-worker.protocol';
+import type { EncoderReply, EncoderRequest, EncoderWorkerData } from './encoder-worker.protocol';
 
 export interface AudioEncoderPoolOptions {
   /** Encoder threads; default 1. Each holds many streams' encoders. */
@@ -24,6 +24,8 @@ export interface AudioEncoderPoolOptions {
    * not and would otherwise queue audio without bound. Default 16.
    */
   maxInFlight?: number;
+  /** Added to the threads' nice value, so they yield the CPU to the event loop. Default 0. */
+  niceIncrement?: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export class AudioEncoderPool {
   private readonly threads: (EncoderThread | undefined)[];
   private readonly workerFile: string;
   private readonly maxInFlight: number;
+  private readonly niceIncrement: number;
   private nextStream = 1;
   private closed = false;
 
@@ -51,6 +54,7 @@ export class AudioEncoderPool {
       Math.max(1, Math.floor(options.threads ?? 1)),
     ).fill(undefined);
     this.maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? 16));
+    this.niceIncrement = Math.max(0, Math.floor(options.niceIncrement ?? 0));
   }
 
   /** Whether streams with these options are encoded in a thread. */
@@ -112,7 +116,7 @@ export class AudioEncoderPool {
           `audio encoder worker ${this.workerFile} does not exist; run "npm run build" first`,
         );
       }
-      thread = new EncoderThread(this.workerFile, (wasReady) => {
+      thread = new EncoderThread(this.workerFile, this.niceIncrement, (wasReady) => {
         if (this.threads[index] !== thread) return;
         this.threads[index] = undefined;
         // Replaced at once, unless it died before it was ever ready (then on the next stream,
@@ -144,7 +148,7 @@ class EncoderThread {
   private terminating = false;
   private readyFailed!: (error: Error) => void;
 
-  constructor(file: string, onGone: (wasReady: boolean) => void) {
+  constructor(file: string, niceIncrement: number, onGone: (wasReady: boolean) => void) {
     let markReady!: () => void;
     this.ready = new Promise<void>((resolve, reject) => {
       markReady = resolve;
@@ -152,7 +156,8 @@ class EncoderThread {
     });
     // Whoever awaits `ready` sees its rejection; this keeps one nobody awaits quiet.
     this.ready.catch(() => undefined);
-    this.worker = new Worker(file);
+    const workerData: EncoderWorkerData = { niceIncrement };
+    this.worker = new Worker(file, { workerData });
     let lastError: Error | undefined;
     this.worker.on('message', (reply: EncoderReply) => {
       if (reply.type === 'ready') {

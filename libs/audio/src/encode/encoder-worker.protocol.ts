@@ -1,6 +1,12 @@
 import type { AudioErrorCode } from '../audio.exception';
 import type { AudioEncoderOptions } from '../encoder';
 
+/** Given to each encoder thread when it starts. */
+export interface EncoderWorkerData {
+  /** Added to the thread's nice value (see lowerThreadPriority). */
+  niceIncrement: number;
+}
+
 /**
  * Main thread → encoder thread. `stream` names one encoder inside the thread; `req` pairs a
  * request with its reply. A thread handles its messages in the order they were posted.

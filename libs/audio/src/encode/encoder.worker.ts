@@ -4,14 +4,16 @@
  * event loop. Runs as a plain worker_threads script.
  */
 import { types } from 'node:util';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '@cw/util';
 import { AudioError } from '../audio.exception';
 import { createAudioEncoder, type InlineAudioEncoder } from '../encoder';
 import { loadLame } from '../esm-loader';
-import type { EncoderReply, EncoderRequest } from './encoder-worker.protocol';
+import type { EncoderReply, EncoderRequest, EncoderWorkerData } from './encoder-worker.protocol';
 
 const port = parentPort;
 if (!port) throw new Error('encoder.worker must run in a worker thread');
+lowerThreadPriority((workerData as EncoderWorkerData | undefined)?.niceIncrement ?? 0);
 
 const encoders = new Map<number, InlineAudioEncoder>();
 

@@ -155,7 +155,6 @@ export function settledStream(error: Error | null): AsyncIterable<PcmChunk> {
   };
 }
 
-
 function text(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -5,6 +5,7 @@ import {
   type PcmChunk,
   type SynthesisRequest,
 } from '../engine.interface';
+import { threadNices } from '@cw/util';
 import { EspeakEngine } from './espeak.engine';
 import type { SynthStats } from './espeak.protocol';
 import { BUILTIN_VOICE_PRESETS, type EspeakConditioning } from './voice-presets';
@@ -116,6 +117,7 @@ describe('EspeakEngine (real eSpeak, one worker thread)', () => {
     poolSize: 1,
     maxQueue: 1,
     onTaskDone: (stats) => taskDone.emit('done', stats),
+    niceIncrement: 4,
   });
 
   beforeAll(async () => {
@@ -124,6 +126,28 @@ describe('EspeakEngine (real eSpeak, one worker thread)', () => {
   });
 
   afterAll(() => engine.close());
+
+  it('runs its thread at a lower priority than the event loop', () => {
+    const threads = threadNices();
+    if (threads.length === 0) return; // no /proc: not Linux
+    const main = threads.find((t) => t.tid === process.pid)!;
+    const lowered = threads.filter((t) => t.nice === Math.min(19, main.nice + 4));
+    expect(lowered).toHaveLength(1);
+  });
+
+  it("sends a piece's first chunk alone and the rest in chunks of half a second", async () => {
+    const chunks = await collect(
+      engine.synthesize(
+        request(SENTENCE, 'default', { sampleRate: 8000 }),
+        new AbortController().signal,
+      ),
+    );
+    const sizes = chunks.map((c) => c.samples.length).filter((n) => n > 0);
+    // eSpeak calls back every ~100 ms of audio: the first of those leaves at once.
+    expect(sizes[0]).toBeLessThan(1000);
+    expect(sizes.length).toBeGreaterThan(3);
+    for (const size of sizes.slice(1, -1)) expect(size).toBeGreaterThanOrEqual(4000);
+  });
 
   it('reports itself warm, with the languages eSpeak really has', () => {
     const health = engine.health();

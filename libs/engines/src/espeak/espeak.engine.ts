@@ -58,6 +58,11 @@ export interface EspeakEngineOptions {
   initTimeoutMs?: number;
   /** Called each time a thread finishes a synthesis task (metrics, tests). */
   onTaskDone?: (stats: SynthStats) => void;
+  /**
+   * Added to the threads' nice value (piscina's `niceIncrement`), so that on a busy machine they
+   * yield the CPU to the event loop that hands them work and sends their audio. Default 0.
+   */
+  niceIncrement?: number;
 }
 
 type EspeakPool = Piscina<EspeakTask, SynthStats | EspeakDescription>;
@@ -74,6 +79,7 @@ const PACKAGE = '@echogarden/espeak-ng-emscripten';
 export class EspeakEngine implements TtsEngine {
   readonly id = 'espeak';
 
+  private readonly niceIncrement: number;
   private readonly poolSize: number;
   private readonly maxQueue: number;
   private readonly retryAfterS: number;
@@ -101,6 +107,7 @@ export class EspeakEngine implements TtsEngine {
     this.workerFile = options.workerFile ?? resolveWorkerFile();
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
     this.onTaskDone = options.onTaskDone;
+    this.niceIncrement = Math.max(0, Math.floor(options.niceIncrement ?? 0));
   }
 
   get capabilities(): EngineCapabilities {
@@ -222,6 +229,7 @@ export class EspeakEngine implements TtsEngine {
       minThreads: this.poolSize,
       maxThreads: this.poolSize,
       workerData,
+      niceIncrement: this.niceIncrement,
     });
     this.pool = pool;
     let poolError: unknown = null;

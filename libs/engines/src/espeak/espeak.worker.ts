@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { createResampler, type Resampler, resamplerQualityFor } from '@cw/audio';
 import { importEsm } from '@cw/util';
 import { ChunkAssembler, prepareEspeakInput, type EspeakEvent } from './espeak-text';
+import { ChunkBatcher } from './chunk-batcher';
 import {
   CANCEL_SLOT,
   ESPEAK_SAMPLE_RATE,
@@ -39,6 +40,8 @@ interface EspeakModule {
   FS: { readdir(path: string): string[] };
 }
 
+/** Audio gathered into one message after a piece's first chunk (see ChunkBatcher). */
+const LATER_CHUNK_MS = 500;
 const VARIANTS_DIR = '/usr/share/espeak-ng-data/voices/!v';
 const WARM_TEXT = 'Hello, thank you for calling.';
 
@@ -114,16 +117,15 @@ async function synthesize(instance: EspeakInstance, task: SynthTask): Promise<Sy
   const converter = await converterFor(task.sampleRate);
   const prepared = prepareEspeakInput(task.text, task.spans);
   const assembler = new ChunkAssembler(prepared, ESPEAK_SAMPLE_RATE);
+  const batcher = new ChunkBatcher((task.sampleRate * LATER_CHUNK_MS) / 1000, (chunk) => {
+    stats.chunks += 1;
+    post({ type: 'chunk', samples: chunk.samples, words: chunk.words });
+  });
   const send = (chunks: ReturnType<ChunkAssembler['push']>): void => {
     for (const chunk of chunks) {
       const samples = converter.process(chunk.samples);
       stats.samples += samples.length;
-      stats.chunks += 1;
-      post({
-        type: 'chunk',
-        samples,
-        words: chunk.words.length > 0 ? chunk.words : undefined,
-      });
+      batcher.push({ samples, words: chunk.words.length > 0 ? chunk.words : undefined });
     }
   };
 
@@ -147,17 +149,16 @@ async function synthesize(instance: EspeakInstance, task: SynthTask): Promise<Sy
 
   if (outcome.failure) {
     converter.close();
+    batcher.flush();
     post({ type: 'error', message: outcome.failure.message });
   } else if (stats.aborted) {
     converter.close();
   } else {
     send(assembler.finish());
     const tail = converter.flush();
-    if (tail.length > 0) {
-      stats.samples += tail.length;
-      stats.chunks += 1;
-      post({ type: 'chunk', samples: tail });
-    }
+    stats.samples += tail.length;
+    batcher.push({ samples: tail });
+    batcher.flush();
     post({ type: 'end', renderMs: performance.now() - started });
   }
   return stats;
