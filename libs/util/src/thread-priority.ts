@@ -9,7 +9,7 @@ export function lowerThreadPriority(increment: number): boolean {
   if (!(increment > 0)) return false;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { nice } = require('@napi-rs/nice') as { nice(increment: number): number };
+    const { nice } = require('@napi-rs/nice') as { nice: (increment: number) => number };
     nice(Math.floor(increment));
     return true;
   } catch {
