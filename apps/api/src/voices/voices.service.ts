@@ -14,7 +14,12 @@ import {
 import { randomBase62 } from '../common/random-id';
 import type { Tenant } from '../tenants/tenant.entity';
 import { ReferenceAnalyzer } from './analysis/reference-analyzer';
-import type { CreateEngineVoiceDto, UpdateVoiceDto, UploadVoiceDto } from './dto/voice.dto';
+import type {
+  CreateEngineVoiceDto,
+  NewVoiceDetailsDto,
+  UpdateVoiceDto,
+  UploadVoiceDto,
+} from './dto/voice.dto';
 import { referenceKey, VOICE_STORAGE, type VoiceStorage } from './storage/voice-storage';
 import type { Voice } from './voice.entity';
 import { VoicesRepository, type VoicesTransaction } from './voices.repository';
@@ -27,6 +32,18 @@ export const MIN_REFERENCE_MS = 3000;
 export const MAX_REFERENCE_MS = 60000;
 /** Public ids of uploaded voices: random, so one tenant cannot guess another's. */
 const newVoiceId = (): string => `v_${randomBase62(20)}`;
+
+/** The columns every new voice fills from its request the same way, with a new public id. */
+function newVoiceDetails(dto: NewVoiceDetailsDto) {
+  return {
+    voiceId: newVoiceId(),
+    name: dto.name,
+    description: dto.description ?? null,
+    language: dto.language ?? 'en',
+    gender: dto.gender ?? null,
+    accent: null,
+  };
+}
 
 @Injectable()
 export class VoicesService {
@@ -122,12 +139,7 @@ export class VoicesService {
       await this.checkLimit(tx.countOwnVoices(), maxVoices);
       return tx.insertVoice({
         id: randomUUID(),
-        voiceId: newVoiceId(),
-        name: dto.name,
-        description: dto.description ?? null,
-        language: dto.language ?? 'en',
-        gender: dto.gender ?? null,
-        accent: null,
+        ...newVoiceDetails(dto),
         source: 'engine',
         engine: engineId,
         engineVoice: dto.engine_voice,
@@ -214,12 +226,7 @@ export class VoicesService {
         stored = true;
         return tx.insertVoice({
           id,
-          voiceId: newVoiceId(),
-          name: dto.name,
-          description: dto.description ?? null,
-          language: dto.language ?? 'en',
-          gender: dto.gender ?? null,
-          accent: null,
+          ...newVoiceDetails(dto),
           source: 'uploaded',
           engine: this.engine.id,
           engineVoice: null,

@@ -2,14 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import type { Voice } from '../voice.entity';
 
-export class UploadVoiceDto {
-  @ApiProperty({
-    type: 'string',
-    format: 'binary',
-    description: 'WAV, MP3, FLAC or Ogg Opus; 3-60 s; at most 10 MB',
-  })
-  voice_file?: unknown;
-
+/** What every new voice says about itself, however it is made. */
+export class NewVoiceDetailsDto {
   @ApiProperty({ example: 'Ada (front desk)' })
   @IsString({ message: 'name is required' })
   @MinLength(1, { message: 'name must not be empty' })
@@ -35,14 +29,18 @@ export class UploadVoiceDto {
   gender?: string;
 }
 
-/** POST /v1/voices (JSON): a voice on one of an engine's own voices, no audio. */
-export class CreateEngineVoiceDto {
-  @ApiProperty({ example: 'Ada (Kokoro)' })
-  @IsString({ message: 'name is required' })
-  @MinLength(1, { message: 'name must not be empty' })
-  @MaxLength(200)
-  name: string;
+/** POST /v1/voices/upload (multipart): a voice cloned from a reference recording. */
+export class UploadVoiceDto extends NewVoiceDetailsDto {
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'WAV, MP3, FLAC or Ogg Opus; 3-60 s; at most 10 MB',
+  })
+  voice_file?: unknown;
+}
 
+/** POST /v1/voices (JSON): a voice on one of an engine's own voices, no audio. */
+export class CreateEngineVoiceDto extends NewVoiceDetailsDto {
   @ApiProperty({ example: 'openai', description: 'An engine id from GET /v1/engines' })
   @IsString({ message: 'engine is required (an engine id from GET /v1/engines)' })
   @MinLength(1)
@@ -54,24 +52,6 @@ export class CreateEngineVoiceDto {
   @MinLength(1)
   @MaxLength(200)
   engine_voice: string;
-
-  @ApiPropertyOptional({ default: 'en' })
-  @IsOptional()
-  @Matches(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/, {
-    message: 'language must be a language code such as en or en-GB',
-  })
-  language?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
-  description?: string;
-
-  @ApiPropertyOptional({ enum: ['female', 'male', 'neutral'] })
-  @IsOptional()
-  @IsIn(['female', 'male', 'neutral'], { message: 'gender must be female, male or neutral' })
-  gender?: string;
 }
 
 export class UpdateVoiceDto {
