@@ -353,6 +353,26 @@ describe('SpeechScheduler', () => {
     await Promise.all(busy.map((b) => b.done));
   });
 
+  it('learns first-piece costs from first pieces only, not from a sentence after the listener ran out', async () => {
+    // One worker, no lead: the second piece waits until the first's audio has played, so it is
+    // due the moment it is queued, like a stream whose listener ran out.
+    make({ parallelism: 1, smoothing: 1, initialFirstPieceMs: 10, leadMs: 0 });
+    const reports: PieceReport[] = [];
+    scheduler.listen({ pieceDone: (r) => reports.push(r) });
+    const call = listen(scheduler, live('t1'), ['a1', 'a2']);
+    await settle();
+    await engine.complete('a1', 100, clock, 20);
+    expect(scheduler.firstAudioWaitMs()).toBe(20);
+    await clock.advance(100);
+    expect(engine.started).toEqual(['a1', 'a2']);
+    await engine.complete('a2', 4000, clock, 500);
+    await call.done;
+    // a2 was due now (it started 0 ms after its deadline) and took 500 ms: still 20.
+    expect(reports.map((r) => r.paced)).toEqual([false, false]);
+    expect(reports[1].engineMs).toBe(500);
+    expect(scheduler.firstAudioWaitMs()).toBe(20);
+  });
+
   it('always admits one stream to an idle engine, however high the estimate', () => {
     make({ initialCost: 5 });
     const only = scheduler.open(live('t1'));

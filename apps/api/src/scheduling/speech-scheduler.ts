@@ -120,6 +120,11 @@ interface Piece extends QueuedPiece {
   readonly paced: boolean;
   /** A live piece due now (a first piece, or one after the listener ran out): waiting is heard. */
   readonly dueNow: boolean;
+  /**
+   * A live stream's first piece: what a new call waits for. Only these teach the first-piece
+   * estimates; a piece after the listener ran out is due now too, but is a whole sentence.
+   */
+  readonly first: boolean;
   readonly leadMs: number;
   readonly weight: number;
   /** Set when it starts: every worker of its lane was busy, so it rendered competing for CPU. */
@@ -276,9 +281,10 @@ export class SpeechScheduler {
     const lane = this.lane(laneId);
     const { parallelism } = lane.options;
     const contended = parallelism > 1 && lane.queuedDueNow + lane.running + 1 > parallelism;
-    const pieceMs = contended
-      ? Math.max(lane.firstPieceMs, lane.contendedFirstPieceMs)
-      : lane.firstPieceMs;
+    // Not the larger of the two: the few pieces that start with a worker free are mostly the
+    // first of a burst, measured while the event loop is busiest accepting it, and would
+    // double a figure the many contended pieces measure directly.
+    const pieceMs = contended ? lane.contendedFirstPieceMs : lane.firstPieceMs;
     return ((lane.queuedDueNow + 1) * pieceMs) / parallelism;
   }
 
@@ -290,7 +296,7 @@ export class SpeechScheduler {
     const lane = this.lane(piece.lane);
     lane.running--;
     lane.queue.done(piece, result.engineMs);
-    if (piece.dueNow && result.engineMs > 0) {
+    if (piece.first && result.engineMs > 0) {
       const a = this.options.smoothing;
       if (piece.contended) {
         lane.contendedFirstPieceMs += a * (result.engineMs - lane.contendedFirstPieceMs);
@@ -347,7 +353,7 @@ class Lane {
   running = 0;
   /** Queued live pieces that are due now (see `firstAudioWaitMs`). */
   queuedDueNow = 0;
-  /** Moving average of the engine time of pieces that were due now (mostly first pieces) ... */
+  /** Moving average of the engine time of live streams' first pieces ... */
   firstPieceMs: number;
   /** ... and of those that started while every other worker was busy too. */
   contendedFirstPieceMs: number;
@@ -487,6 +493,7 @@ export class ScheduledStream {
       deadline,
       paced: deadline > now,
       dueNow: this.spec.kind === 'live' && deadline <= now,
+      first: this.spec.kind === 'live' && this.playStart === undefined,
       leadMs,
       weight: this.spec.weight ?? 1,
       start: () => {
