@@ -72,9 +72,10 @@ const PACKAGE = '@echogarden/espeak-ng-emscripten';
 
 /**
  * The embedded default engine: eSpeak NG compiled to JavaScript, one instance per worker thread.
- * A synthesis streams ~100 ms chunks through a MessagePort as eSpeak produces them; aborting
- * flips a shared flag that the thread checks in every eSpeak callback, so it stops within one chunk
- * and the (expensively warmed) thread goes straight on to the next task.
+ * A synthesis streams through a MessagePort as eSpeak produces it (its first ~100 ms callback at
+ * once, then 500 ms chunks, see ChunkBatcher); aborting flips a shared flag that the thread checks
+ * in every eSpeak callback, so it stops within one callback and the (expensively warmed) thread
+ * goes straight on to the next task.
  */
 export class EspeakEngine implements TtsEngine {
   readonly id = 'espeak';
