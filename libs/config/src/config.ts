@@ -44,11 +44,14 @@ export interface AppConfig {
     name: string;
     poolSize?: number;
     maxQueue: number;
-    /** Added to the engine threads' nice value, so they yield the CPU to the event loop. */
-    threadNice: number;
   };
   /** Worker threads that encode MP3 (and resample) for streams, off the event loop. */
-  audio: { encoderThreads: number; threadNice: number };
+  audio: { encoderThreads: number };
+  /**
+   * Added to the nice value of the engine and encoder threads, so they yield the CPU to the
+   * event loop.
+   */
+  workerNice: number;
   limits: {
     defaultMaxConcurrentStreams: number;
     /** A replica renews its stream slots in Redis; a dead replica's slots lapse after this. */
@@ -208,9 +211,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       name: parsed.TTS_ENGINE,
       poolSize: parsed.ENGINE_POOL_SIZE,
       maxQueue: parsed.ENGINE_MAX_QUEUE,
-      threadNice: parsed.WORKER_NICE,
     },
-    audio: { encoderThreads: parsed.AUDIO_ENCODER_THREADS, threadNice: parsed.WORKER_NICE },
+    audio: { encoderThreads: parsed.AUDIO_ENCODER_THREADS },
+    workerNice: parsed.WORKER_NICE,
     limits: {
       defaultMaxConcurrentStreams: parsed.DEFAULT_MAX_CONCURRENT_STREAMS,
       streamSlotLeaseMs: parsed.STREAM_SLOT_LEASE_MS,

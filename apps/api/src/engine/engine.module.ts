@@ -22,7 +22,7 @@ import { enginesConfigFrom } from './engines-config';
           espeak: {
             poolSize: config.engine.poolSize,
             maxQueue: config.engine.maxQueue,
-            niceIncrement: config.engine.threadNice,
+            niceIncrement: config.workerNice,
           },
           xtts: { timeoutMs: config.xtts.timeoutMs },
           festival: {

@@ -15,7 +15,7 @@ export class AudioEncoders implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.pool = new AudioEncoderPool({
       threads: config.audio.encoderThreads,
-      niceIncrement: config.audio.threadNice,
+      niceIncrement: config.workerNice,
     });
   }
 

@@ -5,6 +5,7 @@ import {
   type AudioEncoder,
   type AudioEncoderOptions,
   AudioEncoderPool,
+  type AudioEncoderPoolOptions,
   AudioError,
   AudioErrorCode,
   AudioWorkerPool,
@@ -27,8 +28,11 @@ const MP3: AudioEncoderOptions = {
 };
 
 const pools: AudioEncoderPool[] = [];
-function newPool(threads: number, workerFile?: string): AudioEncoderPool {
-  const pool = new AudioEncoderPool({ threads, workerFile });
+function newPool(
+  threads: number,
+  options: Omit<AudioEncoderPoolOptions, 'threads'> = {},
+): AudioEncoderPool {
+  const pool = new AudioEncoderPool({ threads, ...options });
   pools.push(pool);
   return pool;
 }
@@ -85,8 +89,7 @@ describe('AudioEncoderPool', () => {
   );
 
   it('runs its threads at the nice increment it was given', async () => {
-    const pool = new AudioEncoderPool({ threads: 1, niceIncrement: 3 });
-    pools.push(pool);
+    const pool = newPool(1, { niceIncrement: 3 });
     const before = new Set(threadNices().map((t) => t.tid));
     await pool.start();
     const threads = threadNices();
@@ -222,7 +225,7 @@ describe('AudioEncoderPool', () => {
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     it('fails its streams with encoder_failed, and a new thread takes new streams', async () => {
-      const pool = newPool(2, path.join(dir, 'crashing.worker.js'));
+      const pool = newPool(2, { workerFile: path.join(dir, 'crashing.worker.js') });
       await pool.start();
       const [a, b, c] = await Promise.all([1, 2, 3].map(() => pool.createEncoder(MP3)));
       expect(pool.load).toEqual([2, 1]);
