@@ -30,7 +30,7 @@ describe('input at the edge: NUL characters, deep JSON, and a log line for every
   });
   afterAll(() => app.close());
 
-  /** The request log lines (pino-http's, which carry `res`) of one request id. */
+  /** The request log lines (the request log's, which carry `res`) of one request id. */
   const requestLines = (id: string) =>
     lines
       .map((l) => JSON.parse(l) as { req?: { id?: string }; res?: { statusCode?: number } })

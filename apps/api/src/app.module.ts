@@ -1,5 +1,6 @@
 import {
   DynamicModule,
+  Inject,
   MiddlewareConsumer,
   Module,
   NestModule,
@@ -7,14 +8,15 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
+import type pino from 'pino';
 import { AppConfig, ConfigModule } from '@cw/config';
 import { dataSourceOptions } from '@cw/db';
 import { AdminModule } from './admin/admin.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { jsonBodyParser } from './common/http/body-parsers';
-import { loggerOptions } from './common/logging/logger.options';
+import { LoggingModule, ROOT_LOGGER } from './common/logging/logging.module';
+import { requestLogMiddleware } from './common/logging/request-log.middleware';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -49,7 +51,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config.logLevel, logStream)),
+        LoggingModule.forRoot(config.logLevel, logStream),
         TypeOrmModule.forRoot({
           ...dataSourceOptions(databaseUrl, config.database.timeouts),
           autoLoadEntities: true,
@@ -82,12 +84,15 @@ export class AppModule implements NestModule {
     };
   }
 
+  constructor(@Inject(ROOT_LOGGER) private readonly logger: pino.Logger) {}
+
   /**
-   * JSON bodies are parsed here rather than with app.use(): Nest mounts the global LoggerModule's
-   * middleware before this module's, so a body refused as malformed or too large (answered by
-   * the parser, never reaching a route) still gets its one request log line.
+   * The request log first, then JSON parsing, on every route: a body refused as malformed or too
+   * large (answered by the parser, never reaching a route) still gets its one request log line.
    */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(jsonBodyParser()).forRoutes({ path: '*', method: RequestMethod.ALL });
+    consumer
+      .apply(requestLogMiddleware(this.logger), jsonBodyParser())
+      .forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

@@ -1,8 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
+import { AppLogger } from './common/logging/app-logger';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { ErrorBody } from './common/errors/error-body';
 import { compileTrustProxy } from './common/http/trust-proxy';
@@ -12,7 +12,7 @@ import { ShutdownService } from './lifecycle/shutdown.service';
 
 /** Everything main.ts and the e2e tests both need on an app instance. */
 export function configureApp(app: INestApplication): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   // req.ip (logs, failed-auth limits) is the client behind trusted proxies, not the balancer.
   const config = app.get<AppConfig>(APP_CONFIG);
   (app as NestExpressApplication).set('trust proxy', compileTrustProxy(config.auth.trustProxy));

@@ -8,6 +8,7 @@ import type { DeliveryOutcome } from '../synthesis/synthesis-runner';
 import { cartesiaErrorEvent } from './cartesia-error-body';
 import type { AudioShaper } from './cartesia-output';
 import { chunkMessage, doneMessage, timestampsMessage } from './cartesia-messages';
+import { requestIdOf } from '../common/http/request-id';
 
 const logger = new Logger('CartesiaSse');
 
@@ -46,7 +47,10 @@ export async function sendSse(
     await pipeline(Readable.from(frames(held, events, stream, (err) => (failure = err))), res);
   } catch (err) {
     if (signal.aborted) return { status: 'cancelled' };
-    logger.error({ err }, 'event stream failed after headers were sent');
+    logger.error(
+      { err, requestId: requestIdOf(res.req) },
+      'event stream failed after headers were sent',
+    );
     res.destroy(err instanceof Error ? err : undefined);
     return { status: 'failed', error: err };
   }

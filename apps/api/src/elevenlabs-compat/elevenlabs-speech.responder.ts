@@ -14,6 +14,7 @@ import {
 } from '../synthesis/synthesis-runner';
 import { alignText, httpAlignment } from './elevenlabs-alignment';
 import { durationMs } from '@cw/audio';
+import { requestIdOf } from '../common/http/request-id';
 
 /** Usage endpoint names of the HTTP routes. */
 export const ELEVENLABS_ENDPOINTS = {
@@ -171,7 +172,10 @@ async function sendLines(
     return { status: 'completed' };
   } catch (err) {
     if (signal.aborted) return { status: 'cancelled' };
-    logger.error({ err }, 'timestamped stream failed after headers were sent');
+    logger.error(
+      { err, requestId: requestIdOf(res.req) },
+      'timestamped stream failed after headers were sent',
+    );
     res.destroy(err instanceof Error ? err : undefined);
     return { status: 'failed', error: err };
   }

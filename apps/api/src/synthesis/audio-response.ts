@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { requestIdOf } from '../common/http/request-id';
 
 const logger = new Logger('AudioResponse');
 
@@ -54,7 +55,10 @@ export async function streamAudio(
     return { status: 'completed' };
   } catch (err) {
     if (signal.aborted) return { status: 'cancelled' };
-    logger.error({ err }, 'audio stream failed after headers were sent');
+    logger.error(
+      { err, requestId: requestIdOf(res.req) },
+      'audio stream failed after headers were sent',
+    );
     res.destroy(err instanceof Error ? err : undefined);
     return { status: 'failed', error: err };
   }

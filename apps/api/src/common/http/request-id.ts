@@ -17,7 +17,7 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 /**
- * Gives the request its id and echoes it on the response. Used as pino-http's genReqId so logs
+ * Gives the request its id and echoes it on the response. Called by the request log first, so logs
  * and responses share the id.
  */
 export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {

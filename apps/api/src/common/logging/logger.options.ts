@@ -1,7 +1,4 @@
-import type { Params } from 'nestjs-pino';
 import pino from 'pino';
-import type { IncomingMessage } from 'node:http';
-import { assignRequestId } from '../http/request-id';
 
 /**
  * Strips credentials from a URL's query (`?api_key=` and ElevenLabs' `?xi_api_key=` are accepted
@@ -12,41 +9,12 @@ export function safeUrl(url: string | undefined): string | undefined {
 }
 
 /**
- * Structured JSON logs, one line per request. Serializers whitelist what is logged, so the
- * Authorization header, API keys and request bodies (uploaded audio) never reach a log line.
+ * The process's one pino logger: JSON lines to `stream` (tests capture them) or to standard output
+ * written in the background. Errors under `err` get pino's standard serializer (type, message,
+ * stack); nothing else is serialized, so what a line holds is what its caller chose to log.
  */
-export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Params {
-  return {
-    pinoHttp: {
-      level,
-      stream: stream ?? asyncStdout(),
-      genReqId: (req, res) => assignRequestId(req, res),
-      // Evaluated when the line is written, after routing: the matched pattern, not the raw URL.
-      customProps: (req: IncomingMessage) => {
-        const r = req as {
-          tenant?: { tenantId: string };
-          baseUrl?: string;
-          route?: { path?: string };
-        };
-        const path = r.route?.path;
-        return {
-          ...(r.tenant ? { tenant_id: r.tenant.tenantId } : {}),
-          ...(path && !path.includes('*') ? { route: `${r.baseUrl ?? ''}${path}` } : {}),
-        };
-      },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: safeUrl(req.url),
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      redact: { paths: ['req.headers', 'res.headers'], remove: true },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    },
-  };
+export function createRootLogger(level: string, stream?: NodeJS.WritableStream): pino.Logger {
+  return pino({ level }, stream ?? asyncStdout());
 }
 
 let stdout: pino.DestinationStream | undefined;

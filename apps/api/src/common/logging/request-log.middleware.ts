@@ -1,0 +1,50 @@
+import type { NextFunction, Request, Response } from 'express';
+import type pino from 'pino';
+import { assignRequestId } from '../http/request-id';
+import { safeUrl } from './logger.options';
+
+type Level = 'info' | 'warn' | 'error';
+
+/** 5xx are errors, 4xx warnings (the caller's mistake, worth seeing at LOG_LEVEL=warn), the rest info. */
+function levelOf(statusCode: number): Level {
+  return statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+}
+
+/**
+ * One JSON line per HTTP request, written when the response finishes (or the client goes away),
+ * after routing: it names the matched route pattern and the tenant the request authenticated as.
+ * Only what is listed here is logged: never headers (Authorization), bodies or a key in the query.
+ *
+ * Hand-written rather than pino-http: the line is built only when its level is enabled, and no
+ * per-request child logger or async context is made. Under pino-http (through nestjs-pino) a
+ * trivial route cost about 60% more CPU per request, with the request line switched off.
+ */
+export function requestLogMiddleware(logger: pino.Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const id = assignRequestId(req, res);
+    const startedAt = Date.now();
+    const done = (): void => {
+      res.off('finish', done);
+      res.off('close', done);
+      const level = levelOf(res.statusCode);
+      if (!logger.isLevelEnabled(level)) return;
+      const r = req as Request & { tenant?: { tenantId: string } };
+      const path = (r.route as { path?: unknown } | undefined)?.path;
+      logger[level](
+        {
+          req: { id, method: req.method, url: safeUrl(req.originalUrl) },
+          res: { statusCode: res.statusCode },
+          responseTime: Date.now() - startedAt,
+          ...(r.tenant ? { tenant_id: r.tenant.tenantId } : {}),
+          ...(typeof path === 'string' && !path.includes('*')
+            ? { route: `${req.baseUrl}${path}` }
+            : {}),
+        },
+        level === 'error' ? 'request errored' : 'request completed',
+      );
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  };
+}
