@@ -210,13 +210,24 @@ export function throughputTable(results: ThroughputResult[]): Table {
 }
 
 export function throughputVerdict(results: ThroughputResult[]): string {
-  const [ours, predecessor] = results;
+  const ours = results.find((r) => r.target === 'ours')!;
+  const predecessor = results.find((r) => r.target === 'predecessor');
+  const floor = results.find((r) => r.target === 'nest floor');
   const base = `Authenticated GET /v1/voices: ${ours.reqPerS.toFixed(0)} req/s, p99 ${ms(ours.latencyP99Ms)} ms`;
-  if (!predecessor) return `${base} (PREDECESSOR_URL unset: the predecessor was not measured).`;
+  const floorLine = floor
+    ? ` The same body from a bare NestJS app on Express (one route; no auth, limits, logs or ` +
+      `metrics): ${floor.reqPerS.toFixed(0)} req/s` +
+      (predecessor
+        ? `, ${(floor.reqPerS / predecessor.reqPerS).toFixed(2)}x the predecessor`
+        : '') +
+      `; ours is ${(ours.reqPerS / floor.reqPerS).toFixed(2)}x that floor.`
+    : '';
+  if (!predecessor)
+    return `${base} (PREDECESSOR_URL unset: the predecessor was not measured).${floorLine}`;
   const ratio = ours.reqPerS / predecessor.reqPerS;
   return (
     `${base}; the predecessor ${predecessor.reqPerS.toFixed(0)} req/s, ` +
-    `p99 ${ms(predecessor.latencyP99Ms)} ms: ratio ${ratio.toFixed(2)}x.`
+    `p99 ${ms(predecessor.latencyP99Ms)} ms: ratio ${ratio.toFixed(2)}x.${floorLine}`
   );
 }
 

@@ -12,6 +12,7 @@ import {
   referenceStream,
 } from './capacity';
 import { measureEngine, type EngineResult } from './engine';
+import { startFrameworkFloor } from './framework-floor';
 import { BenchClient, type StreamFormat } from './http-client';
 import { measureLatency, type LatencyResult } from './latency';
 import { measureNoisyNeighbour, type NoisyNeighbourResult } from './noisy-neighbour';
@@ -231,6 +232,14 @@ async function measureAll(
           plan.throughput,
         ),
       );
+    }
+    progress('the same route on a bare NestJS app (the framework floor)');
+    const voices = await client.json('GET', '/v1/voices', token);
+    const floor = await startFrameworkFloor(voices.body);
+    try {
+      throughput.push(await measureThroughput('nest floor', floor.baseUrl, token, plan.throughput));
+    } finally {
+      await floor.stop();
     }
     m.throughput = throughput;
   }

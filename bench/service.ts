@@ -178,7 +178,7 @@ function pinoLevel(line: string): number | undefined {
 }
 
 /** SIGTERM lets the service close its engine and its embedded PostgreSQL; SIGKILL after 20 s. */
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
@@ -190,7 +190,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
