@@ -21,7 +21,7 @@ export async function startFrameworkFloor(
     [path.join(__dirname, 'framework-floor-server.js'), String(port), bodyFile],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const lines = readline.createInterface({ input: child.stdout! });
+  const lines = readline.createInterface({ input: child.stdout });
   const [first] = (await Promise.race([
     once(lines, 'line'),
     once(child, 'exit').then(() => {
