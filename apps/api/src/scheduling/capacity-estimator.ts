@@ -3,9 +3,11 @@
  * whether one more real-time stream still fits. Costs are kept per voice and format (a key the
  * caller chooses); a key not seen yet uses the average over all keys.
  *
- * The cost is wall-clock engine time per second of audio (an exponentially weighted moving
- * average), so it adapts to the machine as it is: a slower CPU, or a main thread competing with
- * the workers for the same cores, shows up as a higher cost and a lower capacity.
+ * The cost is engine time per second of audio, where engine time is the thread's wall-clock time
+ * on the piece, so it adapts to the machine as it is: a slower CPU, or a main thread competing
+ * with the workers for the same cores, shows up as a higher cost and a lower capacity. It is the
+ * ratio of two exponentially weighted sums (engine time over audio time), so a long piece counts
+ * for more than a short one, as it does in a stream's demand, and one slow piece moves it little.
  */
 export interface CapacityOptions {
   /** Pieces the engine renders at once (its worker threads). */
@@ -14,8 +16,8 @@ export interface CapacityOptions {
   utilization: number;
   /** Engine ms per audio ms assumed before anything was measured. */
   initialCost: number;
-  /** Weight of the newest measurement in the moving average, 0-1. */
-  smoothing: number;
+  /** Weight of the newest piece in the weighted sums, 0-1. */
+  costSmoothing: number;
   /**
    * Share of the capacity one tenant's streams may hold, 0-1: the rest stays for other tenants,
    * so one tenant's burst never leaves another tenant's first call with a refusal.
@@ -23,16 +25,20 @@ export interface CapacityOptions {
   tenantShare: number;
 }
 
+/** Engine and audio time, each an exponentially weighted sum over the pieces measured. */
+interface CostSums {
+  engineMs: number;
+  audioMs: number;
+}
+
 export class CapacityEstimator {
-  private readonly costs = new Map<string, number>();
-  private overall: number;
+  private readonly costs = new Map<string, CostSums>();
+  private overall: CostSums | undefined;
   /** Real-time demand admitted now: the sum of the costs of the open live streams. */
   private demand = 0;
   private readonly demandByTenant = new Map<string, number>();
 
-  constructor(private readonly options: CapacityOptions) {
-    this.overall = options.initialCost;
-  }
+  constructor(private readonly options: CapacityOptions) {}
 
   /** Engine time available per unit of wall time for real-time streams. */
   get capacity(): number {
@@ -44,7 +50,8 @@ export class CapacityEstimator {
   }
 
   costOf(key: string): number {
-    return this.costs.get(key) ?? this.overall;
+    const sums = this.costs.get(key) ?? this.overall;
+    return sums ? sums.engineMs / sums.audioMs : this.options.initialCost;
   }
 
   /** How many more streams of this kind fit now (for logs and the bench). */
@@ -55,17 +62,23 @@ export class CapacityEstimator {
   /** Forgets what was measured (the warm-up at boot runs cold and all at once). */
   reset(): void {
     this.costs.clear();
-    this.overall = this.options.initialCost;
+    this.overall = undefined;
   }
 
   /** A piece of `audioMs` took `engineMs` of engine time. */
   observe(key: string, engineMs: number, audioMs: number): void {
     // Tiny pieces are dominated by fixed overhead and say little about the cost per second.
     if (audioMs < 200 || engineMs <= 0) return;
-    const cost = engineMs / audioMs;
-    const a = this.options.smoothing;
-    this.costs.set(key, this.costs.has(key) ? (1 - a) * this.costs.get(key)! + a * cost : cost);
-    this.overall = (1 - a) * this.overall + a * cost;
+    const a = this.options.costSmoothing;
+    const add = (sums: CostSums | undefined): CostSums =>
+      sums
+        ? {
+            engineMs: (1 - a) * sums.engineMs + a * engineMs,
+            audioMs: (1 - a) * sums.audioMs + a * audioMs,
+          }
+        : { engineMs, audioMs };
+    this.costs.set(key, add(this.costs.get(key)));
+    this.overall = add(this.overall);
   }
 
   /**

@@ -53,6 +53,8 @@ export interface SchedulerOptions extends Omit<CapacityOptions, 'parallelism'> {
   prefetch: number;
   /** A live stream is rendered at most this far ahead of its listener's playback. */
   leadMs: number;
+  /** Weight of the newest first piece in the first-piece time estimates, 0-1. */
+  smoothing: number;
   /** Work due within this long counts as due now and is shared fairly between tenants. */
   urgencyMs: number;
   /** A whole-file job's first piece is due this long after it arrives ... */
@@ -368,7 +370,7 @@ class Lane {
       parallelism: options.parallelism,
       utilization: shared.utilization,
       initialCost: options.initialCost,
-      smoothing: shared.smoothing,
+      costSmoothing: shared.costSmoothing,
       tenantShare: shared.tenantShare,
     });
     this.firstPieceMs = options.initialFirstPieceMs;

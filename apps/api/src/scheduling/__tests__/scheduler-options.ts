@@ -17,5 +17,6 @@ export const TEST_SCHEDULER_OPTIONS: SchedulerOptions = {
   utilization: 0.8,
   initialCost: 0.01,
   smoothing: 0.2,
+  costSmoothing: 0.2,
   tenantShare: 1,
 };
