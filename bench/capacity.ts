@@ -132,13 +132,14 @@ export interface CapacityResult {
 /** Increasing numbers of simultaneous streams until one of them does not keep up. */
 export async function measureCapacity(
   client: BenchClient,
-  token: string,
+  /** One tenant's key, or several: the streams of a level take them in turn. */
+  token: string | readonly string[],
   options: CapacityOptions,
 ): Promise<CapacityResult> {
   const started = performance.now();
   const { referenceBytes, audioMs, levelLimitMs } = await referenceStream(
     client,
-    token,
+    typeof token === 'string' ? token : token[0],
     options.text,
     options.levelSlackMs,
   );
@@ -215,7 +216,8 @@ export interface Burst {
  */
 export async function streamBurst(
   client: BenchClient,
-  token: string,
+  /** One tenant's key, or several: stream i uses key i mod their number. */
+  token: string | readonly string[],
   options: { streams: number; text: string; referenceBytes: number; limitMs: number },
   rule: KeepUpRule,
 ): Promise<Burst> {
@@ -229,9 +231,14 @@ export async function streamBurst(
     cutoff.abort();
   }, options.limitMs);
 
-  const runs = Array.from({ length: options.streams }, async () => {
+  const tokens = typeof token === 'string' ? [token] : token;
+  const runs = Array.from({ length: options.streams }, async (_, i) => {
     const startedAt = performance.now();
-    const trace = await client.stream(token, { text: options.text, format: FORMAT }, cutoff.signal);
+    const trace = await client.stream(
+      tokens[i % tokens.length],
+      { text: options.text, format: FORMAT },
+      cutoff.signal,
+    );
     return { trace, startedAt, settledAt: performance.now() };
   });
   const settled = await Promise.all(runs);
@@ -251,7 +258,7 @@ export async function streamBurst(
 
 async function runLevel(
   client: BenchClient,
-  token: string,
+  token: string | readonly string[],
   streams: number,
   referenceBytes: number,
   limitMs: number,

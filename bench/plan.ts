@@ -8,6 +8,11 @@ export interface BenchPlan {
   /** Simultaneous streams per level of the HTTP capacity test, until one level fails. */
   capacityLevels: number[];
   capacityBudgetMs: number;
+  /**
+   * The same test with the streams spread over several tenants (each tenant may hold only part
+   * of the admitted capacity, so one tenant's burst measures its share, not the service).
+   */
+  spread: { tenants: number; levels: number[]; budgetMs: number };
   /** First byte figures are reported at these levels. */
   firstByteAt: number[];
   /** Liveness latency and RSS are reported for this level. */
@@ -35,6 +40,7 @@ const FULL: BenchPlan = {
   capacityLevels: [1, 10, 25, 50, 100, 150, 200, 250, 300],
   // Nine levels of about 30 s each, after a lone reference stream.
   capacityBudgetMs: 330_000,
+  spread: { tenants: 4, levels: [100, 150, 200, 250, 300], budgetMs: 190_000 },
   firstByteAt: [1, 50, 100, 200],
   resourcesAt: 200,
   bootCalls: 10,
@@ -53,6 +59,7 @@ const QUICK: BenchPlan = {
   quick: true,
   latency: { shortRuns: 3, longRuns: 2, warmupRuns: 1 },
   capacityLevels: [1, 10],
+  spread: { tenants: 2, levels: [4, 10], budgetMs: 60_000 },
   firstByteAt: [1, 10],
   resourcesAt: 10,
   noisy: { ...FULL.noisy, aStreams: 20 },

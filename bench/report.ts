@@ -278,7 +278,7 @@ export function twilioVerdict(result: TwilioCapacityResult, at: readonly number[
   );
 }
 
-export function capacityVerdict(result: CapacityResult): string {
+export function capacityVerdict(result: CapacityResult, label = 'Capacity'): string {
   const failed =
     result.firstFailedLevel === null
       ? `no level failed; stopped by ${result.stoppedBy}`
@@ -289,7 +289,7 @@ export function capacityVerdict(result: CapacityResult): string {
   const also = after.length
     ? ` The ${after.map((l) => l.streams).join(', ')}-stream level was run as well, for the figures at that load.`
     : '';
-  return `Capacity: ${result.capacity} simultaneous mu-law 8 kHz streams kept up (${failed}).${also}`;
+  return `${label}: ${result.capacity} simultaneous mu-law 8 kHz streams kept up (${failed}).${also}`;
 }
 
 /** Space-padded columns for the terminal. */

@@ -75,6 +75,7 @@ const STAGES = [
   'latency',
   'throughput',
   'capacity',
+  'spread',
   'noisy',
   'twilio',
   'phrase-cache',
@@ -105,6 +106,8 @@ interface Measurements {
   throughput: ThroughputResult[];
   engine: EngineResult[];
   capacity: CapacityResult;
+  /** The capacity test with its streams spread over several tenants. */
+  spread: CapacityResult & { tenants: number };
   noisy: NoisyNeighbourResult;
   twilio: TwilioCapacityResult;
   /** Null for a service without a phrase cache (BENCH_SERVICE_ROOT at an older commit). */
@@ -260,6 +263,28 @@ async function measureAll(
     await sleep(1_000);
   }
 
+  if (wants('spread')) {
+    const { tenants, levels, budgetMs } = plan.spread;
+    progress(`capacity over ${tenants} tenants: ${levels.join(', ')} streams, until one fails`);
+    const tokens = [token];
+    for (let i = 1; i < tenants; i++) {
+      tokens.push(await createBenchTenant(client, service.adminKey, `Spread ${i}`));
+    }
+    m.spread = {
+      tenants,
+      ...(await measureCapacity(client, tokens, {
+        text: CAPACITY_TEXT,
+        levels,
+        levelSlackMs: CAPACITY_SLACK_MS,
+        budgetMs,
+        pauseBetweenLevelsMs: 1_000,
+        rule: KEEP_UP_RULE,
+        sampleResources: sampler,
+      })),
+    };
+    await sleep(1_000);
+  }
+
   if (wants('noisy')) {
     // Tenant A's streams are judged against a lone stream of theirs, as the capacity levels are.
     const reference =
@@ -322,6 +347,15 @@ async function measureAll(
   return m;
 }
 
+/** The capacity verdict for streams spread over tenants, saying why it is measured. */
+function spreadVerdict(spread: Measurements['spread']): string {
+  return (
+    `${capacityVerdict(spread, `Over ${spread.tenants} tenants`)} The same streams and rule, ` +
+    `stream i from tenant i mod ${spread.tenants}: one tenant may hold only 3/4 of the admitted ` +
+    `capacity, so the single-tenant figure above measures that share, this one the service.`
+  );
+}
+
 /** Every stage ran (no BENCH_ONLY): the full report and the README block can be printed. */
 function isComplete(m: Partial<Measurements>): m is Measurements {
   return (
@@ -330,6 +364,7 @@ function isComplete(m: Partial<Measurements>): m is Measurements {
     m.engine !== undefined &&
     m.throughput !== undefined &&
     m.capacity !== undefined &&
+    m.spread !== undefined &&
     m.noisy !== undefined &&
     m.twilio !== undefined &&
     m.phraseCache !== undefined &&
@@ -349,6 +384,9 @@ function printPartial(plan: BenchPlan, m: Partial<Measurements>, service: Runnin
     console.log(`\n${renderText(capacityTable(m.capacity))}\n\n${capacityVerdict(m.capacity)}`);
     console.log(`\n${renderText(firstByteTable(m.capacity, plan.firstByteAt))}`);
     console.log(`\n${resourcesLine(m.capacity, plan.resourcesAt)}`);
+  }
+  if (m.spread) {
+    console.log(`\n${renderText(capacityTable(m.spread))}\n\n${spreadVerdict(m.spread)}`);
   }
   if (m.noisy) console.log(`\nNoisy neighbour:\n\n${renderText(noisyTable(m.noisy))}`);
   if (m.twilio) {
@@ -391,6 +429,8 @@ function printResults(
   const latencyRows = latencyTable(m.latency, m.engine);
   const capacityRows = capacityTable(capacity);
   const capacitySummary = capacityVerdict(capacity);
+  const spreadRows = capacityTable(m.spread);
+  const spreadSummary = spreadVerdict(m.spread);
   const firstByteRows = firstByteTable(capacity, plan.firstByteAt);
   const resources = resourcesLine(capacity, plan.resourcesAt);
   const boot = bootLine(m.firstCalls);
@@ -438,6 +478,7 @@ function printResults(
   console.log(`\n${renderText(capacityRows)}\n\n${capacitySummary}`);
   console.log(`\nFirst byte at chosen levels:\n\n${renderText(firstByteRows)}`);
   console.log(`\n${resources}`);
+  console.log(`\n${renderText(spreadRows)}\n\n${spreadSummary}`);
   console.log(`\nNoisy neighbour: ${noisyText}\n\n${renderText(noisyRows)}`);
   console.log(`\nTwilio WebSocket capacity: ${twilioText}\n`);
   console.log(describeTwilioRule(KEEP_UP_RULE).join('\n'));
@@ -473,6 +514,8 @@ function printResults(
   );
   console.log(renderMarkdown(firstByteRows));
   console.log(`\n${resources}\n`);
+  console.log(renderMarkdown(spreadRows));
+  console.log(`\n${spreadSummary}\n`);
   console.log(`Noisy neighbour: ${noisyText}\n`);
   console.log(renderMarkdown(noisyRows));
   console.log(`\nTwilio-mode WebSocket sessions fed like an LLM: ${twilioText}\n`);
