@@ -289,7 +289,11 @@ export function capacityVerdict(result: CapacityResult, label = 'Capacity'): str
   const also = after.length
     ? ` The ${after.map((l) => l.streams).join(', ')}-stream level was run as well, for the figures at that load.`
     : '';
-  return `${label}: ${result.capacity} simultaneous mu-law 8 kHz streams kept up (${failed}).${also}`;
+  // A run whose levels start above 1 and whose first level failed says so, not "0".
+  const lowest = result.levels[0]?.streams ?? 0;
+  const kept =
+    result.capacity === 0 && lowest > 1 ? `fewer than ${lowest}` : String(result.capacity);
+  return `${label}: ${kept} simultaneous mu-law 8 kHz streams kept up (${failed}).${also}`;
 }
 
 /** Space-padded columns for the terminal. */
