@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -29,5 +29,9 @@ export async function startFrameworkFloor(
     }),
   ])) as [string];
   if (first !== 'listening') throw new Error(`the framework floor said: ${first}`);
-  return { baseUrl: new URL(`http://127.0.0.1:${port}`), stop: () => stopChild(child) };
+  const stop = async (): Promise<void> => {
+    await stopChild(child);
+    await rm(bodyFile, { force: true });
+  };
+  return { baseUrl: new URL(`http://127.0.0.1:${port}`), stop };
 }

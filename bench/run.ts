@@ -247,18 +247,22 @@ async function measureAll(
     m.throughput = throughput;
   }
 
+  // What the one-tenant and the four-tenant capacity runs share: text, pace, rule, readings.
+  const capacityRun = {
+    text: CAPACITY_TEXT,
+    levelSlackMs: CAPACITY_SLACK_MS,
+    pauseBetweenLevelsMs: 1_000,
+    rule: KEEP_UP_RULE,
+    sampleResources: sampler,
+  };
   if (wants('capacity')) {
     progress(`capacity: ${plan.capacityLevels.join(', ')} simultaneous streams, until one fails`);
     m.capacity = await measureCapacity(client, token, {
-      text: CAPACITY_TEXT,
+      ...capacityRun,
       levels: plan.capacityLevels,
       // The issue's fixed-load figures (first byte, liveness and RSS at 200 streams).
       referenceLevels: [200],
-      levelSlackMs: CAPACITY_SLACK_MS,
       budgetMs: plan.capacityBudgetMs,
-      pauseBetweenLevelsMs: 1_000,
-      rule: KEEP_UP_RULE,
-      sampleResources: sampler,
     });
     await sleep(1_000);
   }
@@ -272,15 +276,7 @@ async function measureAll(
     }
     m.spread = {
       tenants,
-      ...(await measureCapacity(client, tokens, {
-        text: CAPACITY_TEXT,
-        levels,
-        levelSlackMs: CAPACITY_SLACK_MS,
-        budgetMs,
-        pauseBetweenLevelsMs: 1_000,
-        rule: KEEP_UP_RULE,
-        sampleResources: sampler,
-      })),
+      ...(await measureCapacity(client, tokens, { ...capacityRun, levels, budgetMs })),
     };
     await sleep(1_000);
   }

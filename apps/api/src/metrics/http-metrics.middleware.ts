@@ -1,5 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { routePattern } from '../common/http/route-pattern';
 import { MetricsService } from './metrics.service';
 
 /** Times every request; the route label is the matched pattern, so ids never explode cardinality. */
@@ -10,8 +11,7 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
     const end = this.metrics.httpDuration.startTimer();
     res.on('finish', () => {
-      const path = (req.route as { path?: string } | undefined)?.path;
-      const route = path && !path.includes('*') ? `${req.baseUrl}${path}` : 'unmatched';
+      const route = routePattern(req) ?? 'unmatched';
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type pino from 'pino';
 import { assignRequestId } from '../http/request-id';
+import { routePattern } from '../http/route-pattern';
 import { safeUrl } from './logger.options';
 
 type Level = 'info' | 'warn' | 'error';
@@ -28,17 +29,15 @@ export function requestLogMiddleware(logger: pino.Logger) {
       res.off('close', done);
       const level = levelOf(res.statusCode);
       if (!logger.isLevelEnabled(level)) return;
-      const r = req as Request & { tenant?: { tenantId: string } };
-      const path = (r.route as { path?: unknown } | undefined)?.path;
+      const tenant = (req as Request & { tenant?: { tenantId: string } }).tenant;
+      const route = routePattern(req);
       logger[level](
         {
           req: { id, method: req.method, url: safeUrl(req.originalUrl) },
           res: { statusCode: res.statusCode },
           responseTime: Date.now() - startedAt,
-          ...(r.tenant ? { tenant_id: r.tenant.tenantId } : {}),
-          ...(typeof path === 'string' && !path.includes('*')
-            ? { route: `${req.baseUrl}${path}` }
-            : {}),
+          ...(tenant ? { tenant_id: tenant.tenantId } : {}),
+          ...(route ? { route } : {}),
         },
         level === 'error' ? 'request errored' : 'request completed',
       );
