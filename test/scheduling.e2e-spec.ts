@@ -123,6 +123,10 @@ describe('scheduling: deadlines, the lead limit and admission', () => {
       for (const r of refused) {
         expect(r).toMatchObject({ status: 503, body: { code: 'engine_busy' } });
         expect(Number(r.retryAfter)).toBeGreaterThan(0);
+        // Which limit refused it: a live stream is refused by one of the scheduler's three.
+        expect(['first_audio_wait', 'capacity', 'tenant_share']).toContain(
+          (r.body as { reason?: string }).reason,
+        );
       }
       // The streams admitted all finished with their whole audio.
       const sizes = admitted.map((c) => c.bytes ?? 0);

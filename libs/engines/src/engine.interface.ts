@@ -144,12 +144,30 @@ export enum EngineErrorCode {
 }
 
 /** Domain error raised by engines; the API maps `code` to an HTTP status. */
+/**
+ * Why work was refused with `engine_busy`. `first_audio_wait`: calls are arriving faster than the
+ * engine can voice their first words in time; `capacity`: the real-time streams already admitted
+ * use what the engine can keep up with; `tenant_share`: this tenant's streams hold the share of
+ * the engine one tenant may; `no_room`: a whole-file request while live streams fill the engine;
+ * `queue_full`: the engine's own queue is full.
+ */
+export const BUSY_REASONS = [
+  'first_audio_wait',
+  'capacity',
+  'tenant_share',
+  'no_room',
+  'queue_full',
+] as const;
+export type BusyReason = (typeof BUSY_REASONS)[number];
+
 export class EngineError extends Error {
   constructor(
     readonly code: EngineErrorCode,
     message: string,
     /** Seconds a client should wait before retrying (for `engine_busy`). */
     readonly retryAfterS?: number,
+    /** Which limit refused the work, for `engine_busy` (see BusyReason); answered as `reason`. */
+    readonly reason?: BusyReason,
   ) {
     super(message);
     this.name = 'EngineError';

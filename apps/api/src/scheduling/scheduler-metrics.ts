@@ -1,10 +1,12 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
+import type { BusyReason } from '@cw/engines';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { PieceReport, SchedulerEvents, SpeechScheduler, StreamKind } from './speech-scheduler';
 
 /**
  * The scheduler's Prometheus series: queue depth and engine load, how far ahead of its listener
- * each paced piece was queued, how long pieces waited, deadline misses per tenant, refusals.
+ * each paced piece was queued, how long pieces waited, deadline misses per tenant, refusals (per
+ * tenant in `tts_rejections_total`, by the limit that refused them here).
  * Event-loop delay comes with the default metrics (`nodejs_eventloop_lag_*`).
  */
 export function schedulerMetrics(
@@ -47,6 +49,12 @@ export function schedulerMetrics(
     labelNames: ['tenant'] as const,
     registers,
   });
+  const refusals = new Counter({
+    name: 'tts_scheduler_refusals_total',
+    help: 'New streams refused with engine_busy, by the limit that refused them (see the reason field of the error body)',
+    labelNames: ['kind', 'reason'] as const,
+    registers,
+  });
   return {
     pieceDone(report: PieceReport): void {
       wait.observe(
@@ -57,8 +65,9 @@ export function schedulerMetrics(
       lead.observe(Math.max(0, report.leadMs) / 1000);
       if (report.lateMs > 0) misses.inc({ tenant: metrics.tenantLabel(report.tenantId) });
     },
-    refused(tenantId: string, _kind: StreamKind): void {
+    refused(tenantId: string, kind: StreamKind, reason: BusyReason): void {
       metrics.reject('engine_busy', tenantId);
+      refusals.inc({ kind, reason });
     },
   };
 }

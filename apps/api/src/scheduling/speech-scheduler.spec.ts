@@ -121,7 +121,7 @@ describe('SpeechScheduler', () => {
   function make(options: Partial<SchedulerOptions> = {}): SpeechScheduler {
     scheduler = new SpeechScheduler(engine.run, { ...OPTIONS, ...options }, clock, {
       pieceDone: (r) => reports.push(r),
-      refused: (tenant) => refusals.push(tenant),
+      refused: (tenant, _kind, reason) => refusals.push(`${tenant}:${reason}`),
     });
     return scheduler;
   }
@@ -274,8 +274,13 @@ describe('SpeechScheduler', () => {
       refused = err;
     }
     expect(refused).toBeInstanceOf(EngineError);
-    expect(refused).toMatchObject({ code: 'engine_busy', retryAfterS: 1 });
-    expect(refusals).toEqual(['t2']);
+    expect(refused).toMatchObject({ code: 'engine_busy', retryAfterS: 1, reason: 'capacity' });
+    expect(refusals).toEqual(['t2:capacity']);
+    // A whole file is not reserved for, but is not started while live streams fill the engine.
+    expect(() => scheduler.open({ tenantId: 't2', kind: 'whole', costKey: 'k' })).toThrow(
+      expect.objectContaining({ code: 'engine_busy', reason: 'no_room' }),
+    );
+    expect(refusals).toEqual(['t2:capacity', 't2:no_room']);
     open[0].close();
     open[0].close(); // idempotent: frees one reservation, not two
     expect(() => scheduler.open(live('t2'))).not.toThrow();
@@ -291,7 +296,8 @@ describe('SpeechScheduler', () => {
     expect(() => scheduler.open(live('B'))).not.toThrow();
     expect(() => scheduler.open(live('B'))).not.toThrow();
     expect(() => scheduler.open(live('C'))).toThrow(EngineError);
-    expect(refusals).toEqual(['A', 'C']);
+    // A is refused at its share with room left; C finds the engine full.
+    expect(refusals).toEqual(['A:tenant_share', 'C:capacity']);
   });
 
   it('refuses a new live stream when the first pieces already due would make it wait too long', async () => {
@@ -303,8 +309,10 @@ describe('SpeechScheduler', () => {
     expect(scheduler.firstAudioWaitMs()).toBe(90);
     const fourth = listen(scheduler, live('t2'), ['s4']);
     await settle();
-    expect(() => scheduler.open(live('t3'))).toThrow(EngineError);
-    expect(refusals).toEqual(['t3']);
+    expect(() => scheduler.open(live('t3'))).toThrow(
+      expect.objectContaining({ code: 'engine_busy', reason: 'first_audio_wait' }),
+    );
+    expect(refusals).toEqual(['t3:first_audio_wait']);
     // Whole-file work is not held to it, and once the queue drains new calls are admitted.
     expect(() =>
       scheduler.open({ tenantId: 't3', kind: 'whole', costKey: 'k' }).close(),
@@ -348,7 +356,7 @@ describe('SpeechScheduler', () => {
     listen(scheduler, live('v3'), ['i1']);
     await settle();
     expect(() => scheduler.open(live('v4'))).toThrow(EngineError);
-    expect(refusals).toEqual(['v4']);
+    expect(refusals).toEqual(['v4:first_audio_wait']);
     scheduler.close();
     await Promise.all(busy.map((b) => b.done));
   });

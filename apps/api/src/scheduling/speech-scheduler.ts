@@ -1,4 +1,10 @@
-import { EngineError, EngineErrorCode, type PcmChunk, type SynthesisRequest } from '@cw/engines';
+import {
+  type BusyReason,
+  EngineError,
+  EngineErrorCode,
+  type PcmChunk,
+  type SynthesisRequest,
+} from '@cw/engines';
 import { CapacityEstimator, type CapacityOptions } from './capacity-estimator';
 import { FairDeadlineQueue, type QueuedPiece } from './fair-deadline-queue';
 
@@ -113,7 +119,7 @@ export interface PieceReport {
 
 export interface SchedulerEvents {
   pieceDone?(report: PieceReport): void;
-  refused?(tenantId: string, kind: StreamKind): void;
+  refused?(tenantId: string, kind: StreamKind, reason: BusyReason): void;
 }
 
 interface Piece extends QueuedPiece {
@@ -216,19 +222,32 @@ export class SpeechScheduler {
     let release: () => void = () => undefined;
     if (spec.kind === 'live') {
       if (this.firstAudioWaitMs(lane.id) > this.options.maxFirstWaitMs) {
-        this.refuse(spec, 'The speech engine is starting as many calls as it can right now');
+        this.refuse(
+          spec,
+          'first_audio_wait',
+          'The speech engine is starting as many calls as it can right now',
+        );
       }
       const reservation = lane.capacity.reserve(spec.costKey, spec.tenantId);
       if (reservation === 'full') {
-        this.refuse(spec, 'The speech engine is already serving every real-time stream it can');
+        this.refuse(
+          spec,
+          'capacity',
+          'The speech engine is already serving every real-time stream it can',
+        );
       } else if (reservation === 'tenant_share') {
-        this.refuse(spec, "This tenant's streams already use its share of the speech engine");
+        this.refuse(
+          spec,
+          'tenant_share',
+          "This tenant's streams already use its share of the speech engine",
+        );
       } else {
         release = reservation;
       }
     } else if (!lane.capacity.hasRoom()) {
       this.refuse(
         spec,
+        'no_room',
         'The speech engine is already serving as much work as it can finish in time',
       );
     }
@@ -338,12 +357,13 @@ export class SpeechScheduler {
     }
   }
 
-  private refuse(spec: StreamSpec, why: string): never {
-    for (const listener of this.listeners) listener.refused?.(spec.tenantId, spec.kind);
+  private refuse(spec: StreamSpec, reason: BusyReason, why: string): never {
+    for (const listener of this.listeners) listener.refused?.(spec.tenantId, spec.kind, reason);
     throw new EngineError(
       EngineErrorCode.Busy,
       `${why}; retry in ${this.options.retryAfterS} s`,
       this.options.retryAfterS,
+      reason,
     );
   }
 }

@@ -157,6 +157,7 @@ export class EspeakEngine implements TtsEngine {
         EngineErrorCode.Busy,
         `eSpeak queue is full (${pool.queueSize} waiting for ${this.poolSize} threads)`,
         this.retryAfterS,
+        'queue_full',
       );
     }
 

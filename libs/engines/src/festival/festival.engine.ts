@@ -182,6 +182,7 @@ export class FestivalEngine implements TtsEngine {
         EngineErrorCode.Busy,
         `Festival queue is full (${this.queue.length} waiting for ${this.poolSize} processes)`,
         this.retryAfterS,
+        'queue_full',
       );
     }
     const speed = Number.isFinite(request.speed) && request.speed > 0 ? request.speed : 1;

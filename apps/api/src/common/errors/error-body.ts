@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
+import { BUSY_REASONS, type BusyReason } from '@cw/engines';
 
 /** The one error body every route answers with. */
 export class ErrorBody {
@@ -29,6 +30,19 @@ export class ErrorBody {
     example: { text: ['text must be a string'] },
   })
   fields?: Record<string, string[]>;
+
+  @ApiPropertyOptional({
+    description:
+      'For engine_busy: which limit refused the work. first_audio_wait: calls are starting faster ' +
+      'than the engine can voice their first words in time (retrying after Retry-After usually ' +
+      'succeeds); capacity: the real-time streams already playing use what the engine can keep ' +
+      "up with; tenant_share: this tenant's streams hold the share of the engine one tenant may, " +
+      "so other tenants' calls still get through; no_room: a whole-file request while live " +
+      "streams fill the engine; queue_full: the engine's own queue is full.",
+    enum: BUSY_REASONS,
+    example: 'first_audio_wait',
+  })
+  reason?: BusyReason;
 }
 
 export function errorBody(

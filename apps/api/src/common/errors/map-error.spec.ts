@@ -62,6 +62,17 @@ describe('mapError', () => {
       message: 'queue full',
       retryAfter: 2,
     });
+    expect(mapError(new EngineError(EngineErrorCode.Busy, 'queue full', 2)).extra).toBeUndefined();
+  });
+
+  it('names the limit that refused an engine_busy answer in `reason`', () => {
+    const busy = new EngineError(EngineErrorCode.Busy, 'starting calls', 1, 'first_audio_wait');
+    expect(mapError(busy)).toMatchObject({
+      status: 503,
+      code: 'engine_busy',
+      headers: { 'Retry-After': '1' },
+      extra: { reason: 'first_audio_wait' },
+    });
   });
 
   it.each([

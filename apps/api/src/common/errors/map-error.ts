@@ -61,7 +61,12 @@ function mapEngineError(err: EngineError): MappedError {
       );
     case EngineErrorCode.Busy:
       return withRetryAfter(
-        { status: HttpStatus.SERVICE_UNAVAILABLE, code: err.code, message: err.message },
+        {
+          status: HttpStatus.SERVICE_UNAVAILABLE,
+          code: err.code,
+          message: err.message,
+          ...(err.reason ? { extra: { reason: err.reason } } : {}),
+        },
         err.retryAfterS,
       );
     case EngineErrorCode.Rejected:
