@@ -185,8 +185,13 @@ function parseJson(text: string): unknown {
   }
 }
 
-function errorCode(parts: Buffer[]): string | undefined {
+/**
+ * The `code` of an error body, with its `reason` when it has one (`engine_busy first_audio_wait`):
+ * a refused level then says which limit refused it.
+ */
+export function errorCode(parts: Buffer[]): string | undefined {
   const body = parseJson(Buffer.concat(parts).toString('utf8'));
-  if (typeof body === 'object' && body !== null && 'code' in body) return String(body.code);
-  return undefined;
+  if (typeof body !== 'object' || body === null || !('code' in body)) return undefined;
+  const reason = 'reason' in body && typeof body.reason === 'string' ? ` ${body.reason}` : '';
+  return `${String(body.code)}${reason}`;
 }

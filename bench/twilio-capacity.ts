@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import type { KeepUpRule } from './capacity';
+import { errorCode } from './http-client';
 import type { ResourceSample, ResourceSampler } from './resources';
 import { summarize, type Summary } from './stats';
 
@@ -348,13 +349,4 @@ function addFrame(trace: SessionTrace, bytes: number, atMs: number): void {
 function base64Bytes(payload: string): number {
   const padding = payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0;
   return (payload.length * 3) / 4 - padding;
-}
-
-function errorCode(parts: Buffer[]): string | undefined {
-  try {
-    const body = JSON.parse(Buffer.concat(parts).toString('utf8')) as { code?: unknown };
-    return typeof body.code === 'string' ? body.code : undefined;
-  } catch {
-    return undefined;
-  }
 }
