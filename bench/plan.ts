@@ -15,6 +15,8 @@ export interface BenchPlan {
   spread: { tenants: number; levels: number[]; budgetMs: number };
   /** First byte figures are reported at these levels. */
   firstByteAt: number[];
+  /** Rounds of one-sentence calls started together, for the CPU each call costs (see burst.ts). */
+  burst: { calls: number; rounds: number };
   /** Liveness latency and RSS are reported for this level. */
   resourcesAt: number;
   /** The first simultaneous calls to the freshly started process. */
@@ -42,6 +44,8 @@ const FULL: BenchPlan = {
   capacityBudgetMs: 330_000,
   spread: { tenants: 4, levels: [100, 150, 200, 250, 300], budgetMs: 190_000 },
   firstByteAt: [1, 50, 100, 200],
+  // Fewer calls than the first level that sees refusals, so every call in a round is a whole one.
+  burst: { calls: 50, rounds: 3 },
   resourcesAt: 200,
   bootCalls: 10,
   noisy: { aStreams: 100, bRequests: 20, bSpacingMs: 50, bDelayMs: 500 },
@@ -61,6 +65,7 @@ const QUICK: BenchPlan = {
   capacityLevels: [1, 10],
   spread: { tenants: 2, levels: [4, 10], budgetMs: 60_000 },
   firstByteAt: [1, 10],
+  burst: { calls: 10, rounds: 2 },
   resourcesAt: 10,
   noisy: { ...FULL.noisy, aStreams: 20 },
   throughput: { connections: 10, warmupS: 1, durationS: 3 },

@@ -1,4 +1,5 @@
 import type { FirstCallsResult } from './boot';
+import type { BurstResult } from './burst';
 import type { CapacityResult } from './capacity';
 import type { EngineResult } from './engine';
 import type { StreamFormat } from './http-client';
@@ -356,4 +357,79 @@ function chars(n: number): string {
 
 function runs(total: number, failed: number): string {
   return failed > 0 ? `${total - failed}/${total}` : String(total);
+}
+
+export function burstTable(result: BurstResult): Table {
+  const perCall = (value: number | null) =>
+    value === null ? '-' : (value / result.calls).toFixed(2);
+  return {
+    headers: [
+      'Round',
+      'Calls',
+      'Admitted',
+      'First byte p50 ms',
+      'p95 ms',
+      'max ms',
+      'Main thread CPU ms/call',
+      'Other threads CPU ms/call',
+      'Client CPU ms',
+      'Not answered 200',
+    ],
+    rows: result.rounds.map((r, i) => [
+      String(i + 1),
+      String(result.calls),
+      String(r.admitted),
+      ms(r.ttfbMs.p50),
+      ms(r.ttfbMs.p95),
+      ms(r.ttfbMs.max),
+      perCall(r.mainCpuMs),
+      perCall(r.otherCpuMs),
+      r.clientCpuMs.toFixed(0),
+      failures(r.refused),
+    ]),
+    align: [
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'left',
+    ],
+  };
+}
+
+/**
+ * What the measured CPU per call means for a burst of `n` calls on `cpus` cores: a lower bound on
+ * when the last of them can have its first audio, from the median round.
+ */
+export function burstVerdict(
+  result: BurstResult,
+  n: number,
+  cpus: number,
+  targetMs: number,
+): string {
+  const measured = result.rounds.filter((r) => r.mainCpuMs !== null && r.otherCpuMs !== null);
+  if (measured.length === 0) return 'CPU per call: not measured (no /proc).';
+  const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
+  const main = median(measured.map((r) => r.mainCpuMs! / result.calls));
+  const other = median(measured.map((r) => r.otherCpuMs! / result.calls));
+  const serialMs = n * main;
+  const sharedMs = (n * (main + other)) / cpus;
+  const budget = (targetMs * cpus) / (n * 0.95);
+  return (
+    `Rounds of ${result.calls} calls of "${result.text}" started together, CPU time of the ` +
+    `service's threads from /proc (user + system) over each round, per call: main thread ` +
+    `${main.toFixed(2)} ms (HTTP, auth, limits, scheduling, moving bytes; one thread, so serial), ` +
+    `other threads ${other.toFixed(2)} ms (the engine workers rendering the sentence, garbage ` +
+    `collection, libuv), median of ${measured.length} rounds. At that cost, ${n} calls starting ` +
+    `together need at least ${ms(serialMs)} ms of the main thread and ${ms(sharedMs)} ms of all ` +
+    `${cpus} cores before the last of them can have its first audio; a first byte p95 of ` +
+    `${targetMs} ms at ${n} calls needs at most about ${budget.toFixed(1)} ms of CPU per call in ` +
+    `all (measured: ${(main + other).toFixed(2)}), and the client's own CPU (the column above) ` +
+    `shares the same cores.`
+  );
 }

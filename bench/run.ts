@@ -4,6 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FirstCallsResult, measureFirstCalls } from './boot';
+import { type BurstResult, measureBurst } from './burst';
 import {
   type CapacityResult,
   describeKeepUpRule,
@@ -20,6 +21,8 @@ import { measurePhraseCache, type PhraseCacheResult } from './phrase-cache';
 import { type BenchPlan, benchPlan } from './plan';
 import {
   bootLine,
+  burstTable,
+  burstVerdict,
   capacityTable,
   capacityVerdict,
   firstByteTable,
@@ -37,7 +40,7 @@ import {
 } from './report';
 import { openFilesLimit, sampleResources } from './resources';
 import { createBenchTenant, type RunningService, startService, waitUntilReady } from './service';
-import { CAPACITY_TEXT, LONG_TEXT, SHORT_TEXT } from './texts';
+import { BURST_TEXT, CAPACITY_TEXT, LONG_TEXT, SHORT_TEXT } from './texts';
 import { measureThroughput, type ThroughputResult } from './throughput';
 import {
   describeTwilioRule,
@@ -68,6 +71,8 @@ const PREDECESSOR_KEY = 'cw_demo_12345';
 const PHRASE_CACHE_BENCH_BOUND = 4 * 1024 * 1024;
 /** A capacity level (and tenant A's streams) is cut off this long after a lone stream's audio. */
 const CAPACITY_SLACK_MS = 3_000;
+/** The first-byte p95 the scheduling issue asks for at 100 streams. */
+const FIRST_BYTE_TARGET_MS = 100;
 
 /** What `BENCH_ONLY` may name, in the order a run measures them. */
 const STAGES = [
@@ -75,6 +80,7 @@ const STAGES = [
   'latency',
   'throughput',
   'capacity',
+  'burst',
   'spread',
   'noisy',
   'twilio',
@@ -108,6 +114,8 @@ interface Measurements {
   capacity: CapacityResult;
   /** The capacity test with its streams spread over several tenants. */
   spread: CapacityResult & { tenants: number };
+  /** CPU per call in rounds of one-sentence calls started together. */
+  burst: BurstResult;
   noisy: NoisyNeighbourResult;
   twilio: TwilioCapacityResult;
   /** Null for a service without a phrase cache (BENCH_SERVICE_ROOT at an older commit). */
@@ -267,6 +275,19 @@ async function measureAll(
     await sleep(1_000);
   }
 
+  if (wants('burst')) {
+    const { calls, rounds } = plan.burst;
+    progress(`CPU per call: ${rounds} rounds of ${calls} one-sentence calls started together`);
+    m.burst = await measureBurst(client, token, {
+      text: BURST_TEXT,
+      calls,
+      rounds,
+      pauseMs: 1_000,
+      pid: service.pid,
+    });
+    await sleep(1_000);
+  }
+
   if (wants('spread')) {
     const { tenants, levels, budgetMs } = plan.spread;
     progress(`capacity over ${tenants} tenants: ${levels.join(', ')} streams, until one fails`);
@@ -343,6 +364,12 @@ async function measureAll(
   return m;
 }
 
+/** CPU per call, against the issue's first-byte target (p95 <= 100 ms at 100 streams). */
+function burstSummary(burst: BurstResult, plan: BenchPlan): string {
+  const at = plan.firstByteAt.includes(100) ? 100 : plan.burst.calls;
+  return burstVerdict(burst, at, os.availableParallelism(), FIRST_BYTE_TARGET_MS);
+}
+
 /** The capacity verdict for streams spread over tenants, saying why it is measured. */
 function spreadVerdict(spread: Measurements['spread']): string {
   return (
@@ -361,6 +388,7 @@ function isComplete(m: Partial<Measurements>): m is Measurements {
     m.throughput !== undefined &&
     m.capacity !== undefined &&
     m.spread !== undefined &&
+    m.burst !== undefined &&
     m.noisy !== undefined &&
     m.twilio !== undefined &&
     m.phraseCache !== undefined &&
@@ -380,6 +408,9 @@ function printPartial(plan: BenchPlan, m: Partial<Measurements>, service: Runnin
     console.log(`\n${renderText(capacityTable(m.capacity))}\n\n${capacityVerdict(m.capacity)}`);
     console.log(`\n${renderText(firstByteTable(m.capacity, plan.firstByteAt))}`);
     console.log(`\n${resourcesLine(m.capacity, plan.resourcesAt)}`);
+  }
+  if (m.burst) {
+    console.log(`\n${renderText(burstTable(m.burst))}\n\n${burstSummary(m.burst, plan)}`);
   }
   if (m.spread) {
     console.log(`\n${renderText(capacityTable(m.spread))}\n\n${spreadVerdict(m.spread)}`);
@@ -429,6 +460,8 @@ function printResults(
   const spreadSummary = spreadVerdict(m.spread);
   const firstByteRows = firstByteTable(capacity, plan.firstByteAt);
   const resources = resourcesLine(capacity, plan.resourcesAt);
+  const burstRows = burstTable(m.burst);
+  const burstText = burstSummary(m.burst, plan);
   const boot = bootLine(m.firstCalls);
   const noisyRows = noisyTable(m.noisy);
   const throughputRows = throughputTable(m.throughput);
@@ -474,6 +507,7 @@ function printResults(
   console.log(`\n${renderText(capacityRows)}\n\n${capacitySummary}`);
   console.log(`\nFirst byte at chosen levels:\n\n${renderText(firstByteRows)}`);
   console.log(`\n${resources}`);
+  console.log(`\n${renderText(burstRows)}\n\n${burstText}`);
   console.log(`\n${renderText(spreadRows)}\n\n${spreadSummary}`);
   console.log(`\nNoisy neighbour: ${noisyText}\n\n${renderText(noisyRows)}`);
   console.log(`\nTwilio WebSocket capacity: ${twilioText}\n`);
@@ -510,6 +544,8 @@ function printResults(
   );
   console.log(renderMarkdown(firstByteRows));
   console.log(`\n${resources}\n`);
+  console.log(renderMarkdown(burstRows));
+  console.log(`\n${burstText}\n`);
   console.log(renderMarkdown(spreadRows));
   console.log(`\n${spreadSummary}\n`);
   console.log(`Noisy neighbour: ${noisyText}\n`);

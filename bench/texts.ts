@@ -26,3 +26,6 @@ export const CAPACITY_TEXT = [
   'Please arrive a little early so the nurse can check your blood pressure, and bring a list of the medicines you are taking now.',
   'If you need to change the time, say change, and I will read out the next open slots this week.',
 ].join(' ');
+
+/** The capacity text's first sentence: its first piece, what a new call waits for. */
+export const BURST_TEXT = CAPACITY_TEXT.slice(0, CAPACITY_TEXT.indexOf('.') + 1);
