@@ -61,15 +61,20 @@ const REMOTE_FIRST_PIECE_MS = 300;
             // Refuse a new call rather than start it later than this: with the rest of the
             // request, its first audio then still arrives well within a second.
             maxFirstWaitMs: 600,
-            // "Thanks for holding." at 8 kHz on a loaded 2-core machine: 20-35 ms of a thread.
-            initialFirstPieceMs: 25,
+            // "Thanks for holding." at 8 kHz on a loaded 2-core machine: 11-12 ms of a thread on
+            // average (the mean of a burst's first pieces, see smoothing), learned from there.
+            initialFirstPieceMs: 12,
             initialCost: INITIAL_COST,
             // One tenant may fill 3/4 of the admitted capacity; the last quarter is kept for
             // the others, so a burst from one tenant cannot refuse everyone else's calls.
             tenantShare: 0.75,
-            // Each first piece moves the first-piece estimates a fifth of the way: they follow
-            // a burst within a few pieces.
-            smoothing: 0.2,
+            // Each first piece moves the first-piece estimates a twentieth of the way, so they
+            // sit near the mean. First pieces of a 100-call burst (15:38 UTC) took 8.3 ms p50,
+            // 15.2 p90 and up to 70 ms (a piece that met a garbage collection or a compile),
+            // 11.2 mean, and the lane finished one every 6.4 ms on 2 workers, as the mean
+            // predicts. Moving a fifth of the way, the estimate stood at 13-19 ms while the
+            // burst was admitted and refused calls whose first audio would have come ~650 ms.
+            smoothing: 0.05,
             // The cost per second of audio moves a twentieth of the way per piece: it follows a
             // change of load within about a hundred pieces (a second or two at full load), and
             // the few slow pieces of a burst's start no longer swing admission. At 0.2 the
