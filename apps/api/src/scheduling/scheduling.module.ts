@@ -8,11 +8,13 @@ import { type LaneOptions, SpeechScheduler } from './speech-scheduler';
 
 /**
  * Engine ms per audio ms assumed until the first pieces are measured. eSpeak renders 100-250x
- * real time per thread alone, but measured under load on a 2-core machine (workers, the main
- * thread and clients sharing the cores) a second of 8 kHz audio costs 20-30 ms of a thread:
- * start from the loaded figure, so a burst right after boot is not over-admitted.
+ * real time per thread alone; measured under load on a 2-core machine (workers, the main thread
+ * and clients sharing the cores) the estimate stood at 0.005-0.010 in every bench run of
+ * 2026-11-30: start from the top of that, so a burst right after boot is not over-admitted.
+ * (At 0.025, three times what load costs, a fresh process gave one tenant's burst of 50 calls
+ * 29 streams and 21 refusals, its share of an engine it had barely started to use.)
  */
-const INITIAL_COST = 0.025;
+const INITIAL_COST = 0.01;
 /**
  * A remote engine until measured: a GPU server renders a few times faster than real time, so a
  * stream holds about a quarter of one of its slots; its first piece takes a few hundred ms.
