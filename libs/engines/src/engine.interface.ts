@@ -143,7 +143,6 @@ export enum EngineErrorCode {
   Rejected = 'engine_rejected',
 }
 
-/** Domain error raised by engines; the API maps `code` to an HTTP status. */
 /**
  * Why work was refused with `engine_busy`. `first_audio_wait`: calls are arriving faster than the
  * engine can voice their first words in time; `capacity`: the real-time streams already admitted
@@ -160,6 +159,7 @@ export const BUSY_REASONS = [
 ] as const;
 export type BusyReason = (typeof BUSY_REASONS)[number];
 
+/** Domain error raised by engines; the API maps `code` to an HTTP status. */
 export class EngineError extends Error {
   constructor(
     readonly code: EngineErrorCode,
