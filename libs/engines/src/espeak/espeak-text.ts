@@ -150,6 +150,8 @@ export class ChunkAssembler {
     for (const event of events) {
       switch (event.type) {
         case 'word': {
+          // libespeak-ng 1.51 also reports an empty word where phoneme input starts; it says nothing.
+          if (event.word_length <= 0) break;
           const span = spanAt(this.prepared, event.text_position);
           if (span >= 0 && span === this.openSpan && this.openWord) break;
           this.closeOpenWord(event.audio_position);

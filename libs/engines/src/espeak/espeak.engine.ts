@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
@@ -22,6 +21,7 @@ import { approximateEspeakVoice } from './espeak-cloning';
 import { toEspeakPhonemes, UnsupportedPhonemeError } from './espeak-phonemes';
 import type { EspeakSpan } from './espeak-text';
 import { EspeakVoiceCatalog } from './espeak-voices';
+import { findEspeakLibrary } from './native-espeak';
 import { abortError } from '../engine-calls';
 import { EspeakStream, settledStream } from './espeak-stream';
 import {
@@ -63,15 +63,21 @@ export interface EspeakEngineOptions {
    * yield the CPU to the event loop that hands them work and sends their audio. Default 0.
    */
   niceIncrement?: number;
+  /**
+   * The system's libespeak-ng (a path), about four times faster than the embedded build; `null`
+   * runs the embedded build only. Default: the library where distributions install it, when
+   * present (`findEspeakLibrary`), else the embedded build.
+   */
+  library?: string | null;
 }
 
 type EspeakPool = Piscina<EspeakTask, SynthStats | EspeakDescription>;
 
 const QUEUE_PER_THREAD = 16;
-const PACKAGE = '@echogarden/espeak-ng-emscripten';
 
 /**
- * The embedded default engine: eSpeak NG compiled to JavaScript, one instance per worker thread.
+ * The default engine: eSpeak NG, one instance per worker thread: the system's libespeak-ng when
+ * installed (see native-espeak.ts), else the embedded build (eSpeak compiled to JavaScript).
  * A synthesis streams through a MessagePort as eSpeak produces it (its first ~100 ms callback at
  * once, then 500 ms chunks, see ChunkBatcher); aborting flips a shared flag that the thread checks
  * in every eSpeak callback, so it stops within one callback and the (expensively warmed) thread
@@ -88,7 +94,8 @@ export class EspeakEngine implements TtsEngine {
   private readonly workerFile: string;
   private readonly initTimeoutMs: number;
   private readonly onTaskDone?: (stats: SynthStats) => void;
-  private readonly systemTts = describeBuild();
+  private readonly library: string | undefined;
+  private systemTts = 'espeak-ng (starting)';
   private readonly streams = new Set<EspeakStream>();
   private pool: EspeakPool | null = null;
   private catalog: EspeakVoiceCatalog | null = null;
@@ -109,6 +116,8 @@ export class EspeakEngine implements TtsEngine {
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
     this.onTaskDone = options.onTaskDone;
     this.niceIncrement = Math.max(0, Math.floor(options.niceIncrement ?? 0));
+    this.library =
+      options.library === undefined ? findEspeakLibrary() : (options.library ?? undefined);
   }
 
   get capabilities(): EngineCapabilities {
@@ -225,7 +234,11 @@ export class EspeakEngine implements TtsEngine {
 
   private async start(): Promise<void> {
     const readiness = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-    const workerData: EspeakWorkerData = { warmVoices: this.warmVoices, readiness };
+    const workerData: EspeakWorkerData = {
+      warmVoices: this.warmVoices,
+      readiness,
+      library: this.library,
+    };
     const pool: EspeakPool = new Piscina({
       filename: this.workerFile,
       minThreads: this.poolSize,
@@ -253,6 +266,7 @@ export class EspeakEngine implements TtsEngine {
       const description = (answers[0] as PromiseFulfilledResult<EspeakDescription>).value;
       if (this.closed) return;
       this.catalog = new EspeakVoiceCatalog(description.voices, description.variants);
+      this.systemTts = description.build;
     } catch (error) {
       this.pool = null;
       await pool.destroy();
@@ -375,18 +389,6 @@ function resolveWorkerFile(): string {
     return path.join(repoRoot, 'dist', path.relative(repoRoot, __dirname), 'espeak.worker.js');
   }
   return path.join(__dirname, 'espeak.worker.js');
-}
-
-/** The build does not export espeak_Info: give the package version rather than guess eSpeak's. */
-function describeBuild(): string {
-  try {
-    const manifest = JSON.parse(
-      readFileSync(require.resolve(`${PACKAGE}/package.json`), 'utf8'),
-    ) as { version?: string };
-    return `espeak-ng (emscripten, ${PACKAGE} ${manifest.version ?? 'unknown'})`;
-  } catch {
-    return 'espeak-ng (emscripten)';
-  }
 }
 
 function text(error: unknown): string {

@@ -13,6 +13,8 @@ export interface EspeakVoiceRef {
 
 export interface EspeakWorkerData {
   warmVoices: EspeakVoiceRef[];
+  /** The system's libespeak-ng to load (a private copy per thread); absent: the embedded build. */
+  library?: string;
   /** Int32 slots: [workers done starting, workers that failed]; the engine waits on it in init. */
   readiness: SharedArrayBuffer;
 }
@@ -58,6 +60,8 @@ export interface EspeakDescription {
   sampleRate: number;
   /** Time this worker spent loading eSpeak and warming its voices. */
   warmUpMs: number;
+  /** Which eSpeak build the thread runs, and its version. */
+  build: string;
 }
 
 export interface SynthStats {

@@ -7,8 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createResampler, type Resampler, resamplerQualityFor } from '@cw/audio';
 import { importEsm } from '@cw/util';
-import { ChunkAssembler, prepareEspeakInput, type EspeakEvent } from './espeak-text';
+import { ChunkAssembler, prepareEspeakInput } from './espeak-text';
 import { ChunkBatcher } from './chunk-batcher';
+import { loadNativeEspeak, type EspeakBackend, type EspeakInstance } from './native-espeak';
 import {
   CANCEL_SLOT,
   ESPEAK_SAMPLE_RATE,
@@ -16,24 +17,12 @@ import {
   SETTLED_SLOT,
   type EspeakDescription,
   type EspeakTask,
-  type EspeakVoiceInfo,
   type EspeakVoiceRef,
   type EspeakWorkerData,
   type StreamMessage,
   type SynthStats,
   type SynthTask,
 } from './espeak.protocol';
-
-interface EspeakInstance {
-  set_voice(name: string): number;
-  rate: number;
-  pitch: number;
-  range: number;
-  readonly samplerate: number;
-  list_voices(): EspeakVoiceInfo[];
-  /** The callback's truthy return value aborts the synthesis. */
-  synthesize(text: string, callback: (samples: Int16Array, events: EspeakEvent[]) => number): void;
-}
 
 interface EspeakModule {
   eSpeakNGWorker: new () => EspeakInstance;
@@ -43,19 +32,49 @@ interface EspeakModule {
 /** Audio gathered into one message after a piece's first chunk (see ChunkBatcher). */
 const LATER_CHUNK_MS = 500;
 const VARIANTS_DIR = '/usr/share/espeak-ng-data/voices/!v';
+const EMBEDDED_PACKAGE = '@echogarden/espeak-ng-emscripten';
 const WARM_TEXT = 'Hello, thank you for calling.';
 
 function voiceName(ref: EspeakVoiceRef): string {
   return ref.variant ? `${ref.voice}+${ref.variant}` : ref.voice;
 }
 
-async function loadEspeak(): Promise<{ module: EspeakModule; instance: EspeakInstance }> {
-  const entry = pathToFileURL(require.resolve('@echogarden/espeak-ng-emscripten')).href;
+async function loadEmbedded(): Promise<EspeakBackend> {
+  const entry = pathToFileURL(require.resolve(EMBEDDED_PACKAGE)).href;
   const { default: createModule } = await importEsm<{ default: () => Promise<EspeakModule> }>(
     entry,
   );
   const module = await createModule();
-  return { module, instance: new module.eSpeakNGWorker() };
+  return {
+    instance: new module.eSpeakNGWorker(),
+    // Variants are not in eSpeak's voice list; they are the files of voices/!v.
+    variants: () => module.FS.readdir(VARIANTS_DIR),
+    build: `espeak-ng (emscripten, ${EMBEDDED_PACKAGE} ${packageVersion(EMBEDDED_PACKAGE)})`,
+  };
+}
+
+/**
+ * The system's libespeak-ng when the engine found one (about four times faster), else the
+ * embedded build; a library that will not load falls back to the embedded build and says why.
+ */
+async function loadEspeak(library: string | undefined): Promise<EspeakBackend> {
+  if (!library) return loadEmbedded();
+  try {
+    return loadNativeEspeak(library);
+  } catch (error) {
+    const backend = await loadEmbedded();
+    const why = error instanceof Error ? error.message : String(error);
+    return { ...backend, build: `${backend.build}; ${library} did not load: ${why}` };
+  }
+}
+
+function packageVersion(name: string): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(`${name}/package.json`) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 function warm(instance: EspeakInstance, voices: EspeakVoiceRef[]): void {
@@ -164,14 +183,14 @@ async function synthesize(instance: EspeakInstance, task: SynthTask): Promise<Sy
   return stats;
 }
 
-function describe(
-  module: EspeakModule,
-  instance: EspeakInstance,
-  warmUpMs: number,
-): EspeakDescription {
-  // Variants are not in eSpeak's voice list; they are the files of voices/!v.
-  const variants = module.FS.readdir(VARIANTS_DIR).filter((name) => name !== '.' && name !== '..');
-  return { voices: instance.list_voices(), variants, sampleRate: instance.samplerate, warmUpMs };
+function describe(backend: EspeakBackend, warmUpMs: number): EspeakDescription {
+  return {
+    voices: backend.instance.list_voices(),
+    variants: backend.variants().filter((name) => name !== '.' && name !== '..'),
+    sampleRate: backend.instance.samplerate,
+    warmUpMs,
+    build: backend.build,
+  };
 }
 
 async function start(): Promise<(task: EspeakTask) => Promise<SynthStats> | EspeakDescription> {
@@ -179,12 +198,13 @@ async function start(): Promise<(task: EspeakTask) => Promise<SynthStats> | Espe
   const readiness = new Int32Array(data.readiness);
   try {
     const started = performance.now();
-    const { module, instance } = await loadEspeak();
+    const backend = await loadEspeak(data.library);
+    const { instance } = backend;
     warm(instance, data.warmVoices);
     current.voice = undefined;
     // Load the resampler's WASM before the first call, so no caller pays for it.
     (await converterFor(8000)).close();
-    const description = describe(module, instance, performance.now() - started);
+    const description = describe(backend, performance.now() - started);
     Atomics.add(readiness, SETTLED_SLOT, 1);
     Atomics.notify(readiness, SETTLED_SLOT);
     return (task) => (task.kind === 'synth' ? synthesize(instance, task) : description);
