@@ -44,6 +44,8 @@ export interface AppConfig {
     name: string;
     poolSize?: number;
     maxQueue: number;
+    /** The system's libespeak-ng: found (`auto`), none (`null`, the embedded build) or a path. */
+    espeakLibrary: 'auto' | string | null;
   };
   /** Worker threads that encode MP3 (and resample) for streams, off the event loop. */
   audio: { encoderThreads: number };
@@ -211,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       name: parsed.TTS_ENGINE,
       poolSize: parsed.ENGINE_POOL_SIZE,
       maxQueue: parsed.ENGINE_MAX_QUEUE,
+      espeakLibrary: parsed.ESPEAK_LIBRARY === 'embedded' ? null : parsed.ESPEAK_LIBRARY,
     },
     audio: { encoderThreads: parsed.AUDIO_ENCODER_THREADS },
     workerNice: parsed.WORKER_NICE,

@@ -156,6 +156,14 @@ export class EnvSchema {
   @Max(10000)
   ENGINE_MAX_QUEUE = 64;
 
+  /**
+   * eSpeak's build: `auto` uses the system's libespeak-ng (Debian's libespeak-ng1) when it is
+   * installed, `embedded` always the bundled one, or a path to a libespeak-ng.so.1.
+   */
+  @IsString()
+  @MaxLength(4096)
+  ESPEAK_LIBRARY = 'auto';
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -23,6 +23,8 @@ import { enginesConfigFrom } from './engines-config';
             poolSize: config.engine.poolSize,
             maxQueue: config.engine.maxQueue,
             niceIncrement: config.workerNice,
+            library:
+              config.engine.espeakLibrary === 'auto' ? undefined : config.engine.espeakLibrary,
           },
           xtts: { timeoutMs: config.xtts.timeoutMs },
           festival: {

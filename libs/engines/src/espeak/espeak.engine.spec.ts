@@ -132,7 +132,9 @@ describe('EspeakEngine (real eSpeak, one worker thread)', () => {
     if (threads.length === 0) return; // no /proc: not Linux
     const main = threads.find((t) => t.tid === process.pid)!;
     const lowered = threads.filter((t) => t.nice === Math.min(19, main.nice + 4));
-    expect(lowered).toHaveLength(1);
+    // The system libespeak-ng also starts an idle thread of its own, which inherits the value.
+    const native = engine.health().systemTts.includes('native');
+    expect(lowered).toHaveLength(native ? 2 : 1);
   });
 
   it("sends a piece's first chunk alone and the rest in chunks of half a second", async () => {
@@ -152,7 +154,7 @@ describe('EspeakEngine (real eSpeak, one worker thread)', () => {
   it('reports itself warm, with the languages eSpeak really has', () => {
     const health = engine.health();
     expect(health.modelLoaded).toBe(true);
-    expect(health.systemTts).toMatch(/^espeak-ng .*emscripten/);
+    expect(health.systemTts).toMatch(/^espeak-ng .*(native|emscripten)/);
     expect(health.queueDepth).toBe(0);
     const languages = engine.capabilities.languages;
     expect(languages).toEqual(expect.arrayContaining(['en', 'en-gb', 'en-029', 'sw', 'fr']));

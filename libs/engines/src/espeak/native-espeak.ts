@@ -49,9 +49,8 @@ export function findEspeakLibrary(): string | undefined {
   return LIBRARY_CANDIDATES.find((candidate) => existsSync(candidate));
 }
 
-// speak_lib.h
-const AUDIO_OUTPUT_SYNCHRONOUS = 2;
-const ESPEAK_INITIALIZE_DONT_EXIT = 0x8000;
+// speak_lib.h and espeak_ng.h
+const ENOUTPUT_MODE_SYNCHRONOUS = 1;
 const POS_CHARACTER = 1;
 /** espeakCHARS_UTF8 | espeakSSML | espeakPHONEMES: what the embedded build's glue passes. */
 const SYNTH_FLAGS = 0x01 | 0x10 | 0x100;
@@ -102,9 +101,12 @@ export function loadNativeEspeak(library: string): EspeakBackend {
   });
   const callbackType = koffi.pointer(koffi.proto('int', ['void *', 'int', 'void *']));
   const fn = {
-    initialize: lib.func(
-      'int espeak_Initialize(int output, int buflength, const char *path, int options)',
+    initializePath: lib.func('void espeak_ng_InitializePath(const char *path)'),
+    initialize: lib.func('int espeak_ng_Initialize(void *errorContext)'),
+    initializeOutput: lib.func(
+      'int espeak_ng_InitializeOutput(int mode, int bufferMs, const char *device)',
     ),
+    sampleRate: lib.func('int espeak_ng_GetSampleRate()'),
     info: lib.func('const char *espeak_Info(_Out_ const char **path)'),
     setCallback: lib.func('espeak_SetSynthCallback', 'void', [callbackType]),
     setVoice: lib.func('int espeak_SetVoiceByName(const char *name)'),
@@ -116,13 +118,13 @@ export function loadNativeEspeak(library: string): EspeakBackend {
     ),
   };
 
-  const samplerate = fn.initialize(
-    AUDIO_OUTPUT_SYNCHRONOUS,
-    0,
-    null,
-    ESPEAK_INITIALIZE_DONT_EXIT,
-  ) as number;
-  if (samplerate <= 0) throw new Error(`espeak_Initialize failed (${samplerate})`);
+  // Debian's build has eSpeak's asynchronous mode compiled in: initializing starts one thread for
+  // it per copy, which waits on a condition and takes no CPU in synchronous mode.
+  fn.initializePath(null);
+  const status = fn.initialize(null) as number;
+  if (status !== 0) throw new Error(`espeak_ng_Initialize failed (status ${status})`);
+  fn.initializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, null);
+  const samplerate = fn.sampleRate() as number;
   const dataPath: [string | null] = [null];
   const version = fn.info(dataPath) as string;
 
