@@ -24,7 +24,10 @@ export interface EngineResult {
  * sentence splitting, no resampling or encoding. One thread is enough for sequential requests.
  */
 export async function measureEngine(cases: readonly EngineCase[]): Promise<EngineResult[]> {
-  const engine = new EspeakEngine({ poolSize: 1 });
+  // The build the service runs (ESPEAK_LIBRARY), so an A/B of the two builds compares like with like.
+  const choice = process.env.ESPEAK_LIBRARY?.trim();
+  const library = !choice || choice === 'auto' ? undefined : choice === 'embedded' ? null : choice;
+  const engine = new EspeakEngine({ poolSize: 1, library });
   try {
     await engine.init();
     const results: EngineResult[] = [];

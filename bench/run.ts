@@ -39,7 +39,13 @@ import {
   twilioVerdict,
 } from './report';
 import { openFilesLimit, sampleResources } from './resources';
-import { createBenchTenant, type RunningService, startService, waitUntilReady } from './service';
+import {
+  createBenchTenant,
+  type RunningService,
+  startService,
+  systemTts,
+  waitUntilReady,
+} from './service';
 import { BURST_TEXT, CAPACITY_TEXT, LONG_TEXT, SHORT_TEXT } from './texts';
 import { measureThroughput, type ThroughputResult } from './throughput';
 import {
@@ -181,6 +187,7 @@ async function measureAll(
   const wants = (stage: Stage) => only === null || only.has(stage);
   const m: Partial<Measurements> = {};
   const readyAfterMs = await waitUntilReady(client, 120_000);
+  service.systemTts = await systemTts(client);
   const openFiles = service.pid === undefined ? null : await openFilesLimit(service.pid);
   printHeader(startedAt, host, service, plan, openFiles);
   const token = await createBenchTenant(client, service.adminKey);
@@ -588,7 +595,7 @@ function printServiceLog(service: RunningService): void {
 function describeService(service: RunningService) {
   const { engine, database } = service.config;
   return {
-    engine: engine.name,
+    engine: service.systemTts ? `${engine.name} (${service.systemTts})` : engine.name,
     enginePool:
       engine.poolSize === undefined
         ? `${os.availableParallelism()} threads (ENGINE_POOL_SIZE unset: one per CPU)`

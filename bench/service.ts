@@ -43,6 +43,8 @@ export interface RunningService {
   pid: number | undefined;
   /** From spawning the process to its "listening" log line, in ms. */
   listeningAfterMs: number;
+  /** The default engine's build, from `GET /v1/health` once ready (`espeak-ng 1.51 (native, ...)`). */
+  systemTts?: string;
   stop(): Promise<void>;
 }
 
@@ -109,6 +111,13 @@ export async function waitUntilReady(client: BenchClient, timeoutMs: number): Pr
     await sleep(20);
   }
   throw new Error(`${READY_PATH} did not answer 200 within ${timeoutMs} ms: ${last}`);
+}
+
+/** `system_tts` of `GET /v1/health`: which build the default engine runs. */
+export async function systemTts(client: BenchClient): Promise<string> {
+  const res = await client.json('GET', '/v1/health', '');
+  const body = res.body as { system_tts?: unknown } | null;
+  return typeof body?.system_tts === 'string' ? body.system_tts : 'unknown';
 }
 
 /** A tenant whose limits the bench cannot reach, and a key for it. */
