@@ -35,6 +35,7 @@ export {
   type Resampler,
   type ResamplerOptions,
   createResampler,
+  resamplerBuild,
   resamplerQualityFor,
 } from './resampler';
 export {

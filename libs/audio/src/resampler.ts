@@ -1,4 +1,5 @@
 import { loadSpeex, SpeexModule } from './esm-loader';
+import { nativeSpeex, type NativeSpeex } from './native-speex';
 import { concatInt16 } from './pcm';
 
 /** Converts a mono 16-bit stream between sample rates, one chunk at a time. */
@@ -16,6 +17,8 @@ export interface Resampler {
 export interface ResamplerOptions {
   /** Speex quality 0-10; 7 keeps aliasing inaudible on 22050 -> 8000 for ~8 ms of latency. */
   quality?: number;
+  /** The WebAssembly build even where the system's libspeexdsp is installed (comparisons). */
+  webAssembly?: boolean;
 }
 
 /** Speex's VoIP quality for telephony rates: G.711 cannot carry what higher qualities add. */
@@ -42,7 +45,16 @@ export async function createResampler(
   if (!Number.isInteger(quality) || quality < 0 || quality > 10) {
     throw new RangeError(`resampler quality must be 0-10, got ${quality}`);
   }
+  // The system's libspeexdsp when installed (same filter, ~1.5x faster), else the WebAssembly build.
+  const native = options.webAssembly ? null : nativeSpeex();
+  if (native) return new NativeSpeexResampler(native, inputRate, outputRate, quality);
   return new SpeexResampler(await loadSpeex(), inputRate, outputRate, quality);
+}
+
+/** Which SpeexDSP build `createResampler` uses in this thread (for logs and tests). */
+export function resamplerBuild(): string {
+  const native = nativeSpeex();
+  return native ? `speexdsp (native, ${native.library})` : 'speexdsp (WebAssembly)';
 }
 
 class PassthroughResampler implements Resampler {
@@ -64,6 +76,75 @@ const BLOCK = 4096;
 
 // Native state is freed even when a caller drops a resampler without close(), e.g. on a crash path.
 const finalizer = new FinalizationRegistry<() => void>((free) => free());
+
+/** The same contract as SpeexResampler over the system library: no heap to copy through. */
+class NativeSpeexResampler implements Resampler {
+  private state: unknown;
+  private totalIn = 0;
+  private totalOut = 0;
+
+  constructor(
+    private readonly speex: NativeSpeex,
+    readonly inputRate: number,
+    readonly outputRate: number,
+    quality: number,
+  ) {
+    const error: [number] = [0];
+    this.state = speex.init(inputRate, outputRate, quality, error);
+    if (!this.state) throw new Error(`speex_resampler_init failed with error ${error[0]}`);
+    speex.skipZeros(this.state);
+    const { state } = this;
+    finalizer.register(this, () => speex.destroy(state), this);
+  }
+
+  process(samples: Int16Array): Int16Array {
+    this.assertOpen();
+    this.totalIn += samples.length;
+    return this.run(samples);
+  }
+
+  flush(): Int16Array {
+    this.assertOpen();
+    let out = this.run(new Int16Array(this.speex.inputLatency(this.state)));
+    const expected = Math.round((this.totalIn * this.outputRate) / this.inputRate);
+    const excess = this.totalOut - expected;
+    if (excess > 0) out = out.subarray(0, Math.max(0, out.length - excess));
+    this.close();
+    return out;
+  }
+
+  close(): void {
+    if (!this.state) return;
+    finalizer.unregister(this);
+    this.speex.destroy(this.state);
+    this.state = null;
+  }
+
+  private run(samples: Int16Array): Int16Array {
+    if (samples.length === 0) return new Int16Array(0);
+    const output = new Int16Array(
+      Math.ceil((samples.length * this.outputRate) / this.inputRate) + 64,
+    );
+    const parts: Int16Array[] = [];
+    let offset = 0;
+    while (offset < samples.length) {
+      const input = samples.subarray(offset);
+      const lengths: [number, number] = [input.length, output.length];
+      const err = this.speex.process(this.state, input, output, lengths);
+      if (err !== 0) throw new Error(`speex_resampler_process_int failed with error ${err}`);
+      if (lengths[0] === 0 && lengths[1] === 0) throw new Error('speex resampler made no progress');
+      parts.push(output.slice(0, lengths[1]));
+      offset += lengths[0];
+    }
+    const out = parts.length === 1 ? parts[0] : concatInt16(parts);
+    this.totalOut += out.length;
+    return out;
+  }
+
+  private assertOpen(): void {
+    if (!this.state) throw new Error('resampler is closed');
+  }
+}
 
 class SpeexResampler implements Resampler {
   private state: number;
