@@ -77,40 +77,69 @@ const BLOCK = 4096;
 // Native state is freed even when a caller drops a resampler without close(), e.g. on a crash path.
 const finalizer = new FinalizationRegistry<() => void>((free) => free());
 
-/** The same contract as SpeexResampler over the system library: no heap to copy through. */
-class NativeSpeexResampler implements Resampler {
-  private state: unknown;
+/**
+ * What both SpeexDSP builds share: the running totals, the flush that drains the filter to the
+ * exact length ratio, and the closed check. A build supplies the filter calls.
+ */
+abstract class SpeexBase implements Resampler {
   private totalIn = 0;
   private totalOut = 0;
 
   constructor(
-    private readonly speex: NativeSpeex,
     readonly inputRate: number,
     readonly outputRate: number,
+  ) {}
+
+  process(samples: Int16Array): Int16Array {
+    this.assertOpen();
+    this.totalIn += samples.length;
+    return this.counted(this.run(samples));
+  }
+
+  flush(): Int16Array {
+    this.assertOpen();
+    // Zeros equal to the input latency push the last real samples through the filter.
+    let out = this.counted(this.run(new Int16Array(this.inputLatency())));
+    const expected = Math.round((this.totalIn * this.outputRate) / this.inputRate);
+    const excess = this.totalOut - expected;
+    if (excess > 0) out = out.subarray(0, Math.max(0, out.length - excess));
+    this.close();
+    return out;
+  }
+
+  abstract close(): void;
+  protected abstract get open(): boolean;
+  protected abstract inputLatency(): number;
+  /** Filters `samples`, returning all the output they produce. */
+  protected abstract run(samples: Int16Array): Int16Array;
+
+  private counted(out: Int16Array): Int16Array {
+    this.totalOut += out.length;
+    return out;
+  }
+
+  private assertOpen(): void {
+    if (!this.open) throw new Error('resampler is closed');
+  }
+}
+
+/** The same contract as SpeexResampler over the system library: no heap to copy through. */
+class NativeSpeexResampler extends SpeexBase {
+  private state: unknown;
+
+  constructor(
+    private readonly speex: NativeSpeex,
+    inputRate: number,
+    outputRate: number,
     quality: number,
   ) {
+    super(inputRate, outputRate);
     const error: [number] = [0];
     this.state = speex.init(inputRate, outputRate, quality, error);
     if (!this.state) throw new Error(`speex_resampler_init failed with error ${error[0]}`);
     speex.skipZeros(this.state);
     const { state } = this;
     finalizer.register(this, () => speex.destroy(state), this);
-  }
-
-  process(samples: Int16Array): Int16Array {
-    this.assertOpen();
-    this.totalIn += samples.length;
-    return this.run(samples);
-  }
-
-  flush(): Int16Array {
-    this.assertOpen();
-    let out = this.run(new Int16Array(this.speex.inputLatency(this.state)));
-    const expected = Math.round((this.totalIn * this.outputRate) / this.inputRate);
-    const excess = this.totalOut - expected;
-    if (excess > 0) out = out.subarray(0, Math.max(0, out.length - excess));
-    this.close();
-    return out;
   }
 
   close(): void {
@@ -120,7 +149,15 @@ class NativeSpeexResampler implements Resampler {
     this.state = null;
   }
 
-  private run(samples: Int16Array): Int16Array {
+  protected get open(): boolean {
+    return Boolean(this.state);
+  }
+
+  protected inputLatency(): number {
+    return this.speex.inputLatency(this.state);
+  }
+
+  protected run(samples: Int16Array): Int16Array {
     if (samples.length === 0) return new Int16Array(0);
     const output = new Int16Array(
       Math.ceil((samples.length * this.outputRate) / this.inputRate) + 64,
@@ -136,31 +173,24 @@ class NativeSpeexResampler implements Resampler {
       parts.push(output.slice(0, lengths[1]));
       offset += lengths[0];
     }
-    const out = parts.length === 1 ? parts[0] : concatInt16(parts);
-    this.totalOut += out.length;
-    return out;
-  }
-
-  private assertOpen(): void {
-    if (!this.state) throw new Error('resampler is closed');
+    return parts.length === 1 ? parts[0] : concatInt16(parts);
   }
 }
 
-class SpeexResampler implements Resampler {
+class SpeexResampler extends SpeexBase {
   private state: number;
   private readonly scratch: number;
   private readonly inPtr: number;
   private readonly outPtr: number;
   private readonly outCapacity: number;
-  private totalIn = 0;
-  private totalOut = 0;
 
   constructor(
     private readonly speex: SpeexModule,
-    readonly inputRate: number,
-    readonly outputRate: number,
+    inputRate: number,
+    outputRate: number,
     quality: number,
   ) {
+    super(inputRate, outputRate);
     this.outCapacity = Math.ceil((BLOCK * outputRate) / inputRate) + 64;
     // One allocation: error/in-length/out-length words, then the input and output blocks.
     this.scratch = speex._malloc(12 + BLOCK * 2 + this.outCapacity * 2);
@@ -185,24 +215,6 @@ class SpeexResampler implements Resampler {
     );
   }
 
-  process(samples: Int16Array): Int16Array {
-    this.assertOpen();
-    this.totalIn += samples.length;
-    return this.run(samples);
-  }
-
-  flush(): Int16Array {
-    this.assertOpen();
-    // Zeros equal to the input latency push the last real samples through the filter.
-    const tail = new Int16Array(this.speex._speex_resampler_get_input_latency(this.state));
-    let out = this.run(tail);
-    const expected = Math.round((this.totalIn * this.outputRate) / this.inputRate);
-    const excess = this.totalOut - expected;
-    if (excess > 0) out = out.subarray(0, Math.max(0, out.length - excess));
-    this.close();
-    return out;
-  }
-
   close(): void {
     if (this.state === 0) return;
     finalizer.unregister(this);
@@ -211,10 +223,17 @@ class SpeexResampler implements Resampler {
     this.state = 0;
   }
 
-  private run(samples: Int16Array): Int16Array {
+  protected get open(): boolean {
+    return this.state !== 0;
+  }
+
+  protected inputLatency(): number {
+    return this.speex._speex_resampler_get_input_latency(this.state);
+  }
+
+  protected run(samples: Int16Array): Int16Array {
     const { speex } = this;
     const parts: Int16Array[] = [];
-    let produced = 0;
     let offset = 0;
     while (offset < samples.length) {
       const inLen = Math.min(BLOCK, samples.length - offset);
@@ -236,14 +255,8 @@ class SpeexResampler implements Resampler {
       if (consumed === 0 && written === 0) throw new Error('speex resampler made no progress');
       const start = this.outPtr >> 1;
       parts.push(speex.HEAP16.slice(start, start + written));
-      produced += written;
       offset += consumed;
     }
-    this.totalOut += produced;
     return parts.length === 1 ? parts[0] : concatInt16(parts);
-  }
-
-  private assertOpen(): void {
-    if (this.state === 0) throw new Error('resampler is closed');
   }
 }
