@@ -4,15 +4,7 @@
  * 1.03 against 1.59 ms per second of audio, one thread, 2026-11-30), the same samples within one
  * step. libspeexdsp keeps no global state, so every thread may share one loaded copy.
  */
-import { existsSync } from 'node:fs';
-
-const CANDIDATES = [
-  '/usr/lib/x86_64-linux-gnu/libspeexdsp.so.1',
-  '/usr/lib/aarch64-linux-gnu/libspeexdsp.so.1',
-  '/usr/lib64/libspeexdsp.so.1',
-  '/usr/lib/libspeexdsp.so.1',
-  '/usr/local/lib/libspeexdsp.so.1',
-];
+import { findSystemLibrary } from '@cw/util';
 
 /** The calls of speex_resampler.h that the resampler makes. */
 export interface NativeSpeex {
@@ -32,7 +24,7 @@ let loaded: NativeSpeex | null | undefined;
 export function nativeSpeex(): NativeSpeex | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  const library = CANDIDATES.find((candidate) => existsSync(candidate));
+  const library = findSystemLibrary('libspeexdsp.so.1');
   if (!library) return loaded;
   try {
     loaded = bind(library);

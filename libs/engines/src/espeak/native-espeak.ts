@@ -9,9 +9,10 @@
  * own copy of the library file: the dynamic loader maps a file with another path and inode as a
  * separate library with its own globals. The copy is deleted once loaded; the mapping stays.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { findSystemLibrary } from '@cw/util';
 import type { EspeakEvent } from './espeak-text';
 import type { EspeakVoiceInfo } from './espeak.protocol';
 
@@ -35,18 +36,9 @@ export interface EspeakBackend {
   build: string;
 }
 
-/** Where Debian and other distributions put the library; `ESPEAK_LIBRARY` overrides. */
-const LIBRARY_CANDIDATES = [
-  '/usr/lib/x86_64-linux-gnu/libespeak-ng.so.1',
-  '/usr/lib/aarch64-linux-gnu/libespeak-ng.so.1',
-  '/usr/lib64/libespeak-ng.so.1',
-  '/usr/lib/libespeak-ng.so.1',
-  '/usr/local/lib/libespeak-ng.so.1',
-];
-
 /** The system's libespeak-ng, or undefined when none is installed. */
 export function findEspeakLibrary(): string | undefined {
-  return LIBRARY_CANDIDATES.find((candidate) => existsSync(candidate));
+  return findSystemLibrary('libespeak-ng.so.1');
 }
 
 // speak_lib.h and espeak_ng.h
