@@ -1,3 +1,4 @@
+import { espeakLibraryChoice } from '@cw/config';
 import { benchEngine, BUILTIN_VOICE_PRESETS, EspeakEngine } from '@cw/engines';
 import { summarize, type Summary } from './stats';
 
@@ -25,8 +26,7 @@ export interface EngineResult {
  */
 export async function measureEngine(cases: readonly EngineCase[]): Promise<EngineResult[]> {
   // The build the service runs (ESPEAK_LIBRARY), so an A/B of the two builds compares like with like.
-  const choice = process.env.ESPEAK_LIBRARY?.trim();
-  const library = !choice || choice === 'auto' ? undefined : choice === 'embedded' ? null : choice;
+  const library = espeakLibraryChoice(process.env.ESPEAK_LIBRARY);
   const engine = new EspeakEngine({ poolSize: 1, library });
   try {
     await engine.init();

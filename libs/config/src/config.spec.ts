@@ -157,6 +157,17 @@ describe('loadConfig: engines and storage', () => {
   });
 });
 
+describe('loadConfig: the eSpeak build', () => {
+  it('maps ESPEAK_LIBRARY onto the engine option: auto looks, embedded never, else a path', () => {
+    expect(loadConfig({}).engine.espeakLibrary).toBeUndefined();
+    expect(loadConfig({ ESPEAK_LIBRARY: 'auto' }).engine.espeakLibrary).toBeUndefined();
+    expect(loadConfig({ ESPEAK_LIBRARY: 'embedded' }).engine.espeakLibrary).toBeNull();
+    expect(loadConfig({ ESPEAK_LIBRARY: '/opt/lib/libespeak-ng.so.1' }).engine.espeakLibrary).toBe(
+      '/opt/lib/libespeak-ng.so.1',
+    );
+  });
+});
+
 describe('loadConfig: signed clip URLs', () => {
   it('defaults to a one-hour TTL, a one-minute sweep and no secret (one is made at boot)', () => {
     expect(loadConfig({}).clips).toEqual({

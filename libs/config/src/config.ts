@@ -44,8 +44,11 @@ export interface AppConfig {
     name: string;
     poolSize?: number;
     maxQueue: number;
-    /** The system's libespeak-ng: found (`auto`), none (`null`, the embedded build) or a path. */
-    espeakLibrary: 'auto' | string | null;
+    /**
+     * The system's libespeak-ng, as EspeakEngine's `library` option takes it: undefined = look in
+     * the usual places (`auto`), null = the embedded build only (`embedded`), or a path.
+     */
+    espeakLibrary?: string | null;
   };
   /** Worker threads that encode MP3 (and resample) for streams, off the event loop. */
   audio: { encoderThreads: number };
@@ -165,6 +168,16 @@ export function readEnvironment(
 }
 
 /**
+ * `ESPEAK_LIBRARY` as EspeakEngine's `library` option: `auto` (or unset) → undefined, `embedded`
+ * → null, anything else is a path. The bench reads the variable through this too.
+ */
+export function espeakLibraryChoice(value: string | undefined): string | null | undefined {
+  const choice = value?.trim();
+  if (!choice || choice === 'auto') return undefined;
+  return choice === 'embedded' ? null : choice;
+}
+
+/**
  * Validates the environment and returns the typed config. The one place that reads
  * `process.env` (and `.env`); throws a ConfigError naming each bad variable.
  */
@@ -213,7 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
       name: parsed.TTS_ENGINE,
       poolSize: parsed.ENGINE_POOL_SIZE,
       maxQueue: parsed.ENGINE_MAX_QUEUE,
-      espeakLibrary: parsed.ESPEAK_LIBRARY === 'embedded' ? null : parsed.ESPEAK_LIBRARY,
+      espeakLibrary: espeakLibraryChoice(parsed.ESPEAK_LIBRARY),
     },
     audio: { encoderThreads: parsed.AUDIO_ENCODER_THREADS },
     workerNice: parsed.WORKER_NICE,

@@ -23,8 +23,7 @@ import { enginesConfigFrom } from './engines-config';
             poolSize: config.engine.poolSize,
             maxQueue: config.engine.maxQueue,
             niceIncrement: config.workerNice,
-            library:
-              config.engine.espeakLibrary === 'auto' ? undefined : config.engine.espeakLibrary,
+            library: config.engine.espeakLibrary,
           },
           xtts: { timeoutMs: config.xtts.timeoutMs },
           festival: {
