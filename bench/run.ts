@@ -562,7 +562,8 @@ function printResults(
   console.log(
     `\n${twilioSummary} A session keeps up when it ends with \`done\` with all its audio, its ` +
       `first media frame arrives within ${KEEP_UP_RULE.maxTtfbMs} ms of the first sentence being ` +
-      `complete, and a player consuming 20 ms per frame from the first frame never waits more ` +
+      `complete, and a player that starts at the first media message and plays each message's ` +
+      `audio (8 bytes per ms) never waits more ` +
       `than ${KEEP_UP_RULE.jitterMs} ms.`,
   );
   console.log(`\n${phraseLines.join('\n\n')}`);

@@ -9,8 +9,7 @@ import { errorCode } from './http-client';
 import type { ResourceSample, ResourceSampler } from './resources';
 import { summarize, type Summary } from './stats';
 
-/** Twilio plays 8 kHz mu-law in 20 ms frames of 160 bytes. */
-const FRAME_MS = 20;
+/** Twilio plays 8 kHz mu-law: 8 bytes per ms, whatever the size of a media message. */
 const BYTES_PER_MS = 8;
 const SENTENCE_END = /[.!?]["')\]]*$/;
 
@@ -165,7 +164,7 @@ export function describeTwilioRule(rule: KeepUpRule): string[] {
     `  1. the upgrade succeeds, no error frame arrives, and the session ends with \`done\` carrying`,
     `     >= ${rule.minByteShare * 100}% of the audio a lone session gets;`,
     `  2. the first media frame arrives <= ${rule.maxTtfbMs} ms after the first sentence is complete;`,
-    `  3. a player that starts at the first frame and plays ${FRAME_MS} ms per 160-byte frame never waits`,
+    `  3. a player that starts at the first media message and plays each one's audio never waits`,
     `     more than ${rule.jitterMs} ms for a frame (margin = smallest lead of delivery over playback).`,
     'First media = first media frame minus the moment the first sentence was complete (negative when',
     'audio started before the sentence was complete).',

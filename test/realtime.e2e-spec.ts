@@ -231,7 +231,7 @@ describe('realtime synthesis over WebSocket', () => {
   describe('Twilio output', () => {
     const streamSid = () => `MZ${randomBytes(16).toString('hex')}`;
 
-    it('sends Media Streams messages: 160-byte mu-law frames, a mark per utterance, clear', async () => {
+    it('sends Media Streams messages: whole 160-byte mu-law frames, a mark per utterance, clear', async () => {
       const sid = streamSid();
       const client = await connect(wsUrl(base, `?output=twilio&stream_sid=${sid}`), auth());
       client.send({ type: 'text', text: 'Thank you for calling. How can I help you today?' });
@@ -239,15 +239,20 @@ describe('realtime synthesis over WebSocket', () => {
       await client.next((f) => (f.json?.mark as { name?: string })?.name === 'u2');
       expect(client.frames.filter(isAudio)).toHaveLength(0);
       const media = client.frames.filter((f) => f.json?.event === 'media');
-      expect(media.length).toBeGreaterThan(20);
+      const sizes: number[] = [];
       for (const f of media) {
         expect(Object.keys(f.json!).sort()).toEqual(['event', 'media', 'streamSid']);
         expect(f.json!.streamSid).toBe(sid);
         const payload = (f.json!.media as { payload: string }).payload;
         expect(Object.keys(f.json!.media as object)).toEqual(['payload']);
         expect(payload).toMatch(/^[A-Za-z0-9+/]+=*$/);
-        expect(Buffer.from(payload, 'base64')).toHaveLength(160);
+        sizes.push(Buffer.from(payload, 'base64').length);
       }
+      // Whole 20 ms frames, as many as the engine had ready, at most 1 s a message.
+      expect(sizes.every((n) => n > 0 && n % 160 === 0 && n <= 8_000)).toBe(true);
+      expect(Math.max(...sizes)).toBeGreaterThan(160);
+      // Two sentences: more than two seconds of audio in all.
+      expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThan(16_000);
       const marks = client.frames.filter((f) => f.json?.event === 'mark');
       expect(marks.map((f) => f.json)).toEqual([
         { event: 'mark', streamSid: sid, mark: { name: 'u1' } },
@@ -271,6 +276,35 @@ describe('realtime synthesis over WebSocket', () => {
       expect(client.frames.slice(at).filter((f) => f.json?.event === 'media')).toHaveLength(0);
       client.send({ type: 'close' });
       expect((await client.closed).code).toBe(1000);
+    });
+
+    it('with media_ms=20 sends one 160-byte frame a message', async () => {
+      const sid = streamSid();
+      const client = await connect(
+        wsUrl(base, `?output=twilio&stream_sid=${sid}&media_ms=20`),
+        auth(),
+      );
+      client.send({ type: 'text', text: 'Thank you for calling.' });
+      client.send({ type: 'close' });
+      expect((await client.closed).code).toBe(1000);
+      const media = client.frames.filter((f) => f.json?.event === 'media');
+      expect(media.length).toBeGreaterThan(20);
+      const sizes = new Set(
+        media.map(
+          (f) => Buffer.from((f.json!.media as { payload: string }).payload, 'base64').length,
+        ),
+      );
+      expect([...sizes]).toEqual([160]);
+    });
+
+    it.each(['0', '30', '1020', 'abc', '-20'])('refuses media_ms=%s with 400', async (value) => {
+      const res = await refused(
+        wsUrl(base, `?output=twilio&stream_sid=${streamSid()}&media_ms=${value}`),
+        auth(),
+      );
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'bad_request' });
+      expect(String(res.body.message)).toContain('media_ms must be a multiple of 20');
     });
 
     it('refuses output=twilio without a stream_sid with 400', async () => {

@@ -1,6 +1,13 @@
 import { type AudioFormat, WAV_HEADER_BYTES } from '@cw/audio';
 import WebSocket from 'ws';
-import { TwilioFramer, twilioClear, twilioMark, twilioMedia } from './twilio-framer';
+import {
+  MAX_MEDIA_MS,
+  TWILIO_FRAME_MS,
+  TwilioFramer,
+  twilioClear,
+  twilioMark,
+  twilioMedia,
+} from './twilio-framer';
 
 /** Past this much unsent audio in the socket, synthesis waits for the client to read. */
 export const HIGH_WATER_BYTES = 256 * 1024;
@@ -118,20 +125,24 @@ export class RawAudioSink implements AudioSink {
 }
 
 /**
- * Twilio Media Streams messages for one stream: 160-byte mu-law frames as base64 `media`, a `mark`
- * after each utterance (u1, u2, ...) and `clear` on barge-in.
+ * Twilio Media Streams messages for one stream: mu-law in whole 160-byte frames as base64 `media`
+ * (each message as much as the engine has produced, up to `mediaMs`), a `mark` after each
+ * utterance (u1, u2, ...) and `clear` on barge-in.
  */
 export class TwilioAudioSink implements AudioSink {
   readonly defaults: SinkOutput = { format: 'mulaw', sampleRate: 8000 };
   readonly fixedOutput = true;
-  private readonly framer = new TwilioFramer();
+  private readonly framer: TwilioFramer;
   private utterances = 0;
 
   constructor(
     private readonly socket: SocketWriter,
     private readonly count: (bytes: number) => void,
     private readonly streamSid: string,
-  ) {}
+    mediaMs = MAX_MEDIA_MS,
+  ) {
+    this.framer = new TwilioFramer(mediaMs / TWILIO_FRAME_MS);
+  }
 
   begin(): AudioFormat {
     this.utterances++;
@@ -139,13 +150,13 @@ export class TwilioAudioSink implements AudioSink {
   }
 
   send(audio: Buffer): number {
-    for (const frame of this.framer.push(audio)) this.sendFrame(frame);
+    for (const payload of this.framer.push(audio)) this.sendMedia(payload);
     return audio.length;
   }
 
   end(): number {
     const { frame, padding } = this.framer.end();
-    if (frame) this.sendFrame(frame);
+    if (frame) this.sendMedia(frame);
     this.socket.json(twilioMark(this.streamSid, `u${this.utterances}`));
     return padding;
   }
@@ -155,14 +166,15 @@ export class TwilioAudioSink implements AudioSink {
     this.socket.json(twilioClear(this.streamSid));
   }
 
-  private sendFrame(frame: Buffer): void {
-    this.count(frame.length);
-    this.socket.json(twilioMedia(this.streamSid, frame));
+  private sendMedia(payload: Buffer): void {
+    this.count(payload.length);
+    this.socket.json(twilioMedia(this.streamSid, payload));
   }
 }
 
-/** How a session's audio leaves, chosen at the upgrade (`?output=`). */
-export type RealtimeOutput = { kind: 'raw' } | { kind: 'twilio'; streamSid: string };
+/** How a session's audio leaves, chosen at the upgrade (`?output=`, `&media_ms=`). */
+export type RealtimeOutput =
+  { kind: 'raw' } | { kind: 'twilio'; streamSid: string; mediaMs?: number };
 
 export function createAudioSink(
   output: RealtimeOutput,
@@ -173,6 +185,6 @@ export function createAudioSink(
     case 'raw':
       return new RawAudioSink(socket, count);
     case 'twilio':
-      return new TwilioAudioSink(socket, count, output.streamSid);
+      return new TwilioAudioSink(socket, count, output.streamSid, output.mediaMs);
   }
 }

@@ -16,6 +16,7 @@ import type { Tenant } from '../tenants/tenant.entity';
 import { UsageService } from '../usage/usage.service';
 import type { RealtimeOutput } from './audio-sink';
 import { RealtimeErrorCode, RealtimeException } from './realtime.exception';
+import { MAX_MEDIA_MS, TWILIO_FRAME_MS } from './twilio-framer';
 import { echo } from '../common/errors/echo';
 
 export const REALTIME_ENDPOINT = 'synthesize/ws';
@@ -179,8 +180,24 @@ export class RealtimeAdmissionService {
         'output=twilio needs stream_sid, the Media Stream SID (MZ followed by 32 hex digits)',
       );
     }
-    return { kind: 'twilio', streamSid: sid };
+    return { kind: 'twilio', streamSid: sid, mediaMs: mediaMs(url.searchParams.get('media_ms')) };
   }
+}
+
+/**
+ * `media_ms`: the most audio one Twilio `media` message carries, in whole 20 ms frames (20: every
+ * message exactly one frame). Absent: up to MAX_MEDIA_MS, as much as the engine has produced.
+ */
+function mediaMs(value: string | null): number {
+  if (value === null) return MAX_MEDIA_MS;
+  const ms = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+  if (!(ms >= TWILIO_FRAME_MS && ms <= MAX_MEDIA_MS && ms % TWILIO_FRAME_MS === 0)) {
+    throw new RealtimeException(
+      RealtimeErrorCode.BadRequest,
+      `media_ms must be a multiple of ${TWILIO_FRAME_MS} from ${TWILIO_FRAME_MS} to ${MAX_MEDIA_MS}, not '${echo(value)}'`,
+    );
+  }
+  return ms;
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

@@ -338,7 +338,7 @@ describe('RealtimeSession', () => {
   describe('Twilio output', () => {
     const streamSid = `MZ${'0'.repeat(32)}`;
 
-    it('sends 160-byte media frames, a mark per utterance, and clear before cleared', async () => {
+    it('sends media of whole 160-byte frames, a mark per utterance, and clear before cleared', async () => {
       const held = gate();
       engine.script = (text) =>
         text.startsWith('Long')
@@ -355,8 +355,12 @@ describe('RealtimeSession', () => {
       for (const f of media) {
         expect(f.json!.streamSid).toBe(streamSid);
         const payload = (f.json!.media as { payload: string }).payload;
-        expect(Buffer.from(payload, 'base64')).toHaveLength(160);
+        const bytes = Buffer.from(payload, 'base64').length;
+        expect(bytes % 160).toBe(0);
+        expect(bytes).toBeLessThanOrEqual(8_000);
       }
+      // The engine's chunks are longer than one frame: a message carries all a chunk completes.
+      expect(media.some((f) => base64Length(f) > 160)).toBe(true);
       expect(ws.frames.find((f) => f.json?.event === 'mark')?.json).toEqual({
         event: 'mark',
         streamSid,
@@ -383,5 +387,19 @@ describe('RealtimeSession', () => {
         Math.round(meters.finished[0].reading.bytes / 8),
       );
     });
+
+    it('with media_ms 20 sends exactly one 160-byte frame a message', async () => {
+      const { ws } = await open({ kind: 'twilio', streamSid, mediaMs: 20 });
+      ws.message({ type: 'text', text: 'Thank you for calling' });
+      ws.message({ type: 'flush' });
+      await until(() => ws.frames.some((f) => f.json?.event === 'mark'), 'mark');
+      const media = ws.frames.filter((f) => f.json?.event === 'media');
+      expect(media.length).toBeGreaterThan(1);
+      expect(new Set(media.map(base64Length))).toEqual(new Set([160]));
+    });
   });
 });
+
+function base64Length(frame: SentFrame): number {
+  return Buffer.from((frame.json!.media as { payload: string }).payload, 'base64').length;
+}
