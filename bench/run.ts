@@ -348,6 +348,10 @@ async function measureAll(
       pauseBetweenLevelsMs: 1_000,
       rule: KEEP_UP_RULE,
       sampleResources: sampler,
+      // BENCH_TWILIO_MEDIA_MS=20: one 20 ms frame per media message, to compare with the default.
+      mediaMs: process.env.BENCH_TWILIO_MEDIA_MS
+        ? Number(process.env.BENCH_TWILIO_MEDIA_MS)
+        : undefined,
     });
   }
 

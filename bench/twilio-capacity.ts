@@ -25,6 +25,8 @@ export interface TwilioCapacityOptions {
   pauseBetweenLevelsMs: number;
   rule: KeepUpRule;
   sampleResources: () => ResourceSampler;
+  /** Sent as `media_ms` (the most audio per media message); absent: the service's default. */
+  mediaMs?: number;
 }
 
 /** One session from the client side. */
@@ -90,7 +92,9 @@ export async function measureTwilioCapacity(
   const words = options.text.split(/\s+/).filter(Boolean);
   const feedMs = words.length * options.wordIntervalMs;
 
-  const lone = await runSession(baseUrl, token, words, options.wordIntervalMs, undefined);
+  const session = (cutoff: AbortSignal | undefined) =>
+    runSession(baseUrl, token, words, options.wordIntervalMs, cutoff, options.mediaMs);
+  const lone = await session(undefined);
   if (!lone.done || lone.bytes === 0) {
     throw new Error(`the reference Twilio session failed: ${describeFailure(lone) ?? 'no audio'}`);
   }
@@ -110,11 +114,7 @@ export async function measureTwilioCapacity(
     const cutoff = AbortSignal.timeout(levelLimitMs);
     // Every session of the level listens to this one signal.
     setMaxListeners(sessions + 1, cutoff);
-    const traces = await Promise.all(
-      Array.from({ length: sessions }, () =>
-        runSession(baseUrl, token, words, options.wordIntervalMs, cutoff),
-      ),
-    );
+    const traces = await Promise.all(Array.from({ length: sessions }, () => session(cutoff)));
     const wallMs = performance.now() - levelStart;
     const resources = await sampler.stop();
     const verdicts = traces.map((t) => judgeSession(t, referenceBytes, options.rule));
@@ -227,9 +227,11 @@ function runSession(
   words: string[],
   wordIntervalMs: number,
   cutoff: AbortSignal | undefined,
+  mediaMs: number | undefined,
 ): Promise<SessionTrace> {
   const sid = `MZ${randomBytes(16).toString('hex')}`;
   const url = new URL(`/v1/synthesize/ws?output=twilio&stream_sid=${sid}`, baseUrl);
+  if (mediaMs !== undefined) url.searchParams.set('media_ms', String(mediaMs));
   url.protocol = 'ws:';
   const trace: SessionTrace = {
     errors: [],
