@@ -1,13 +1,6 @@
 import { type AudioFormat, WAV_HEADER_BYTES } from '@cw/audio';
 import WebSocket from 'ws';
-import {
-  MAX_MEDIA_MS,
-  TWILIO_FRAME_MS,
-  TwilioFramer,
-  twilioClear,
-  twilioMark,
-  twilioMedia,
-} from './twilio-framer';
+import { TwilioFramer, twilioClear, twilioMark, twilioMedia } from './twilio-framer';
 
 /** Past this much unsent audio in the socket, synthesis waits for the client to read. */
 export const HIGH_WATER_BYTES = 256 * 1024;
@@ -139,9 +132,10 @@ export class TwilioAudioSink implements AudioSink {
     private readonly socket: SocketWriter,
     private readonly count: (bytes: number) => void,
     private readonly streamSid: string,
-    mediaMs = MAX_MEDIA_MS,
+    /** The most audio per `media` message; absent: the framer's default. */
+    mediaMs?: number,
   ) {
-    this.framer = new TwilioFramer(mediaMs / TWILIO_FRAME_MS);
+    this.framer = new TwilioFramer(mediaMs);
   }
 
   begin(): AudioFormat {

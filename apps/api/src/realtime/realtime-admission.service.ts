@@ -186,10 +186,10 @@ export class RealtimeAdmissionService {
 
 /**
  * `media_ms`: the most audio one Twilio `media` message carries, in whole 20 ms frames (20: every
- * message exactly one frame). Absent: up to MAX_MEDIA_MS, as much as the engine has produced.
+ * message exactly one frame). Absent: undefined, the framer's default (MAX_MEDIA_MS).
  */
-function mediaMs(value: string | null): number {
-  if (value === null) return MAX_MEDIA_MS;
+function mediaMs(value: string | null): number | undefined {
+  if (value === null) return undefined;
   const ms = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
   if (!(ms >= TWILIO_FRAME_MS && ms <= MAX_MEDIA_MS && ms % TWILIO_FRAME_MS === 0)) {
     throw new RealtimeException(

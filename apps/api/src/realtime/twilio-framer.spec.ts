@@ -2,7 +2,7 @@ import { MULAW_SILENCE, TWILIO_FRAME_BYTES, TwilioFramer } from './twilio-framer
 
 describe('TwilioFramer', () => {
   it('with one frame a message: 160-byte frames whatever the chunk sizes, the end padded with silence', () => {
-    const framer = new TwilioFramer(1);
+    const framer = new TwilioFramer(20);
     const audio = Buffer.from(Array.from({ length: 500 }, (_, i) => i % 200));
     const frames = [
       ...framer.push(audio.subarray(0, 7)),
@@ -32,8 +32,8 @@ describe('TwilioFramer', () => {
     expect(framer.end()).toEqual({ padding: 0 });
   });
 
-  it('caps a message at the frames it is given', () => {
-    const framer = new TwilioFramer(3);
+  it('caps a message at the audio it is given', () => {
+    const framer = new TwilioFramer(60);
     const payloads = framer.push(Buffer.alloc(160 * 7 + 5, 7));
     expect(payloads.map((p) => p.length)).toEqual([480, 480, 160]);
     expect(framer.end().padding).toBe(155);

@@ -9,14 +9,17 @@ export const MAX_MEDIA_MS = 1000;
 
 /**
  * Cuts a mu-law stream into Twilio media payloads of whole 160-byte frames: everything a chunk
- * completes goes out at once, in payloads of at most `maxFrames` frames (1: exactly one 20 ms
- * frame each). Bytes short of a frame wait for more audio; `end` pads them with silence so an
- * utterance ends on a whole frame.
+ * completes goes out at once, in payloads of at most `maxMediaMs` of audio (20: exactly one frame
+ * each). Bytes short of a frame wait for more audio; `end` pads them with silence so an utterance
+ * ends on a whole frame.
  */
 export class TwilioFramer {
   private rest = Buffer.alloc(0);
+  private readonly maxFrames: number;
 
-  constructor(private readonly maxFrames = MAX_MEDIA_MS / TWILIO_FRAME_MS) {}
+  constructor(maxMediaMs = MAX_MEDIA_MS) {
+    this.maxFrames = maxMediaMs / TWILIO_FRAME_MS;
+  }
 
   /** The payloads of whole frames that `audio` completes. */
   push(audio: Buffer): Buffer[] {
