@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PcmChunk, SynthesisRequest, WordTiming } from '../engine.interface';
 import { EspeakEngine } from './espeak.engine';
-import { findEspeakLibrary } from './native-espeak';
+import { findEspeakLibrary, loadNativeEspeak } from './native-espeak';
 import { BUILTIN_VOICE_PRESETS } from './voice-presets';
 
 // Both eSpeak builds in real worker threads (the compiled worker from `npm run build`). The
@@ -74,6 +74,26 @@ withLibrary('eSpeak on the system library', () => {
       expect(Math.abs(results[i].samples - expected)).toBeLessThan(expected * 0.01);
       expect(results[i].words.map((w) => w.word)).toEqual(results[i % 3].words.map((w) => w.word));
     }
+  });
+});
+
+withLibrary('the system library loaded in this thread', () => {
+  it("hands out copies of eSpeak's audio: the next synthesis leaves them as they were", () => {
+    const { instance } = loadNativeEspeak(library!);
+    expect(instance.set_voice('en')).toBe(0);
+    const delivered: Int16Array[] = [];
+    const atDelivery: Int16Array[] = [];
+    instance.synthesize('Thanks for holding.', (samples) => {
+      delivered.push(samples);
+      atDelivery.push(samples.slice());
+      return 0;
+    });
+    // eSpeak reuses one buffer for every callback: a view on it would change under the caller.
+    instance.synthesize(SENTENCE, () => 0);
+    const total = delivered.reduce((n, s) => n + s.length, 0);
+    expect(total).toBeGreaterThan(instance.samplerate / 2); // over half a second of speech
+    expect(delivered.some((s) => s.some((v) => v !== 0))).toBe(true);
+    delivered.forEach((samples, i) => expect(samples).toEqual(atDelivery[i]));
   });
 });
 
