@@ -13,12 +13,32 @@ export interface PhraseCacheOptions {
   /** Whole files of this text (distinct each) until the cache's memory bound is reached. */
   fillText: string;
   fillRequests: number;
+  /** One cached prompt asked this many times in a row (and the floor's GET as often) ... */
+  repeats: number;
+  /** ... with no pause between requests, then with this pause before each. */
+  pauseMs: number;
+  /** A bare NestJS app (bench/framework-floor-server.ts) answering GET /v1/voices, if running. */
+  floorUrl?: URL;
+}
+
+/** First byte of the same requests asked one after another, with and without a pause between. */
+export interface RepeatTimings {
+  backToBackMs: Summary;
+  afterPauseMs: Summary;
 }
 
 export interface PhraseCacheResult {
   /** Time to first byte of a stream the engine made, and of the same stream from the cache. */
   missTtfbMs: Summary;
   hitTtfbMs: Summary;
+  /** One cached prompt asked again and again: a hit with nothing else in flight. */
+  hitRepeat: RepeatTimings;
+  /**
+   * The same patterns against the framework floor (a GET with no auth, limits or logs): what any
+   * answer costs on this machine and client before our own work; null when it was not started.
+   */
+  floor: RepeatTimings | null;
+  pauseMs: number;
   replay: {
     requests: number;
     phrases: number;
@@ -68,6 +88,17 @@ export async function measurePhraseCache(
     if (second.cache === 'hit' && second.ttfbMs !== null) hit.push(second.ttfbMs);
   }
 
+  // The same hit again and again, back to back and after a pause (a service that sat idle for a
+  // moment answers slower on a shared VM: its threads and the client's must wake up first).
+  const repeated = prompt(`${run}s`, 0);
+  await client.stream(token, { text: repeated, format: 'mulaw', cache: true });
+  const hitRepeat = await repeatTimings(options, async () => {
+    const trace = await client.stream(token, { text: repeated, format: 'mulaw', cache: true });
+    return trace.cache === 'hit' ? trace.ttfbMs : null;
+  });
+  const floorUrl = options.floorUrl;
+  const floor = floorUrl ? await repeatTimings(options, () => firstByteOfGet(floorUrl)) : null;
+
   // Replay: a fixed pseudo-random draw, so every run asks the same sequence.
   let seed = 7;
   const draw = () => (seed = (seed * 48271) % 2147483647) % options.phrases;
@@ -98,6 +129,9 @@ export async function measurePhraseCache(
   return {
     missTtfbMs: summarize(miss),
     hitTtfbMs: summarize(hit),
+    hitRepeat,
+    floor,
+    pauseMs: options.pauseMs,
     replay: {
       requests: sequence.length,
       phrases: options.phrases,
@@ -113,6 +147,45 @@ export async function measurePhraseCache(
       rssMb: await rssMb(service.pid),
     },
   };
+}
+
+/** `ask` `repeats` times in a row after a few unmeasured warm-up asks, then as often after pauses. */
+async function repeatTimings(
+  options: Pick<PhraseCacheOptions, 'repeats' | 'pauseMs'>,
+  ask: () => Promise<number | null>,
+): Promise<RepeatTimings> {
+  for (let i = 0; i < 5; i++) await ask();
+  const backToBack: number[] = [];
+  const afterPause: number[] = [];
+  for (let i = 0; i < options.repeats; i++) {
+    const ms = await ask();
+    if (ms !== null) backToBack.push(ms);
+  }
+  for (let i = 0; i < options.repeats; i++) {
+    await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+    const ms = await ask();
+    if (ms !== null) afterPause.push(ms);
+  }
+  return { backToBackMs: summarize(backToBack), afterPauseMs: summarize(afterPause) };
+}
+
+const floorAgent = new http.Agent({ keepAlive: true });
+
+/** GET /v1/voices on the framework floor: ms to the first body byte, null unless 200. */
+function firstByteOfGet(baseUrl: URL): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    http
+      .get(
+        { host: baseUrl.hostname, port: baseUrl.port, path: '/v1/voices', agent: floorAgent },
+        (res) => {
+          let first: number | null = null;
+          res.once('data', () => (first = performance.now() - started));
+          res.on('end', () => resolve(res.statusCode === 200 ? first : null));
+        },
+      )
+      .on('error', reject);
+  });
 }
 
 /** POST /v1/synthesize (whole file, pcm): not paced like a stream, so the fill is quick. */

@@ -33,6 +33,10 @@ export interface BenchPlan {
     phrases: number;
     concurrency: number;
     fillRequests: number;
+    /** One cached prompt asked this many times in a row, and the framework floor's GET as often. */
+    repeats: number;
+    /** ... once with no pause between requests, once with this pause before each. */
+    pauseMs: number;
   };
 }
 
@@ -55,7 +59,15 @@ const FULL: BenchPlan = {
   twilioBudgetMs: 270_000,
   twilioFirstMediaAt: [10, 100],
   // The capacity text as a 22 kHz PCM whole file is ~1.1 MB: eight of them pass the 4 MB bound.
-  phraseCache: { pairs: 30, replayRequests: 1000, phrases: 50, concurrency: 10, fillRequests: 8 },
+  phraseCache: {
+    pairs: 30,
+    replayRequests: 1000,
+    phrases: 50,
+    concurrency: 10,
+    fillRequests: 8,
+    repeats: 100,
+    pauseMs: 50,
+  },
 };
 
 const QUICK: BenchPlan = {
@@ -71,7 +83,15 @@ const QUICK: BenchPlan = {
   throughput: { connections: 10, warmupS: 1, durationS: 3 },
   twilioLevels: [1, 5],
   twilioFirstMediaAt: [1, 5],
-  phraseCache: { pairs: 5, replayRequests: 100, phrases: 20, concurrency: 5, fillRequests: 6 },
+  phraseCache: {
+    pairs: 5,
+    replayRequests: 100,
+    phrases: 20,
+    concurrency: 5,
+    fillRequests: 6,
+    repeats: 10,
+    pauseMs: 50,
+  },
 };
 
 export function benchPlan(env: NodeJS.ProcessEnv): BenchPlan {
