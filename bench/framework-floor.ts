@@ -4,7 +4,26 @@ import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { BenchClient } from './http-client';
 import { freePort, stopChild } from './service';
+
+/**
+ * Runs `work` with the framework floor answering our own `GET /v1/voices` body (fetched with
+ * `token`), and stops the floor afterwards, whether `work` succeeded or not.
+ */
+export async function withFrameworkFloor<T>(
+  client: BenchClient,
+  token: string,
+  work: (floorUrl: URL) => Promise<T>,
+): Promise<T> {
+  const voices = await client.json('GET', '/v1/voices', token);
+  const floor = await startFrameworkFloor(voices.body);
+  try {
+    return await work(floor.baseUrl);
+  } finally {
+    await floor.stop();
+  }
+}
 
 /**
  * Starts the framework floor (framework-floor-server.ts) in its own process, answering `body`;

@@ -78,6 +78,22 @@ export class BenchClient {
     });
   }
 
+  /** GET `path`: ms from the request to the first body byte; null unless answered 200 with a body. */
+  async firstByte(path: string, token: string): Promise<number | null> {
+    return new Promise((resolve, reject) => {
+      const started = performance.now();
+      const req = http.request(this.options('GET', path, token, undefined), (res) => {
+        let first: number | null = null;
+        res.once('data', () => (first = performance.now() - started));
+        res.on('error', reject);
+        res.on('end', () => resolve(res.statusCode === 200 ? first : null));
+        res.resume();
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   /**
    * POST /v1/synthesize/streaming, recording when each piece of the body arrived.
    * `onFirstByte` runs once, at the first body byte of a 200 answer.

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { BenchClient } from './http-client';
+import { BenchClient } from './http-client';
 import { summarize, type Summary } from './stats';
 
 export interface PhraseCacheOptions {
@@ -96,8 +96,7 @@ export async function measurePhraseCache(
     const trace = await client.stream(token, { text: repeated, format: 'mulaw', cache: true });
     return trace.cache === 'hit' ? trace.ttfbMs : null;
   });
-  const floorUrl = options.floorUrl;
-  const floor = floorUrl ? await repeatTimings(options, () => firstByteOfGet(floorUrl)) : null;
+  const floor = options.floorUrl ? await floorTimings(options.floorUrl, token, options) : null;
 
   // Replay: a fixed pseudo-random draw, so every run asks the same sequence.
   let seed = 7;
@@ -169,23 +168,18 @@ async function repeatTimings(
   return { backToBackMs: summarize(backToBack), afterPauseMs: summarize(afterPause) };
 }
 
-const floorAgent = new http.Agent({ keepAlive: true });
-
-/** GET /v1/voices on the framework floor: ms to the first body byte, null unless 200. */
-function firstByteOfGet(baseUrl: URL): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    http
-      .get(
-        { host: baseUrl.hostname, port: baseUrl.port, path: '/v1/voices', agent: floorAgent },
-        (res) => {
-          let first: number | null = null;
-          res.once('data', () => (first = performance.now() - started));
-          res.on('end', () => resolve(res.statusCode === 200 ? first : null));
-        },
-      )
-      .on('error', reject);
-  });
+/** The framework floor's GET /v1/voices asked the same two ways, by a client like ours. */
+async function floorTimings(
+  floorUrl: URL,
+  token: string,
+  options: Pick<PhraseCacheOptions, 'repeats' | 'pauseMs'>,
+): Promise<RepeatTimings> {
+  const floorClient = new BenchClient(floorUrl);
+  try {
+    return await repeatTimings(options, () => floorClient.firstByte('/v1/voices', token));
+  } finally {
+    floorClient.close();
+  }
 }
 
 /** POST /v1/synthesize (whole file, pcm): not paced like a stream, so the fill is quick. */

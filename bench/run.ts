@@ -13,7 +13,7 @@ import {
   referenceStream,
 } from './capacity';
 import { measureEngine, type EngineResult } from './engine';
-import { startFrameworkFloor } from './framework-floor';
+import { withFrameworkFloor } from './framework-floor';
 import { BenchClient, type StreamFormat } from './http-client';
 import { measureLatency, type LatencyResult } from './latency';
 import { measureNoisyNeighbour, type NoisyNeighbourResult } from './noisy-neighbour';
@@ -252,13 +252,11 @@ async function measureAll(
       );
     }
     progress('the same route on a bare NestJS app (the framework floor)');
-    const voices = await client.json('GET', '/v1/voices', token);
-    const floor = await startFrameworkFloor(voices.body);
-    try {
-      throughput.push(await measureThroughput('nest floor', floor.baseUrl, token, plan.throughput));
-    } finally {
-      await floor.stop();
-    }
+    throughput.push(
+      await withFrameworkFloor(client, token, (floorUrl) =>
+        measureThroughput('nest floor', floorUrl, token, plan.throughput),
+      ),
+    );
     m.throughput = throughput;
   }
 
@@ -360,10 +358,8 @@ async function measureAll(
     await sleep(1_000);
     progress('phrase cache: hit against miss, a replay of repeated prompts, memory at the bound');
     // The bare NestJS app again: the same client's first byte from it bounds what a hit can reach.
-    const voices = await client.json('GET', '/v1/voices', token);
-    const floor = await startFrameworkFloor(voices.body);
-    try {
-      m.phraseCache = await measurePhraseCache(
+    m.phraseCache = await withFrameworkFloor(client, token, (floorUrl) =>
+      measurePhraseCache(
         client,
         token,
         {
@@ -372,11 +368,9 @@ async function measureAll(
           pid: service.pid,
           boundBytes: service.config.phraseCache.maxBytes,
         },
-        { ...plan.phraseCache, fillText: CAPACITY_TEXT, floorUrl: floor.baseUrl },
-      );
-    } finally {
-      await floor.stop();
-    }
+        { ...plan.phraseCache, fillText: CAPACITY_TEXT, floorUrl },
+      ),
+    );
   }
 
   return m;
