@@ -40,7 +40,7 @@ async function resample(
   to: number,
   quality?: number,
 ): Promise<Int16Array> {
-  const resampler = await createResampler(from, to, { quality });
+  const resampler = await createResampler(from, to, { quality, bulk: true });
   const body = resampler.process(samples);
   const tail = resampler.flush();
   if (tail.length === 0) return body;

@@ -44,9 +44,36 @@ describe('ChunkBatcher', () => {
   it('skips empty chunks but keeps a chunk that carries only words', () => {
     const { sent, batcher } = collect(10);
     batcher.push({ samples: new Int16Array(0) });
-    expect(sent).toHaveLength(0);
     batcher.push({ samples: new Int16Array(0), words: [{ word: 'hi', startMs: 0, endMs: 5 }] });
+    expect(sent).toHaveLength(0);
+    batcher.flush();
     expect(sent).toHaveLength(1);
     expect(sent[0].words?.[0].word).toBe('hi');
+  });
+
+  it('holds words that come before any audio and sends them with the first audio, at once', () => {
+    // A resampler holds back its first tens of milliseconds: the words of that span come first.
+    const { sent, batcher } = collect(1000);
+    batcher.push({ samples: new Int16Array(0), words: [{ word: 'one', startMs: 0, endMs: 5 }] });
+    batcher.push({ samples: new Int16Array(0), words: [{ word: 'two', startMs: 5, endMs: 9 }] });
+    expect(sent).toHaveLength(0);
+    batcher.push(chunk(50, 0));
+    expect(sent).toHaveLength(1);
+    expect(sent[0].samples).toHaveLength(50);
+    expect(sent[0].words?.map((w) => w.word)).toEqual(['one', 'two']);
+    batcher.push(chunk(50, 50, 'three'));
+    expect(sent).toHaveLength(1);
+  });
+
+  it('hands what is held to the caller instead of sending it, so it can travel with the end', () => {
+    const { sent, batcher } = collect(1000);
+    batcher.push(chunk(100, 0, 'one'));
+    batcher.push(chunk(100, 100, 'two'));
+    batcher.push(chunk(100, 200));
+    const last = batcher.take();
+    expect(sent).toHaveLength(1);
+    expect(Array.from(last!.samples)).toEqual(Array.from({ length: 200 }, (_, i) => 100 + i));
+    expect(last!.words?.map((w) => w.word)).toEqual(['two']);
+    expect(batcher.take()).toBeUndefined();
   });
 });

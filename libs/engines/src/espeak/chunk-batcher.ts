@@ -6,7 +6,7 @@ export interface OutgoingChunk {
 }
 
 /**
- * Joins eSpeak's ~100 ms callbacks into fewer, larger messages. The first chunk of a piece leaves
+ * Joins eSpeak's ~100 ms callbacks into fewer, larger messages. The first audio of a piece leaves
  * at once (it is what a caller waits for); the rest go out once `minSamples` have gathered, since
  * a stream's later audio plays seconds after it is rendered and every message costs the main
  * thread the same whatever its size (a hand-over, an encode call, a socket write). At ~200x real
@@ -24,27 +24,34 @@ export class ChunkBatcher {
 
   push(chunk: OutgoingChunk): void {
     if (chunk.samples.length === 0 && !chunk.words?.length) return;
-    if (!this.sentFirst) {
-      this.sentFirst = true;
-      this.post(chunk);
-      return;
-    }
     this.held.push(chunk);
     this.heldSamples += chunk.samples.length;
+    if (!this.sentFirst) {
+      // The first audio leaves at once, with any word timings that came before it (a resampler
+      // may hold back the first tens of milliseconds of audio).
+      if (chunk.samples.length === 0) return;
+      this.sentFirst = true;
+      this.flush();
+      return;
+    }
     if (this.heldSamples >= this.minSamples) this.flush();
   }
 
-  /** Sends whatever is held as one chunk (at the end of the piece). */
+  /** Sends whatever is held as one chunk. */
   flush(): void {
-    if (this.held.length === 0) return;
+    const chunk = this.take();
+    if (chunk) this.post(chunk);
+  }
+
+  /** Whatever is held, as one chunk, for the caller to send (with the end of the piece). */
+  take(): OutgoingChunk | undefined {
+    if (this.held.length === 0) return undefined;
     const held = this.held;
     this.held = [];
     const total = this.heldSamples;
     this.heldSamples = 0;
-    if (held.length === 1) {
-      this.post(held[0]);
-      return;
-    }
+    this.sentFirst = true;
+    if (held.length === 1) return held[0];
     const samples = new Int16Array(total);
     const words: WordTiming[] = [];
     let at = 0;
@@ -53,6 +60,6 @@ export class ChunkBatcher {
       at += chunk.samples.length;
       if (chunk.words) words.push(...chunk.words);
     }
-    this.post(words.length > 0 ? { samples, words } : { samples });
+    return words.length > 0 ? { samples, words } : { samples };
   }
 }

@@ -102,16 +102,20 @@ export class EspeakStream implements AsyncIterableIterator<PcmChunk> {
         this.deliver(chunk);
         break;
       }
-      case 'end':
-        // An empty last chunk carries the thread's own render time (see PcmChunk.renderMs).
-        this.deliver({
-          samples: new Int16Array(0),
+      case 'end': {
+        // The last chunk (empty when nothing was held) carries the thread's own render time
+        // (see PcmChunk.renderMs).
+        const chunk: PcmChunk = {
+          samples: message.samples ?? new Int16Array(0),
           sampleRate: this.sampleRate,
           renderMs: message.renderMs,
-        });
+        };
+        if (message.words) chunk.words = message.words;
+        this.deliver(chunk);
         this.lastChunkSent = true;
         this.finishIfComplete();
         break;
+      }
       case 'error':
         this.fail(new EngineError(EngineErrorCode.Failed, message.message));
         break;

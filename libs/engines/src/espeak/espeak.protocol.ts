@@ -73,5 +73,6 @@ export interface SynthStats {
 
 export type StreamMessage =
   | { type: 'chunk'; samples: Int16Array; words?: WordTiming[] }
-  | { type: 'end'; renderMs: number }
+  /** The end of the piece, with the audio still held when it ended (one message, not two). */
+  | { type: 'end'; renderMs: number; samples?: Int16Array; words?: WordTiming[] }
   | { type: 'error'; message: string };

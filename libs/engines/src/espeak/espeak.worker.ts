@@ -90,10 +90,13 @@ function warm(instance: EspeakInstance, voices: EspeakVoiceRef[]): void {
 /**
  * Resampling happens here, beside the engine, so the main thread only moves finished samples: a
  * converter per task, flushed at the end of the piece (pieces are separated by silence anyway).
+ * A piece renders in a few milliseconds, so the converter may hold audio back until its end
+ * (`bulk`: libsoxr where installed).
  */
 function converterFor(sampleRate: number): Promise<Resampler> {
   return createResampler(ESPEAK_SAMPLE_RATE, sampleRate, {
     quality: resamplerQualityFor(sampleRate),
+    bulk: true,
   });
 }
 
@@ -106,7 +109,7 @@ async function synthesize(instance: EspeakInstance, task: SynthTask): Promise<Sy
   const started = performance.now();
   const stats: SynthStats = { threadId, aborted: false, samples: 0, chunks: 0 };
   const post = (message: StreamMessage): void => {
-    if (message.type === 'chunk') {
+    if (message.type !== 'error' && message.samples) {
       port.postMessage(message, [message.samples.buffer as ArrayBuffer]);
     } else {
       port.postMessage(message);
@@ -177,8 +180,8 @@ async function synthesize(instance: EspeakInstance, task: SynthTask): Promise<Sy
     const tail = converter.flush();
     stats.samples += tail.length;
     batcher.push({ samples: tail });
-    batcher.flush();
-    post({ type: 'end', renderMs: performance.now() - started });
+    // Every message wakes the main thread: the last audio travels with the end.
+    post({ type: 'end', renderMs: performance.now() - started, ...batcher.take() });
   }
   return stats;
 }
