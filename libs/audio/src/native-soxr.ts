@@ -7,7 +7,9 @@
  * per sample, while libsoxr convolves by FFT. The library keeps no global state of ours; each
  * thread loads its own binding and every converter runs single-threaded (no OpenMP threads).
  */
-import { findSystemLibrary } from '@cw/util';
+import type * as Koffi from 'koffi';
+import type { IKoffiLib } from 'koffi';
+import { systemLibraryBinding } from '@cw/util';
 
 /** soxr_datatype_t: interleaved 16-bit integers in and out. */
 const SOXR_INT16_I = 3;
@@ -29,27 +31,10 @@ export interface NativeSoxr {
   readonly library: string;
 }
 
-let loaded: NativeSoxr | null | undefined;
-
 /** The system library, loaded once per thread; null when it is absent or fails to load. */
-export function nativeSoxr(): NativeSoxr | null {
-  if (loaded !== undefined) return loaded;
-  loaded = null;
-  const library = findSystemLibrary('libsoxr.so.0');
-  if (!library) return loaded;
-  try {
-    loaded = bind(library);
-  } catch {
-    // A library that does not load leaves the WebAssembly SpeexDSP build in charge.
-    loaded = null;
-  }
-  return loaded;
-}
+export const nativeSoxr = systemLibraryBinding('libsoxr.so.0', bind);
 
-function bind(library: string): NativeSoxr {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const koffi = require('koffi') as typeof import('koffi');
-  const lib = koffi.load(library);
+function bind(koffi: typeof Koffi, lib: IKoffiLib, library: string): NativeSoxr {
   const ioSpec = koffi.struct({
     itype: 'int',
     otype: 'int',

@@ -4,7 +4,9 @@
  * 1.03 against 1.59 ms per second of audio, one thread, 2026-11-30), the same samples within one
  * step. libspeexdsp keeps no global state, so every thread may share one loaded copy.
  */
-import { findSystemLibrary } from '@cw/util';
+import type * as Koffi from 'koffi';
+import type { IKoffiLib } from 'koffi';
+import { systemLibraryBinding } from '@cw/util';
 
 /** The calls of speex_resampler.h that the resampler makes. */
 export interface NativeSpeex {
@@ -18,27 +20,10 @@ export interface NativeSpeex {
   readonly library: string;
 }
 
-let loaded: NativeSpeex | null | undefined;
-
 /** The system library, loaded once per thread; null when it is absent or fails to load. */
-export function nativeSpeex(): NativeSpeex | null {
-  if (loaded !== undefined) return loaded;
-  loaded = null;
-  const library = findSystemLibrary('libspeexdsp.so.1');
-  if (!library) return loaded;
-  try {
-    loaded = bind(library);
-  } catch {
-    // A library that does not load leaves the WebAssembly build in charge; nothing is lost.
-    loaded = null;
-  }
-  return loaded;
-}
+export const nativeSpeex = systemLibraryBinding('libspeexdsp.so.1', bind);
 
-function bind(library: string): NativeSpeex {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const koffi = require('koffi') as typeof import('koffi');
-  const lib = koffi.load(library);
+function bind(koffi: typeof Koffi, lib: IKoffiLib, library: string): NativeSpeex {
   const init = lib.func(
     'void *speex_resampler_init(uint32_t channels, uint32_t inRate, uint32_t outRate, int quality, _Out_ int *error)',
   );

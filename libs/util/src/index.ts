@@ -1,4 +1,4 @@
 export { clamp } from './clamp';
 export { importEsm } from './import-esm';
 export { lowerThreadPriority, threadNices } from './thread-priority';
-export { findSystemLibrary } from './system-library';
+export { findSystemLibrary, systemLibraryBinding } from './system-library';
