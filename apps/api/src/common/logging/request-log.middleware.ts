@@ -6,8 +6,14 @@ import { safeUrl } from './logger.options';
 
 type Level = 'info' | 'warn' | 'error';
 
-/** 5xx are errors, 4xx warnings (the caller's mistake, worth seeing at LOG_LEVEL=warn), the rest info. */
-function levelOf(statusCode: number): Level {
+/**
+ * 5xx are errors, but a 503 is a warning: it is the service shedding load (`engine_busy`, with
+ * Retry-After) or a dependency's outage (which the error filter also logs at warn), and a burst
+ * refused at once would otherwise write hundreds of error lines at the moment the process is
+ * busiest. 4xx are warnings (the caller's mistake, worth seeing at LOG_LEVEL=warn), the rest info.
+ */
+export function requestLogLevel(statusCode: number): Level {
+  if (statusCode === 503) return 'warn';
   return statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
 }
 
@@ -27,7 +33,7 @@ export function requestLogMiddleware(logger: pino.Logger) {
     const done = (): void => {
       res.off('finish', done);
       res.off('close', done);
-      const level = levelOf(res.statusCode);
+      const level = requestLogLevel(res.statusCode);
       if (!logger.isLevelEnabled(level)) return;
       const tenant = (req as Request & { tenant?: { tenantId: string } }).tenant;
       const route = routePattern(req);
