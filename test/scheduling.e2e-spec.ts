@@ -89,18 +89,27 @@ describe('scheduling: deadlines, the lead limit and admission', () => {
     let tenant: TestTenant;
 
     beforeAll(async () => {
-      // One worker, a quarter of it for real-time streams: a handful of streams fill it.
-      app = await createTestApp({ ENGINE_POOL_SIZE: '1', SCHEDULER_TARGET_LOAD_PCT: '25' });
+      // One worker, a tenth of it for real-time streams (the least allowed): a handful of streams
+      // fill one tenant's 3/4 of that.
+      app = await createTestApp({ ENGINE_POOL_SIZE: '1', SCHEDULER_TARGET_LOAD_PCT: '10' });
       tenant = await createTenant(app, { max_concurrent_streams: 200 });
       base = await listen(app);
     });
     afterAll(() => app.close());
 
     it('over capacity a new stream gets 503 engine_busy at once, and the admitted ones complete', async () => {
-      const text = 'Thanks for holding. Your appointment is on Tuesday at half past ten.';
-      // Sixty calls at the same instant: far more first pieces than one worker starts in time.
+      // About 11 s of audio: paced 3 s ahead of its listener, every admitted stream is still
+      // playing when the last of the calls arrives, so what is admitted is what fits at once.
+      const text =
+        'Thanks for holding. Your appointment is on Tuesday at half past ten. Please bring your ' +
+        'insurance card and arrive fifteen minutes early. If you need to reschedule, call us back ' +
+        'at any time.';
+      // 150 calls at the same instant: far more than that capacity admits (8-9 of them on
+      // 2026-12-01), however fast the machine renders. Sixty short calls of 4 s no longer were
+      // refused on a fast machine once the resampler got cheaper: each finished, freeing its
+      // share, before the last of them had arrived.
       const calls = await Promise.all(
-        Array.from({ length: 60 }, async () => {
+        Array.from({ length: 150 }, async () => {
           const res = await fetch(`${base}/v1/synthesize/streaming`, {
             method: 'POST',
             headers: { Authorization: `Bearer ${tenant.key}`, 'Content-Type': 'application/json' },
