@@ -91,10 +91,10 @@ const BLOCK = 4096;
 const finalizer = new FinalizationRegistry<() => void>((free) => free());
 
 /**
- * What both SpeexDSP builds share: the running totals, the flush that drains the filter to the
+ * What every filter build shares: the running totals, the flush that drains the filter to the
  * exact length ratio, and the closed check. A build supplies the filter calls.
  */
-abstract class SpeexBase implements Resampler {
+abstract class FilterBase implements Resampler {
   private totalIn = 0;
   private totalOut = 0;
 
@@ -111,8 +111,7 @@ abstract class SpeexBase implements Resampler {
 
   flush(): Int16Array {
     this.assertOpen();
-    // Zeros equal to the input latency push the last real samples through the filter.
-    let out = this.counted(this.run(new Int16Array(this.inputLatency())));
+    let out = this.counted(this.drain());
     const expected = Math.round((this.totalIn * this.outputRate) / this.inputRate);
     const excess = this.totalOut - expected;
     if (excess > 0) out = out.subarray(0, Math.max(0, out.length - excess));
@@ -122,9 +121,10 @@ abstract class SpeexBase implements Resampler {
 
   abstract close(): void;
   protected abstract get open(): boolean;
-  protected abstract inputLatency(): number;
   /** Filters `samples`, returning all the output they produce. */
   protected abstract run(samples: Int16Array): Int16Array;
+  /** The output still inside the filter once the input has ended. */
+  protected abstract drain(): Int16Array;
 
   private counted(out: Int16Array): Int16Array {
     this.totalOut += out.length;
@@ -133,6 +133,15 @@ abstract class SpeexBase implements Resampler {
 
   private assertOpen(): void {
     if (!this.open) throw new Error('resampler is closed');
+  }
+}
+
+/** Both SpeexDSP builds: zeros equal to the input latency push the last samples through. */
+abstract class SpeexBase extends FilterBase {
+  protected abstract inputLatency(): number;
+
+  protected drain(): Int16Array {
+    return this.run(new Int16Array(this.inputLatency()));
   }
 }
 
@@ -194,37 +203,18 @@ class NativeSpeexResampler extends SpeexBase {
  * The same contract over libsoxr: output lines up with the input (soxr compensates its filter
  * delay), but leaves in blocks, up to about 70 ms of it held back until more input or flush().
  */
-class NativeSoxrResampler implements Resampler {
+class NativeSoxrResampler extends FilterBase {
   private state: unknown;
-  private totalIn = 0;
-  private totalOut = 0;
 
   constructor(
     private readonly soxr: NativeSoxr,
-    readonly inputRate: number,
-    readonly outputRate: number,
+    inputRate: number,
+    outputRate: number,
   ) {
+    super(inputRate, outputRate);
     this.state = soxr.create(inputRate, outputRate);
     const { state } = this;
     finalizer.register(this, () => soxr.destroy(state), this);
-  }
-
-  process(samples: Int16Array): Int16Array {
-    this.assertOpen();
-    this.totalIn += samples.length;
-    if (samples.length === 0) return new Int16Array(0);
-    return this.run(samples);
-  }
-
-  flush(): Int16Array {
-    this.assertOpen();
-    let out = this.run(null);
-    // libsoxr ends on the exact length already; the contract is kept whatever a build does.
-    const expected = Math.round((this.totalIn * this.outputRate) / this.inputRate);
-    const excess = this.totalOut - expected;
-    if (excess > 0) out = out.subarray(0, Math.max(0, out.length - excess));
-    this.close();
-    return out;
   }
 
   close(): void {
@@ -234,8 +224,20 @@ class NativeSoxrResampler implements Resampler {
     this.state = null;
   }
 
+  protected get open(): boolean {
+    return Boolean(this.state);
+  }
+
+  protected run(samples: Int16Array): Int16Array {
+    return samples.length === 0 ? new Int16Array(0) : this.feed(samples);
+  }
+
+  protected drain(): Int16Array {
+    return this.feed(null);
+  }
+
   /** Feeds `samples` (null: the end of the input) until all are used and nothing more comes out. */
-  private run(samples: Int16Array | null): Int16Array {
+  private feed(samples: Int16Array | null): Int16Array {
     const inputLength = samples?.length ?? 0;
     // Room for this input's share plus what the filter held back from earlier calls.
     const output = new Int16Array(
@@ -248,17 +250,12 @@ class NativeSoxrResampler implements Resampler {
       const [used, written] = this.soxr.process(this.state, input, output);
       if (written > 0) parts.push(output.slice(0, written));
       offset += used;
-      this.totalOut += written;
       const inputLeft = samples !== null && offset < inputLength;
       // A full output buffer may mean more is waiting; otherwise stop once the input is used.
       if (!inputLeft && written < output.length) break;
       if (used === 0 && written === 0) throw new Error('soxr resampler made no progress');
     }
     return parts.length === 1 ? parts[0] : concatInt16(parts);
-  }
-
-  private assertOpen(): void {
-    if (!this.state) throw new Error('resampler is closed');
   }
 }
 

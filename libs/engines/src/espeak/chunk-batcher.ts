@@ -30,7 +30,6 @@ export class ChunkBatcher {
       // The first audio leaves at once, with any word timings that came before it (a resampler
       // may hold back the first tens of milliseconds of audio).
       if (chunk.samples.length === 0) return;
-      this.sentFirst = true;
       this.flush();
       return;
     }
