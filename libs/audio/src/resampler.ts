@@ -90,6 +90,32 @@ const BLOCK = 4096;
 // Native state is freed even when a caller drops a resampler without close(), e.g. on a crash path.
 const finalizer = new FinalizationRegistry<() => void>((free) => free());
 
+/** A system library's converter state: freed once, by close() or, if dropped, by the finalizer. */
+class NativeState {
+  private state: unknown;
+
+  constructor(
+    owner: object,
+    state: unknown,
+    private readonly destroy: (state: unknown) => void,
+  ) {
+    this.state = state;
+    finalizer.register(owner, () => destroy(state), this);
+  }
+
+  /** The state; null once released. */
+  get value(): unknown {
+    return this.state;
+  }
+
+  release(): void {
+    if (!this.state) return;
+    finalizer.unregister(this);
+    this.destroy(this.state);
+    this.state = null;
+  }
+}
+
 /**
  * What every filter build shares: the running totals, the flush that drains the filter to the
  * exact length ratio, and the closed check. A build supplies the filter calls.
@@ -147,7 +173,7 @@ abstract class SpeexBase extends FilterBase {
 
 /** The same contract as SpeexResampler over the system library: no heap to copy through. */
 class NativeSpeexResampler extends SpeexBase {
-  private state: unknown;
+  private readonly native: NativeState;
 
   constructor(
     private readonly speex: NativeSpeex,
@@ -157,26 +183,22 @@ class NativeSpeexResampler extends SpeexBase {
   ) {
     super(inputRate, outputRate);
     const error: [number] = [0];
-    this.state = speex.init(inputRate, outputRate, quality, error);
-    if (!this.state) throw new Error(`speex_resampler_init failed with error ${error[0]}`);
-    speex.skipZeros(this.state);
-    const { state } = this;
-    finalizer.register(this, () => speex.destroy(state), this);
+    const state = speex.init(inputRate, outputRate, quality, error);
+    if (!state) throw new Error(`speex_resampler_init failed with error ${error[0]}`);
+    speex.skipZeros(state);
+    this.native = new NativeState(this, state, (s) => speex.destroy(s));
   }
 
   close(): void {
-    if (!this.state) return;
-    finalizer.unregister(this);
-    this.speex.destroy(this.state);
-    this.state = null;
+    this.native.release();
   }
 
   protected get open(): boolean {
-    return Boolean(this.state);
+    return Boolean(this.native.value);
   }
 
   protected inputLatency(): number {
-    return this.speex.inputLatency(this.state);
+    return this.speex.inputLatency(this.native.value);
   }
 
   protected run(samples: Int16Array): Int16Array {
@@ -189,7 +211,7 @@ class NativeSpeexResampler extends SpeexBase {
     while (offset < samples.length) {
       const input = samples.subarray(offset);
       const lengths: [number, number] = [input.length, output.length];
-      const err = this.speex.process(this.state, input, output, lengths);
+      const err = this.speex.process(this.native.value, input, output, lengths);
       if (err !== 0) throw new Error(`speex_resampler_process_int failed with error ${err}`);
       if (lengths[0] === 0 && lengths[1] === 0) throw new Error('speex resampler made no progress');
       parts.push(output.slice(0, lengths[1]));
@@ -204,7 +226,7 @@ class NativeSpeexResampler extends SpeexBase {
  * delay), but leaves in blocks, up to about 70 ms of it held back until more input or flush().
  */
 class NativeSoxrResampler extends FilterBase {
-  private state: unknown;
+  private readonly native: NativeState;
 
   constructor(
     private readonly soxr: NativeSoxr,
@@ -212,20 +234,15 @@ class NativeSoxrResampler extends FilterBase {
     outputRate: number,
   ) {
     super(inputRate, outputRate);
-    this.state = soxr.create(inputRate, outputRate);
-    const { state } = this;
-    finalizer.register(this, () => soxr.destroy(state), this);
+    this.native = new NativeState(this, soxr.create(inputRate, outputRate), (s) => soxr.destroy(s));
   }
 
   close(): void {
-    if (!this.state) return;
-    finalizer.unregister(this);
-    this.soxr.destroy(this.state);
-    this.state = null;
+    this.native.release();
   }
 
   protected get open(): boolean {
-    return Boolean(this.state);
+    return Boolean(this.native.value);
   }
 
   protected run(samples: Int16Array): Int16Array {
@@ -247,7 +264,7 @@ class NativeSoxrResampler extends FilterBase {
     let offset = 0;
     for (;;) {
       const input = samples ? samples.subarray(offset) : null;
-      const [used, written] = this.soxr.process(this.state, input, output);
+      const [used, written] = this.soxr.process(this.native.value, input, output);
       if (written > 0) parts.push(output.slice(0, written));
       offset += used;
       const inputLeft = samples !== null && offset < inputLength;
