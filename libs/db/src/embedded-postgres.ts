@@ -59,17 +59,26 @@ function allowTraversal(dir: string): void {
 
 /**
  * As root, the package writes the superuser's password to a file in the temporary folder and
- * hands it to initdb, which runs as the `postgres` user: under a umask such as 077 that file is
- * readable by root alone and initdb fails ("could not open file ... Permission denied"). The
- * package takes no file mode, so the umask is relaxed for the duration of the initialisation.
+ * hands it to initdb, which runs as the `postgres` user. That user cannot read it when the
+ * temporary folder is private to root (a sandbox's own /tmp, mode 0700) or the umask is 077
+ * ("could not open file ... Permission denied"; CI failed so). The package takes no folder or
+ * mode for that file: for the initialisation alone, TMPDIR points at `folder` (made traversable
+ * by `allowTraversal`) and the umask lets others read what is created.
  */
-async function readableByPostgresUser(initialise: () => Promise<void>): Promise<void> {
+async function initialiseAsPostgresUser(
+  folder: string,
+  initialise: () => Promise<void>,
+): Promise<void> {
   if (process.getuid?.() !== 0) return initialise();
-  const previous = process.umask(0o022);
+  const previousTmp = process.env.TMPDIR;
+  const previousMask = process.umask(0o022);
+  process.env.TMPDIR = folder;
   try {
     await initialise();
   } finally {
-    process.umask(previous);
+    process.umask(previousMask);
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmp;
   }
 }
 
@@ -117,11 +126,14 @@ export async function startEmbeddedPostgres(options: {
     authMethod: 'password',
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
+    // TCP only: the default socket folder (/tmp) may be closed to the postgres user (a sandbox's
+    // private /tmp), which stops the server at its lock file; every client here connects by TCP.
+    postgresFlags: ['-c', 'unix_socket_directories='],
     onLog: () => undefined,
     onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
   });
   const fresh = !existsSync(resolve(dir, 'PG_VERSION'));
-  if (fresh) await readableByPostgresUser(() => pg.initialise());
+  if (fresh) await initialiseAsPostgresUser(dirname(dir), () => pg.initialise());
   await pg.start();
   if (fresh) await pg.createDatabase(database);
   log(`embedded PostgreSQL started (data in ${dir}, port ${options.port})`);
