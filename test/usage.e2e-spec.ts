@@ -8,6 +8,7 @@ import { PostgresProcess } from './helpers/postgres-process';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { EngineError, EngineErrorCode, TTS_ENGINE, type TtsEngine } from '@cw/engines';
+import { StreamSlotsService } from '../apps/api/src/usage/stream-slots.service';
 import { UsageRecorder } from '../apps/api/src/usage/usage.recorder';
 import { LONG_TEXT, listen, openStream } from './helpers/audio-client';
 import { bearer, binaryParser, createTenant, createTestApp, TestTenant } from './helpers/test-app';
@@ -242,6 +243,49 @@ describe('usage metering', () => {
       return res.status === 200;
     });
     b.hangUp();
+  });
+
+  it('frees the slot a synthesis route reserves with its rate limit when the request runs no synthesis', async () => {
+    const t = await createTenant(app, { max_concurrent_streams: 1 });
+    const slots = app.get(StreamSlotsService);
+    // Invalid bodies and unknown voices: each reserved the tenant's only slot at the guard.
+    for (const body of [
+      { text: '' },
+      { text: 'Hi.', voice_id: 'nobody' },
+      { text: 'Hi.', speed: 9 },
+    ]) {
+      for (const path of ['/v1/synthesize', '/v1/synthesize/streaming']) {
+        const res = await request(app.getHttpServer()).post(path).set(bearer(t.key)).send(body);
+        expect([400, 404, 422]).toContain(res.status);
+      }
+    }
+    await waitUntil(async () => (await slots.inFlight(t.uuid)) === 0);
+    // The slot is the held stream's: a second valid stream is refused, an invalid one gets its
+    // own error, not the concurrency refusal.
+    const held = await openStream(base, '/v1/synthesize/streaming', t.key, {
+      text: LONG_TEXT,
+      format: 'pcm',
+    });
+    expect(await slots.inFlight(t.uuid)).toBe(1);
+    await request(app.getHttpServer())
+      .post('/v1/synthesize/streaming')
+      .set(bearer(t.key))
+      .send({ text: 'Hi.' })
+      .expect(429);
+    const invalid = await request(app.getHttpServer())
+      .post('/v1/synthesize/streaming')
+      .set(bearer(t.key))
+      .send({ text: '' })
+      .expect(400);
+    expect(invalid.body.code).toBe('empty_text');
+    held.hangUp();
+    await waitUntil(async () => (await slots.inFlight(t.uuid)) === 0);
+    await request(app.getHttpServer())
+      .post('/v1/synthesize')
+      .set(bearer(t.key))
+      .send({ text: 'Hi.' })
+      .expect(200);
+    expect(await slots.inFlight(t.uuid)).toBe(0);
   });
 });
 

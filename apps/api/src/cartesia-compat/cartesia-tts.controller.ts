@@ -19,6 +19,7 @@ import { CartesiaOutput, toSynthesizeDto } from './cartesia-output';
 import { sendSse } from './cartesia-sse';
 import { cartesiaVoiceTableMarkdown } from './cartesia-voices';
 import { CartesiaTtsRequestDto } from './dto/cartesia-tts-request.dto';
+import { ReservesStreamSlot } from '../usage/slot-reservation';
 
 export const CARTESIA_ENDPOINTS = {
   bytes: 'cartesia/tts/bytes',
@@ -50,6 +51,7 @@ ${cartesiaVoiceTableMarkdown()}`;
 @ApiResponse({ status: 503, type: CartesiaErrorBody, description: 'engine_busy (Retry-After)' })
 @ApiKeyFrom(cartesiaApiKey)
 @UseFilters(new CartesiaErrorFilter())
+@ReservesStreamSlot()
 @Controller('tts')
 export class CartesiaTtsController {
   constructor(private readonly runner: SynthesisRunner) {}

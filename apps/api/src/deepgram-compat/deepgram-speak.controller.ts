@@ -15,6 +15,7 @@ import { DeepgramErrorBody, DeepgramErrorFilter } from './deepgram-error';
 import { type QueryValues } from './deepgram-speak.mapper';
 import { DeepgramSpeaker } from './deepgram-speaker';
 import { deepgramVoiceTableMarkdown } from './deepgram-voices';
+import { ReservesStreamSlot } from '../usage/slot-reservation';
 
 /** Deepgram's `Authorization: Token <key>`, and `Bearer` as its newer clients send. */
 export const DEEPGRAM_CREDENTIALS = authorizationSchemes('Token', 'Bearer');
@@ -65,6 +66,7 @@ export class DeepgramSpeakController {
   constructor(private readonly speaker: DeepgramSpeaker) {}
 
   @Post('speak')
+  @ReservesStreamSlot()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Deepgram-compatible speech (POST /v1/speak)',

@@ -34,6 +34,7 @@ import {
   ApiNigerianLexiconQuery,
   NigerianLexiconQuery,
 } from '../pronunciation/nigerian-lexicon-query';
+import { ReservesStreamSlot } from '../usage/slot-reservation';
 
 const DESCRIPTION = `A drop-in for ElevenLabs' text-to-speech: point an ElevenLabs client at
 \`<this service>/elevenlabs\` (or \`/elevenlabs/v1\`) with one of your API keys as \`xi-api-key\`.
@@ -88,6 +89,7 @@ const OutputFormatQuery = () =>
 })
 @ApiKeyFrom(elevenLabsApiKey)
 @UseFilters(new ElevenLabsErrorFilter())
+@ReservesStreamSlot()
 @Controller('elevenlabs/v1/text-to-speech')
 export class ElevenLabsTtsController {
   constructor(private readonly responder: ElevenLabsSpeechResponder) {}

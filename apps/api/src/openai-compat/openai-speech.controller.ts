@@ -15,6 +15,7 @@ import {
 import { toSynthesizeDto } from './openai-speech.mapper';
 import { voiceTableMarkdown } from './openai-voices';
 import { OpenAiVoicesService } from './openai-voices.service';
+import { ReservesStreamSlot } from '../usage/slot-reservation';
 
 const DESCRIPTION = `A drop-in for OpenAI's text-to-speech endpoint: point an OpenAI SDK at
 \`<this service>/v1\` with one of your API keys. Audio is 24 kHz mono and streamed (chunked) as it
@@ -63,6 +64,7 @@ export class OpenAiSpeechController {
   ) {}
 
   @Post('speech')
+  @ReservesStreamSlot()
   @HttpCode(200)
   @ApiOperation({
     summary: 'OpenAI-compatible speech (POST /v1/audio/speech)',

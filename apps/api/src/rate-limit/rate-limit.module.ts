@@ -5,6 +5,7 @@ import type Redis from 'ioredis';
 import type { AuthenticatedRequest } from '../common/request-context/request-context';
 import { RedisFallback } from '../redis/redis-fallback';
 import { REDIS } from '../redis/redis.module';
+import { UsageModule } from '../usage/usage.module';
 import { FailOpenThrottlerStorage } from './fail-open-throttler.storage';
 import { TenantThrottlerGuard } from './tenant-throttler.guard';
 import { TENANT_WINDOWS } from './tenant-windows';
@@ -20,6 +21,7 @@ const tenantOf = (ctx: ExecutionContext) =>
  */
 @Module({
   imports: [
+    UsageModule,
     ThrottlerModule.forRootAsync({
       inject: [REDIS, RedisFallback],
       useFactory: (redis: Redis | null, fallback: RedisFallback) => ({

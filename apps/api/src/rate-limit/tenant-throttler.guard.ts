@@ -1,5 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -9,6 +10,8 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { MetricsService } from '../metrics/metrics.service';
+import { RESERVES_STREAM_SLOT, type SlotReservation } from '../usage/slot-reservation';
+import { SynthesisMeterService } from '../usage/synthesis-meter.service';
 import type { AuthenticatedRequest } from '../common/request-context/request-context';
 import { CommonErrorCode, DomainException } from '../common/errors/domain.exception';
 import { HOUR_MS, tenantRateLimitKey } from './tenant-windows';
@@ -46,34 +49,58 @@ export class TenantThrottlerGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly metrics: MetricsService,
+    private readonly meters: SynthesisMeterService,
   ) {
     super(options, storage, reflector);
   }
 
   /**
-   * Both windows are counted at once (one round trip to Redis, not one per window). Routes have
-   * no throttler overrides here: every limit comes from the tenant's row.
+   * Both windows are counted at once (one round trip to Redis, not one per window), and on a
+   * synthesis route the concurrency slot is asked for in the same round trip. Routes have no
+   * throttler overrides here: every limit comes from the tenant's row.
    */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (await this.shouldSkip(context)) return true;
+    // Asked first, so its command leaves in the same write as the windows' (auto-pipelining).
+    const reservation = this.reserveSlot(context);
     const getTracker = this.commonOptions.getTracker!;
     const generateKey = this.commonOptions.generateKey!;
-    await Promise.all(
-      this.throttlers.map(async (throttler) => {
-        const limit = await resolve(context, throttler.limit);
-        const ttl = await resolve(context, throttler.ttl);
-        return this.handleRequest({
-          context,
-          limit,
-          ttl,
-          throttler,
-          blockDuration: ttl,
-          getTracker,
-          generateKey,
-        });
-      }),
-    );
+    try {
+      await Promise.all(
+        this.throttlers.map(async (throttler) => {
+          const limit = await resolve(context, throttler.limit);
+          const ttl = await resolve(context, throttler.ttl);
+          return this.handleRequest({
+            context,
+            limit,
+            ttl,
+            throttler,
+            blockDuration: ttl,
+            getTracker,
+            generateKey,
+          });
+        }),
+      );
+    } catch (err) {
+      reservation?.drop();
+      throw err;
+    }
     return true;
+  }
+
+  /** A concurrency slot for the synthesis this request will run, dropped if it runs none. */
+  private reserveSlot(context: ExecutionContext): SlotReservation | undefined {
+    const reserves = this.reflector.getAllAndOverride<boolean | undefined>(RESERVES_STREAM_SLOT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!reserves) return undefined;
+    const http = context.switchToHttp();
+    const req = http.getRequest<AuthenticatedRequest>();
+    const reservation = this.meters.reserveSlot(req.tenant);
+    req.slotReservation = reservation;
+    http.getResponse<Response>().once('close', () => reservation.drop());
+    return reservation;
   }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {

@@ -235,6 +235,7 @@ export class SynthesisRunner {
         endpoint: route.endpoint,
         streaming: route.streaming,
         characters,
+        reservation: ctx.slotReservation,
       });
       return new SynthesisRun(this.synthesis, meter, leave);
     } catch (err) {

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Auth, type RequestContext } from '../common/request-context/request-context';
+import { ReservesStreamSlot } from '../usage/slot-reservation';
 import { ApiAudioResponse } from './api-audio-response.decorator';
 import { ApiSynthesisErrors } from './api-synthesis-errors.decorator';
 import { SynthesizeDto } from './dto/synthesize.dto';
@@ -10,6 +11,7 @@ import { SpeechResponder } from './speech-responder';
 @ApiTags('synthesis')
 @ApiBearerAuth()
 @ApiSynthesisErrors()
+@ReservesStreamSlot()
 @Controller('v1/synthesize')
 export class SynthesisController {
   constructor(private readonly responder: SpeechResponder) {}

@@ -3,6 +3,7 @@ import { type AudioFormat, durationMs, WAV_HEADER_BYTES } from '@cw/audio';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Tenant } from '../tenants/tenant.entity';
+import { SlotReservation } from './slot-reservation';
 import { StreamSlotsService } from './stream-slots.service';
 import type { UsageStatus } from './usage-event.entity';
 import { UsageErrorCode, UsageException } from './usage.exception';
@@ -17,6 +18,8 @@ export interface MeterStart {
   streaming: boolean;
   /** Characters known at admission; a WebSocket session adds its text as it comes. */
   characters: number;
+  /** The slot asked for with the request's rate limit (see `ReservesStreamSlot`). */
+  reservation?: SlotReservation;
 }
 
 /** What will speak, known once the request's voice and output are settled. */
@@ -154,8 +157,8 @@ export class SynthesisMeterService {
       this.metrics.reject('quota', tenant.tenantId);
       throw err;
     }
-    const limit = tenant.maxConcurrentStreams ?? this.config.limits.defaultMaxConcurrentStreams;
-    const slot = await this.slots.acquire(tenant.id, limit);
+    const limit = this.concurrencyLimit(tenant);
+    const slot = (await start.reservation?.take()) ?? (await this.slots.acquire(tenant.id, limit));
     if (!slot) {
       this.metrics.reject('concurrency', tenant.tenantId);
       throw new UsageException(
@@ -173,6 +176,18 @@ export class SynthesisMeterService {
       },
       (reading, status, errorCode) => this.record(reading, status, errorCode),
     );
+  }
+
+  /**
+   * Asks for a concurrency slot now, before admission, so the question rides with another round
+   * trip to Redis; admission takes it (see SlotReservation).
+   */
+  reserveSlot(tenant: Tenant): SlotReservation {
+    return new SlotReservation(this.slots.acquire(tenant.id, this.concurrencyLimit(tenant)));
+  }
+
+  private concurrencyLimit(tenant: Tenant): number {
+    return tenant.maxConcurrentStreams ?? this.config.limits.defaultMaxConcurrentStreams;
   }
 
   private record(m: MeterReading, status: UsageStatus, errorCode: string | null): void {

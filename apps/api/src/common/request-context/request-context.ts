@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Tenant } from '../../tenants/tenant.entity';
+import type { SlotReservation } from '../../usage/slot-reservation';
 import { requestIdOf } from '../http/request-id';
 
 export const AUTH_MODE = 'cw:auth-mode';
@@ -22,6 +23,8 @@ export interface AuthenticatedKey {
 export interface AuthenticatedRequest extends Request {
   tenant: Tenant;
   apiKey: AuthenticatedKey;
+  /** Left by the rate-limit guard on routes marked `ReservesStreamSlot`. */
+  slotReservation?: SlotReservation;
 }
 
 /**
@@ -33,10 +36,18 @@ export interface RequestContext {
   /** Null for work no API key asked for. */
   apiKeyId: string | null;
   requestId: string;
+  /** A concurrency slot asked for before admission, which admission takes. */
+  slotReservation?: SlotReservation;
 }
 
 export function requestContextOf(req: AuthenticatedRequest): RequestContext {
-  return { tenant: req.tenant, apiKeyId: req.apiKey.id, requestId: requestIdOf(req) };
+  const ctx: RequestContext = {
+    tenant: req.tenant,
+    apiKeyId: req.apiKey.id,
+    requestId: requestIdOf(req),
+  };
+  if (req.slotReservation) ctx.slotReservation = req.slotReservation;
+  return ctx;
 }
 
 /** The caller's request context (tenant, API key id, request id), built by the global AuthGuard. */
