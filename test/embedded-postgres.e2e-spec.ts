@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const EMBEDDED_JS = resolve(__dirname, '../dist/libs/db/src/embedded-postgres.js');
 const asRoot = process.getuid?.() === 0;
@@ -30,13 +31,24 @@ const asRoot = process.getuid?.() === 0;
         await pg.stop();
         process.stdout.write('ANSWER ' + rows[0].db + '\\n');
       })().catch((e) => { console.error(e); process.exit(1); });`;
-    // A mount namespace of its own, so the private /tmp is this child's alone.
-    const shell = `mount -t tmpfs -o mode=0700 tmpfs /tmp && exec "$0" -e "$1"`;
-    const run = spawnSync('unshare', ['-m', 'sh', '-c', shell, process.execPath, script], {
+    // The temporary folder the package writes to is private to root: TMPDIR names a mode-0700
+    // folder, and where mount namespaces are allowed /tmp itself is a mode-0700 tmpfs of this
+    // child's own (the server's socket lock goes to /tmp whatever TMPDIR says).
+    const privateTmp = mkdtempSync(join(tmpdir(), 'cw-private-'));
+    chmodSync(privateTmp, 0o700);
+    const env = { ...process.env, TMPDIR: privateTmp };
+    const options = {
       cwd: resolve(__dirname, '..'),
-      encoding: 'utf8',
+      encoding: 'utf8' as const,
       timeout: 60_000,
-    });
+      env,
+    };
+    const namespaces = spawnSync('unshare', ['-m', 'true'], options).status === 0;
+    const shell = `mount -t tmpfs -o mode=0700 tmpfs /tmp && exec "$0" -e "$1"`;
+    const run = namespaces
+      ? spawnSync('unshare', ['-m', 'sh', '-c', shell, process.execPath, script], options)
+      : spawnSync(process.execPath, ['-e', script], options);
+    rmSync(privateTmp, { recursive: true, force: true });
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(run.stdout).toContain('ANSWER callwaiting');
   });
