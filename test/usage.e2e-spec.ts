@@ -249,14 +249,15 @@ describe('usage metering', () => {
     const t = await createTenant(app, { max_concurrent_streams: 1 });
     const slots = app.get(StreamSlotsService);
     // Invalid bodies and unknown voices: each reserved the tenant's only slot at the guard.
-    for (const body of [
-      { text: '' },
-      { text: 'Hi.', voice_id: 'nobody' },
-      { text: 'Hi.', speed: 9 },
-    ]) {
+    const refusals: Array<[object, number, string]> = [
+      [{ text: '' }, 400, 'empty_text'],
+      [{ text: 'Hi.', voice_id: 'nobody' }, 404, 'voice_not_found'],
+      [{ text: 'Hi.', speed: 9 }, 422, 'validation_failed'],
+    ];
+    for (const [body, status, code] of refusals) {
       for (const path of ['/v1/synthesize', '/v1/synthesize/streaming']) {
         const res = await request(app.getHttpServer()).post(path).set(bearer(t.key)).send(body);
-        expect([400, 404, 422]).toContain(res.status);
+        expect([res.status, res.body.code]).toEqual([status, code]);
       }
     }
     await waitUntil(async () => (await slots.inFlight(t.uuid)) === 0);

@@ -41,13 +41,12 @@ export interface RequestContext {
 }
 
 export function requestContextOf(req: AuthenticatedRequest): RequestContext {
-  const ctx: RequestContext = {
+  return {
     tenant: req.tenant,
     apiKeyId: req.apiKey.id,
     requestId: requestIdOf(req),
+    slotReservation: req.slotReservation,
   };
-  if (req.slotReservation) ctx.slotReservation = req.slotReservation;
-  return ctx;
 }
 
 /** The caller's request context (tenant, API key id, request id), built by the global AuthGuard. */
