@@ -61,6 +61,11 @@ export interface AppConfig {
     defaultMaxConcurrentStreams: number;
     /** A replica renews its stream slots in Redis; a dead replica's slots lapse after this. */
     streamSlotLeaseMs: number;
+    /**
+     * A replica keeps a released slot this long for the tenant's next request, which then needs
+     * no round trip to Redis; 0 = off.
+     */
+    streamSlotParkMs: number;
   };
   scheduler: {
     /** A live stream is synthesized at most this far ahead of its listener. */
@@ -233,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): AppConfi
     limits: {
       defaultMaxConcurrentStreams: parsed.DEFAULT_MAX_CONCURRENT_STREAMS,
       streamSlotLeaseMs: parsed.STREAM_SLOT_LEASE_MS,
+      streamSlotParkMs: parsed.STREAM_SLOT_PARK_MS,
     },
     scheduler: {
       leadMs: parsed.SCHEDULER_LEAD_MS,

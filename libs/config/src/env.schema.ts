@@ -96,6 +96,13 @@ export class EnvSchema {
   @Max(60000, { message: 'STREAM_SLOT_LEASE_MS must be at most 60000 (a minute)' })
   STREAM_SLOT_LEASE_MS = 30000;
 
+  /** How long a replica keeps a released slot for the tenant's next request; 0 turns it off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000, { message: 'STREAM_SLOT_PARK_MS must be at most 60000 (a minute)' })
+  STREAM_SLOT_PARK_MS = 2000;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

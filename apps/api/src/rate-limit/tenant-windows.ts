@@ -31,9 +31,9 @@ export interface WindowExceeded {
 }
 
 /**
- * Counts one request of `tenant` in every window at once (one round trip to Redis, not one per
- * window); the first window it is over, if any. For callers outside the HTTP guard (WebSocket
- * upgrades), which shares the keys, so HTTP and WebSocket requests draw on one budget.
+ * Counts one request of `tenant` in every window at once (at most one round trip to Redis, not
+ * one per window); the first window it is over, if any. For callers outside the HTTP guard
+ * (WebSocket upgrades), which shares the keys, so HTTP and WebSocket requests draw on one budget.
  */
 export async function countTenantRequest(
   storage: ThrottlerStorage,

@@ -5,8 +5,9 @@ export const RESERVES_STREAM_SLOT = 'cw:reserves-stream-slot';
 
 /**
  * Marks an HTTP route whose every accepted request runs one synthesis: the rate-limit guard asks
- * for its concurrency slot in the same round trip to Redis as the rate-limit windows, instead of
- * one more round trip at admission (a cached prompt's first byte waited for both).
+ * for its concurrency slot as soon as the tenant is known, so the answer (from a parked slot, at
+ * once, or from Redis, in one write with any rate-limit lease the windows need) is on its way
+ * while the body is validated, instead of one more round trip at admission.
  */
 export const ReservesStreamSlot = () => SetMetadata(RESERVES_STREAM_SLOT, true);
 

@@ -22,8 +22,8 @@ const services: StreamSlotsService[] = [];
 const fallbacks = new Map<Redis | null, { fallback: RedisFallback; metrics: MetricsService }>();
 
 /** One replica's StreamSlotsService; replicas on one connection share its fallback state. */
-function replica(redis: Redis | null): StreamSlotsService {
-  const service = new StreamSlotsService(redis, config, fallbackOf(redis).fallback);
+function replica(redis: Redis | null, settings = config): StreamSlotsService {
+  const service = new StreamSlotsService(redis, settings, fallbackOf(redis).fallback);
   services.push(service);
   return service;
 }
@@ -101,6 +101,21 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): P
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Every command sent on this connection so far has its reply handled. */
+async function settle(redis: Redis): Promise<void> {
+  await redis.ping();
+  await sleep(0);
+}
+
+/** The promise's value if it settles within a few microtasks (no reply from Redis can), or 'pending'. */
+function atOnce<T>(promise: Promise<T>): Promise<T | 'pending'> {
+  const pending = (async () => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    return 'pending' as const;
+  })();
+  return Promise.race([promise, pending]);
+}
+
 /** Tries `count` acquisitions at once; returns how many were granted (and keeps them). */
 async function grants(slots: StreamSlotsService, tenant: string, limit: number, count: number) {
   const results = await Promise.all(
@@ -133,7 +148,8 @@ describe('StreamSlotsService in Redis (real server)', () => {
     return tenant;
   };
   afterAll(async () => {
-    if (usedTenants.length) await redis.del(...usedTenants.map((t) => `cw:slots:${t}`));
+    const keys = usedTenants.flatMap((t) => [`cw:slots:${t}`, `cw:slots:${t}:parked`]);
+    if (keys.length) await redis.del(...keys);
     connections.forEach((c) => c.disconnect());
   });
 
@@ -206,6 +222,184 @@ describe('StreamSlotsService in Redis (real server)', () => {
     } finally {
       process.off('unhandledRejection', unhandled);
     }
+  });
+
+  describe('parking: a released slot kept for the tenant’s next request', () => {
+    const PARK_MS = 200;
+    const parking = loadConfig({
+      STREAM_SLOT_LEASE_MS: String(LEASE_MS),
+      STREAM_SLOT_PARK_MS: String(PARK_MS),
+    });
+    let conn: Redis;
+    let replicaA: StreamSlotsService;
+    let replicaB: StreamSlotsService;
+    let tenant: string;
+    beforeEach(() => {
+      conn = connect();
+      replicaA = replica(conn, parking);
+      replicaB = replica(connect(), parking);
+      tenant = track(randomUUID());
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    const activeIds = () => redis.zrange(`cw:slots:${tenant}`, 0, -1);
+    const parkedIds = () => redis.zrange(`cw:slots:${tenant}:parked`, 0, -1);
+    /** Calls of replica A's ACQUIRE script from now on. */
+    const acquireCalls = () =>
+      jest.spyOn(conn as unknown as { cwSlotAcquire: () => Promise<number> }, 'cwSlotAcquire');
+    /** Takes a slot on replica A and releases it: parked if the rule allows. */
+    const releaseOne = async (limit: number) => {
+      const slot = await replicaA.acquire(tenant, limit);
+      expect(slot).not.toBeNull();
+      slot!.release();
+      await settle(conn);
+    };
+
+    it('hands a parked slot out again at once, without asking Redis, and counts it again', async () => {
+      await releaseOne(4);
+      const parked = await parkedIds();
+      expect(parked).toHaveLength(1);
+      expect(await replicaA.inFlight(tenant)).toBe(0);
+      const asked = acquireCalls();
+      const reused = await atOnce(replicaA.acquire(tenant, 4));
+      expect(reused).toEqual({ release: expect.any(Function) });
+      expect(asked).not.toHaveBeenCalled();
+      await settle(conn);
+      // Back in the active set, under the same id, off the request path.
+      expect([await activeIds(), await parkedIds()]).toEqual([parked, []]);
+      expect(await replicaB.inFlight(tenant)).toBe(1);
+    });
+
+    it('an acquire right after a release waits for the parking answer and reuses the slot', async () => {
+      const slot = await replicaA.acquire(tenant, 4);
+      const asked = acquireCalls();
+      slot!.release();
+      // Asked before Redis has answered the park (the next sentence of the same call).
+      const next = await replicaA.acquire(tenant, 4);
+      expect(next).not.toBeNull();
+      expect(asked).not.toHaveBeenCalled();
+      await settle(conn);
+      expect([await activeIds(), await parkedIds()]).toEqual([[expect.any(String)], []]);
+      expect(await replicaB.inFlight(tenant)).toBe(1);
+    });
+
+    it('a parked slot counts against the limit on every replica, but not as in flight', async () => {
+      const held = [await replicaA.acquire(tenant, 4), await replicaA.acquire(tenant, 4)];
+      held[0]!.release();
+      await settle(conn);
+      expect(await parkedIds()).toHaveLength(1);
+      // One in flight on A and one parked there: B gets the other two of four.
+      expect(await grants(replicaB, tenant, 4, 3)).toBe(2);
+      expect(await replicaB.inFlight(tenant)).toBe(3);
+      expect(await replicaA.inFlight(tenant)).toBe(3);
+      // A's next request takes its parked slot: the tenant is at its limit everywhere.
+      expect(await replicaA.acquire(tenant, 4)).not.toBeNull();
+      expect(await replicaA.acquire(tenant, 4)).toBeNull();
+      expect(await replicaB.acquire(tenant, 4)).toBeNull();
+      expect(await replicaB.inFlight(tenant)).toBe(4);
+    });
+
+    it('parks nothing at a limit of 1', async () => {
+      await releaseOne(1);
+      expect([await activeIds(), await parkedIds()]).toEqual([[], []]);
+      expect(await replicaB.acquire(tenant, 1)).not.toBeNull();
+    });
+
+    it('parks nothing while the tenant uses more than half its limit', async () => {
+      const held = await Promise.all([1, 2, 3].map(() => replicaA.acquire(tenant, 4)));
+      held[0]!.release();
+      await settle(conn);
+      expect(await parkedIds()).toEqual([]);
+      // The slot is free: B gets it and the one left.
+      expect(await grants(replicaB, tenant, 4, 3)).toBe(2);
+      // Two of five is at most half (floor 2): that release parks.
+      const other = track(randomUUID());
+      const two = [await replicaA.acquire(other, 5), await replicaA.acquire(other, 5)];
+      const three = await replicaA.acquire(other, 5);
+      three!.release();
+      await settle(conn);
+      expect(await redis.zcard(`cw:slots:${other}:parked`)).toBe(0);
+      two[0]!.release();
+      await settle(conn);
+      expect(await redis.zcard(`cw:slots:${other}:parked`)).toBe(1);
+    });
+
+    it('keeps at most one parked slot per tenant on a replica', async () => {
+      const held = await Promise.all([1, 2, 3].map(() => replicaA.acquire(tenant, 10)));
+      held.forEach((slot) => slot!.release());
+      await settle(conn);
+      expect(await activeIds()).toEqual([]);
+      expect(await parkedIds()).toHaveLength(1);
+      // Parked, then another release: still one.
+      const again = [await replicaA.acquire(tenant, 10), await replicaA.acquire(tenant, 10)];
+      again.forEach((slot) => slot!.release());
+      await settle(conn);
+      expect(await parkedIds()).toHaveLength(1);
+    });
+
+    it('releases a parked slot for good after STREAM_SLOT_PARK_MS', async () => {
+      await releaseOne(2);
+      const parkedAt = Date.now();
+      expect(await parkedIds()).toHaveLength(1);
+      expect(await grants(replicaB, tenant, 2, 2)).toBe(1);
+      // Removed by A's timer, well before it would lapse in Redis.
+      await waitFor(async () => (await parkedIds()).length === 0, PARK_MS + 800);
+      expect(Date.now() - parkedAt).toBeGreaterThanOrEqual(PARK_MS - 50);
+      expect(await replicaB.acquire(tenant, 2)).not.toBeNull();
+      // A has nothing parked any more: it asks Redis, which says B holds both.
+      const asked = acquireCalls();
+      expect(await replicaA.acquire(tenant, 2)).toBeNull();
+      expect(asked).toHaveBeenCalledTimes(1);
+    });
+
+    it('a parked slot whose replica is gone lapses in Redis on its own', async () => {
+      await releaseOne(2);
+      conn.disconnect();
+      await sleep(PARK_MS + 100);
+      // A's timer fired, but its release never reached Redis.
+      expect(await parkedIds()).toHaveLength(1);
+      expect(await grants(replicaB, tenant, 2, 2)).toBe(1);
+      await waitFor(async () => (await replicaB.acquire(tenant, 2)) !== null, 3000);
+      expect(await parkedIds()).toEqual([]);
+    });
+
+    it('the renewal leaves a parked slot parked', async () => {
+      const slowParking = loadConfig({ STREAM_SLOT_LEASE_MS: String(LEASE_MS) });
+      const replicaC = replica(conn, slowParking);
+      const kept = await replicaC.acquire(tenant, 4);
+      (await replicaC.acquire(tenant, 4))!.release();
+      await settle(conn);
+      const parked = await parkedIds();
+      expect(parked).toHaveLength(1);
+      // Two renewals of the slot still held, for the same tenant.
+      await sleep((LEASE_MS / 3) * 2 + 50);
+      expect(await parkedIds()).toEqual(parked);
+      expect(await replicaB.inFlight(tenant)).toBe(1);
+      kept!.release();
+    });
+
+    it('releases its parked slots when the module is destroyed', async () => {
+      await releaseOne(4);
+      expect(await parkedIds()).toHaveLength(1);
+      replicaA.onModuleDestroy();
+      await settle(conn);
+      expect(await parkedIds()).toEqual([]);
+      expect(await grants(replicaB, tenant, 4, 5)).toBe(4);
+    });
+
+    it('is off with STREAM_SLOT_PARK_MS=0', async () => {
+      const off = replica(
+        conn,
+        loadConfig({ STREAM_SLOT_LEASE_MS: String(LEASE_MS), STREAM_SLOT_PARK_MS: '0' }),
+      );
+      const slot = await off.acquire(tenant, 4);
+      slot!.release();
+      await settle(conn);
+      expect([await activeIds(), await parkedIds()]).toEqual([[], []]);
+      const asked = acquireCalls();
+      expect(await off.acquire(tenant, 4)).not.toBeNull();
+      expect(asked).toHaveBeenCalledTimes(1);
+    });
   });
 
   describe('when Redis restarts or goes down (its own redis-server)', () => {

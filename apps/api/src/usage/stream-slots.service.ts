@@ -10,33 +10,93 @@ export interface StreamSlot {
   release(): void;
 }
 
-/** Lua's clock is the Redis server's, so replicas with skewed clocks agree on what has lapsed. */
+/**
+ * Lua's clock is the Redis server's, so replicas with skewed clocks agree on what has lapsed.
+ * Every key's lapsed members go first.
+ */
 const NOW_MS = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)`;
+for i = 1, #KEYS do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now) end`;
 
-/** KEYS[1] tenant's set; ARGV: limit, lease ms, slot id. 1 = granted, 0 = at the limit. */
+/**
+ * KEYS: tenant's active set, its parked set; ARGV: limit, lease ms, slot id. Parked slots count
+ * against the limit. 1 = granted, 0 = at the limit.
+ */
 const ACQUIRE = `${NOW_MS}
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+local used = redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2])
+if used >= tonumber(ARGV[1]) then return 0 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
-/** KEYS[1] tenant's set; ARGV: lease ms, slot ids. Re-adds slots a restarted Redis has lost. */
+/**
+ * KEYS: tenant's active set, its parked set; ARGV: lease ms, slot ids. Re-adds slots a restarted
+ * Redis has lost, and takes back into the active set a slot this replica had parked.
+ */
 const RENEW = `${NOW_MS}
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[i]) end
+for i = 2, #ARGV do
+  redis.call('ZREM', KEYS[2], ARGV[i])
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[i])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return #ARGV - 1`;
+
+/**
+ * KEYS: tenant's active set, its parked set; ARGV: slot id, limit, ms until a parked slot lapses.
+ * Releases the slot, parking it only while the tenant's active and parked slots, this one
+ * included, are at most half its limit. 1 = parked, 0 = released.
+ */
+const PARK = `${NOW_MS}
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+local used = redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) + 1
+if used > math.floor(tonumber(ARGV[2]) / 2) then return 0 end
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return 1`;
 
 const COUNT = `${NOW_MS}
 return redis.call('ZCARD', KEYS[1])`;
 
+/**
+ * A parked slot lapses in Redis this long after this replica stops reusing it: time for the
+ * reuse's command to get there (a replica that died leaves nothing parked for longer).
+ */
+const PARK_GRACE_MS = 1000;
+
 interface SlotScripts {
-  cwSlotAcquire(key: string, limit: number, leaseMs: number, slotId: string): Promise<number>;
-  cwSlotRenew(key: string, leaseMs: number, ...slotIds: string[]): Promise<number>;
+  cwSlotAcquire(
+    key: string,
+    parkedKey: string,
+    limit: number,
+    leaseMs: number,
+    slotId: string,
+  ): Promise<number>;
+  cwSlotRenew(
+    key: string,
+    parkedKey: string,
+    leaseMs: number,
+    ...slotIds: string[]
+  ): Promise<number>;
+  cwSlotPark(
+    key: string,
+    parkedKey: string,
+    slotId: string,
+    limit: number,
+    lapseMs: number,
+  ): Promise<number>;
   cwSlotCount(key: string): Promise<number>;
 }
+
+/**
+ * A tenant's released slot in this replica's keeping: `parking` while Redis decides (no other
+ * slot of the tenant is parked meanwhile; an acquire waits for the answer, which left before any
+ * round trip of its own would), then `parked`, reusable until `until` (performance.now()) by an
+ * acquire whose limit is at least the one it was parked under.
+ */
+type ParkedSlot =
+  | { state: 'parking'; decided: Promise<void> }
+  | { state: 'parked'; slotId: string; limit: number; until: number; timer: NodeJS.Timeout };
 
 /**
  * Counts syntheses in flight per tenant: in memory, or in Redis (shared by every replica) when
@@ -48,16 +108,30 @@ interface SlotScripts {
  * cannot go negative nor a slot be freed twice. While Redis is unreachable the replica counts
  * its own slots against the limit (fail open, see RedisFallback); the next renewal after Redis
  * returns (or restarts empty) puts every slot still held back in the shared count.
+ *
+ * Parking spares a tenant's next request the round trip to Redis (a large share of a cached
+ * prompt's first byte). A release may move the slot to the tenant's parked set instead of removing
+ * it; this replica's next acquire for the tenant then takes it back at once and tells Redis after.
+ * Parked slots count against the limit, so no replica over-admits, but not as in flight. Redis
+ * parks a slot only while the tenant's active and parked slots, this one included, are at most
+ * floor(limit / 2) (a limit of 1 never parks); a replica keeps one per tenant, and releases it
+ * for good after STREAM_SLOT_PARK_MS unused (a dead replica's lapses a second later). The cost is
+ * bounded: another replica may be refused a slot for at most STREAM_SLOT_PARK_MS while this one
+ * holds one parked, and only when the tenant used at most half its limit when it parked.
  */
 @Injectable()
 export class StreamSlotsService implements OnModuleDestroy {
   private readonly logger = new Logger('StreamSlots');
   /** Slots this process holds, by tenant: the whole count without Redis, the renewal list with. */
   private readonly held = new Map<string, Set<string>>();
+  /** With Redis: at most one parked slot per tenant, and the tenants whose slot is parking. */
+  private readonly parked = new Map<string, ParkedSlot>();
   private readonly replicaId = randomUUID();
   private nextSlot = 0;
   private readonly leaseMs: number;
+  private readonly parkMs: number;
   private readonly renewal?: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis | null,
@@ -65,44 +139,36 @@ export class StreamSlotsService implements OnModuleDestroy {
     private readonly fallback: RedisFallback,
   ) {
     this.leaseMs = config.limits.streamSlotLeaseMs;
+    this.parkMs = config.limits.streamSlotParkMs;
     if (redis) {
-      redis.defineCommand('cwSlotAcquire', { numberOfKeys: 1, lua: ACQUIRE });
-      redis.defineCommand('cwSlotRenew', { numberOfKeys: 1, lua: RENEW });
+      redis.defineCommand('cwSlotAcquire', { numberOfKeys: 2, lua: ACQUIRE });
+      redis.defineCommand('cwSlotRenew', { numberOfKeys: 2, lua: RENEW });
+      redis.defineCommand('cwSlotPark', { numberOfKeys: 2, lua: PARK });
       redis.defineCommand('cwSlotCount', { numberOfKeys: 1, lua: COUNT });
       this.renewal = setInterval(() => this.renew(), Math.floor(this.leaseMs / 3));
       this.renewal.unref();
     }
   }
 
+  /** Stops renewing, and releases the parked slots (fire and forget: nothing to wait for). */
   onModuleDestroy(): void {
     clearInterval(this.renewal);
+    this.closed = true;
+    for (const [tenantUuid, parked] of this.parked) {
+      if (parked.state === 'parked') this.releaseParked(tenantUuid, parked);
+    }
+    this.parked.clear();
   }
 
-  async acquire(tenantUuid: string, limit: number): Promise<StreamSlot | null> {
-    const slotId = `${this.replicaId}:${this.nextSlot++}`;
-    const redis = this.redis;
-    const granted = redis
-      ? await this.fallback.run(
-          'stream_slots',
-          redis,
-          async () => {
-            const key = this.key(tenantUuid);
-            const ok = await this.scripts(redis).cwSlotAcquire(key, limit, this.leaseMs, slotId);
-            if (ok === 1) this.hold(tenantUuid, slotId);
-            return ok === 1;
-          },
-          () => this.holdIfBelow(tenantUuid, slotId, limit),
-        )
-      : this.holdIfBelow(tenantUuid, slotId, limit);
-    if (!granted) return null;
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.release(tenantUuid, slotId);
-      },
-    };
+  /** Resolved at once, with no round trip to Redis, when this replica has a slot parked. */
+  acquire(tenantUuid: string, limit: number): Promise<StreamSlot | null> {
+    const parked = this.parked.get(tenantUuid);
+    // A slot released a moment ago (the call's last sentence, just before this one): Redis's
+    // answer on parking it is on its way, sooner than an answer to a new ask could be.
+    if (parked?.state === 'parking') {
+      return parked.decided.then(() => this.reuseOrAcquire(tenantUuid, limit));
+    }
+    return this.reuseOrAcquire(tenantUuid, limit);
   }
 
   async inFlight(tenantUuid: string): Promise<number> {
@@ -116,12 +182,140 @@ export class StreamSlotsService implements OnModuleDestroy {
     );
   }
 
-  private release(tenantUuid: string, slotId: string): void {
+  private reuseOrAcquire(tenantUuid: string, limit: number): Promise<StreamSlot | null> {
+    const reused = this.reuseParked(tenantUuid, limit);
+    if (reused) return Promise.resolve(this.handle(tenantUuid, reused, limit));
+    return this.acquireNew(tenantUuid, limit);
+  }
+
+  private async acquireNew(tenantUuid: string, limit: number): Promise<StreamSlot | null> {
+    const slotId = `${this.replicaId}:${this.nextSlot++}`;
+    const redis = this.redis;
+    const granted = redis
+      ? await this.fallback.run(
+          'stream_slots',
+          redis,
+          async () => {
+            const ok = await this.scripts(redis).cwSlotAcquire(
+              this.key(tenantUuid),
+              this.parkedKey(tenantUuid),
+              limit,
+              this.leaseMs,
+              slotId,
+            );
+            if (ok === 1) this.hold(tenantUuid, slotId);
+            return ok === 1;
+          },
+          () => this.holdIfBelow(tenantUuid, slotId, limit),
+        )
+      : this.holdIfBelow(tenantUuid, slotId, limit);
+    return granted ? this.handle(tenantUuid, slotId, limit) : null;
+  }
+
+  private handle(tenantUuid: string, slotId: string, limit: number): StreamSlot {
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.release(tenantUuid, slotId, limit);
+      },
+    };
+  }
+
+  private release(tenantUuid: string, slotId: string, limit: number): void {
     const slots = this.held.get(tenantUuid);
     slots?.delete(slotId);
     if (slots?.size === 0) this.held.delete(tenantUuid);
+    const redis = this.redis;
+    if (!redis) return;
+    if (this.mayPark(tenantUuid, limit)) {
+      this.park(redis, tenantUuid, slotId, limit);
+      return;
+    }
     // A release Redis misses (it is down) lapses with its lease.
-    this.redis?.zrem(this.key(tenantUuid), slotId).catch(() => undefined);
+    redis.zrem(this.key(tenantUuid), slotId).catch(() => undefined);
+  }
+
+  private mayPark(tenantUuid: string, limit: number): boolean {
+    return (
+      this.parkMs > 0 && !this.closed && Math.floor(limit / 2) >= 1 && !this.parked.has(tenantUuid)
+    );
+  }
+
+  /** Releases the slot in Redis, keeping it parked there and here if Redis agrees. */
+  private park(redis: Redis, tenantUuid: string, slotId: string, limit: number): void {
+    const parking = this.scripts(redis).cwSlotPark(
+      this.key(tenantUuid),
+      this.parkedKey(tenantUuid),
+      slotId,
+      limit,
+      this.parkMs + PARK_GRACE_MS,
+    );
+    // A failed park is a release Redis may have missed: the slot lapses on its own.
+    const decided = parking.then(
+      (reply) => this.parkDone(tenantUuid, slotId, limit, reply === 1),
+      () => this.parkDone(tenantUuid, slotId, limit, false),
+    );
+    this.parked.set(tenantUuid, { state: 'parking', decided });
+  }
+
+  private parkDone(tenantUuid: string, slotId: string, limit: number, parked: boolean): void {
+    if (!parked) {
+      this.parked.delete(tenantUuid);
+      return;
+    }
+    if (this.closed) {
+      this.releaseParked(tenantUuid, { slotId });
+      return;
+    }
+    const timer = setTimeout(() => this.expire(tenantUuid, slotId), this.parkMs);
+    timer.unref();
+    const until = performance.now() + this.parkMs;
+    this.parked.set(tenantUuid, { state: 'parked', slotId, limit, until, timer });
+  }
+
+  /**
+   * The tenant's parked slot, held again and sent back to the active set off the request path,
+   * or undefined. A late timer's or a lowered limit's slot is released instead.
+   */
+  private reuseParked(tenantUuid: string, limit: number): string | undefined {
+    const parked = this.parked.get(tenantUuid);
+    const redis = this.redis;
+    if (parked?.state !== 'parked' || !redis) return undefined;
+    this.parked.delete(tenantUuid);
+    clearTimeout(parked.timer);
+    const reusable =
+      performance.now() < parked.until &&
+      limit >= parked.limit &&
+      this.heldCount(tenantUuid) < limit;
+    if (!reusable) {
+      this.releaseParked(tenantUuid, parked);
+      return undefined;
+    }
+    this.hold(tenantUuid, parked.slotId);
+    // Should this fail, the slot lapses from the parked set and the next renewal re-adds it.
+    this.scripts(redis)
+      .cwSlotRenew(this.key(tenantUuid), this.parkedKey(tenantUuid), this.leaseMs, parked.slotId)
+      .catch((err: unknown) => this.logger.debug({ err }, 'taking back a parked slot failed'));
+    return parked.slotId;
+  }
+
+  /** STREAM_SLOT_PARK_MS passed with the slot unused. */
+  private expire(tenantUuid: string, slotId: string): void {
+    const parked = this.parked.get(tenantUuid);
+    if (parked?.state !== 'parked' || parked.slotId !== slotId) return;
+    this.parked.delete(tenantUuid);
+    this.releaseParked(tenantUuid, parked);
+  }
+
+  /** Releases a parked slot for good; one Redis misses lapses on its own. */
+  private releaseParked(
+    tenantUuid: string,
+    parked: { slotId: string; timer?: NodeJS.Timeout },
+  ): void {
+    clearTimeout(parked.timer);
+    this.redis?.zrem(this.parkedKey(tenantUuid), parked.slotId).catch(() => undefined);
   }
 
   /** Extends every slot this replica holds by one lease, re-adding any Redis has lost. */
@@ -130,7 +324,7 @@ export class StreamSlotsService implements OnModuleDestroy {
     if (!redis) return;
     for (const [tenantUuid, slots] of this.held) {
       this.scripts(redis)
-        .cwSlotRenew(this.key(tenantUuid), this.leaseMs, ...slots)
+        .cwSlotRenew(this.key(tenantUuid), this.parkedKey(tenantUuid), this.leaseMs, ...slots)
         .catch((err: unknown) => this.logger.debug({ err }, 'slot renewal failed'));
     }
   }
@@ -157,5 +351,9 @@ export class StreamSlotsService implements OnModuleDestroy {
 
   private key(tenantUuid: string): string {
     return `cw:slots:${tenantUuid}`;
+  }
+
+  private parkedKey(tenantUuid: string): string {
+    return `cw:slots:${tenantUuid}:parked`;
   }
 }
