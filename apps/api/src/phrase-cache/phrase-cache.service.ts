@@ -42,6 +42,19 @@ end
 return total
 `;
 
+/** PUT_SCRIPT as an ioredis command. KEYS: entry, index, sizes, total; ARGV: entry, now, bound. */
+interface PhrasePutCommand {
+  cwPhrasePut(
+    entryKey: string,
+    indexKey: string,
+    sizesKey: string,
+    totalKey: string,
+    packed: Buffer,
+    now: number,
+    maxBytes: number,
+  ): Promise<number>;
+}
+
 /**
  * Audio already made, for requests that ask for exactly the same speech again (an agent's
  * "Please hold while I check that for you"): in memory on each replica (LRU, bounded in bytes)
@@ -68,6 +81,8 @@ export class PhraseCacheService {
     const { maxBytes, maxEntryBytes, redisMaxBytes } = config.phraseCache;
     this.maxEntryBytes = Math.min(maxEntryBytes, maxBytes);
     this.redisMaxBytes = redisMaxBytes;
+    // Sent by its SHA-1 (EVALSHA; ioredis loads it again after a Redis restart), not as text.
+    redis?.defineCommand('cwPhrasePut', { numberOfKeys: 4, lua: PUT_SCRIPT });
     if (maxBytes > 0) {
       this.memory = new LRUCache<string, CachedSpeech>({
         maxSize: maxBytes,
@@ -189,9 +204,7 @@ export class PhraseCacheService {
   private async putShared(key: string, entry: CachedSpeech): Promise<void> {
     if (!this.redis || this.redisMaxBytes <= 0) return;
     try {
-      await this.redis.eval(
-        PUT_SCRIPT,
-        4,
+      await (this.redis as Redis & PhrasePutCommand).cwPhrasePut(
         REDIS_PREFIX + key,
         REDIS_INDEX,
         REDIS_SIZES,

@@ -156,6 +156,17 @@ describe('FailOpenThrottlerStorage (leases of a window, real Redis)', () => {
     expect(next).toMatchObject({ totalHits: 1, isBlocked: false });
   });
 
+  it('applies a limit lowered mid-window at once, leased requests notwithstanding', async () => {
+    const { storage } = replica();
+    const key = windowKey();
+    for (let i = 0; i < 3; i++) {
+      expect((await storage.increment(key, MINUTE, 1000, MINUTE, 'default')).isBlocked).toBe(false);
+    }
+    // Seven of a lease of ten are still here, but three were used of the new limit of three.
+    const lowered = await storage.increment(key, MINUTE, 3, MINUTE, 'default');
+    expect(lowered.isBlocked).toBe(true);
+  });
+
   it('lets a blocked tenant in again once the block ends', async () => {
     const { storage } = replica();
     const key = windowKey();

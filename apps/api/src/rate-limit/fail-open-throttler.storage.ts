@@ -110,13 +110,13 @@ export class FailOpenThrottlerStorage implements ThrottlerStorage, OnApplication
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
     const window: LeaseWindow = { id: `{${key}:${throttlerName}}`, ttl, limit, blockDuration };
-    let lease = this.current(window.id);
+    let lease = this.current(window.id, limit);
     if (lease.tokens > 0) return this.spend(window, lease);
     if (lease.asking > 0) {
       // A lease is on its way (maybe the window's last requests): wait for it before asking, or
       // this request could be refused for requests this replica holds.
       await lease.latest?.catch(() => undefined);
-      lease = this.current(window.id);
+      lease = this.current(window.id, limit);
       if (lease.tokens > 0) return this.spend(window, lease);
     }
     // Nothing leased here: this request waits for Redis (and may be refused).
@@ -206,13 +206,16 @@ export class FailOpenThrottlerStorage implements ThrottlerStorage, OnApplication
     return record(lease.counted - lease.tokens, endsAt - now, 0);
   }
 
-  /** This replica's lease of a window (emptied once the window ended). */
-  private current(id: string): WindowLease {
+  /**
+   * This replica's lease of a window, emptied once the window ended or once the requests used in
+   * it reach `limit` (a limit lowered mid-window: Redis then refuses the next request).
+   */
+  private current(id: string, limit: number): WindowLease {
     let lease = this.leases.get(id);
     if (!lease) {
       lease = { tokens: 0, counted: 0, endsAt: 0, asking: 0 };
       this.leases.set(id, lease);
-    } else if (lease.endsAt <= Date.now()) {
+    } else if (lease.endsAt <= Date.now() || lease.counted - lease.tokens >= limit) {
       lease.tokens = 0;
     }
     return lease;
