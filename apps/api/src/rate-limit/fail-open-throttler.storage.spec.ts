@@ -20,6 +20,9 @@ const metrics = new MetricsService(loadConfig({}), EngineRegistry.of([{ engine }
 interface Asks {
   waiting: number;
   ahead: number;
+  /** Answers received so far, and how many had been received when each ask was sent. */
+  answered: number;
+  answeredAtAsk: number[];
 }
 
 const connections: Redis[] = [];
@@ -32,13 +35,14 @@ function replica(): { storage: FailOpenThrottlerStorage; asks: Asks } {
   connections.push(redis);
   const storage = new FailOpenThrottlerStorage(redis, new RedisFallback(redis, metrics));
   storages.push(storage);
-  const asks: Asks = { waiting: 0, ahead: 0 };
+  const asks: Asks = { waiting: 0, ahead: 0, answered: 0, answeredAtAsk: [] };
   const client = redis as unknown as { cwRateLease: (...args: unknown[]) => Promise<unknown> };
   const lease = client.cwRateLease.bind(redis);
   client.cwRateLease = (...args: unknown[]) => {
     if (args[6] === 1) asks.waiting++;
     else asks.ahead++;
-    return lease(...args);
+    asks.answeredAtAsk.push(asks.answered);
+    return lease(...args).finally(() => asks.answered++);
   };
   return { storage, asks };
 }
@@ -87,7 +91,7 @@ describe('FailOpenThrottlerStorage (leases of a window, real Redis)', () => {
     const { storage, asks } = replica();
     const key = windowKey();
     await storage.increment(key, MINUTE, 1000, MINUTE, 'default'); // a lease of 10
-    expect(asks).toEqual({ waiting: 1, ahead: 0 });
+    expect(asks).toMatchObject({ waiting: 1, ahead: 0 });
     for (let i = 0; i < 4; i++) await storage.increment(key, MINUTE, 1000, MINUTE, 'default');
     // Five of ten used: the next lease was asked for ahead, no request waited.
     expect(asks.waiting).toBe(1);
@@ -102,6 +106,20 @@ describe('FailOpenThrottlerStorage (leases of a window, real Redis)', () => {
     // Redis counted every request used, and at most the unused part of two leases more.
     expect(counted).toBeGreaterThanOrEqual(25);
     expect(counted).toBeLessThanOrEqual(25 + 2 * 10);
+  });
+
+  it('admits a burst in one round trip: a lease for the first, one request each for the rest', async () => {
+    const { storage, asks } = replica();
+    const key = windowKey();
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, () => storage.increment(key, MINUTE, 1000, MINUTE, 'default')),
+    );
+    expect(burst.every((r) => !r.isBlocked)).toBe(true);
+    // One lease of ten covers the first ten; the other twenty ask for one each.
+    expect(asks.waiting).toBe(21);
+    // Every ask left before any answer came back: the burst waited for one round trip.
+    expect(Math.max(...asks.answeredAtAsk.slice(0, 21))).toBe(0);
+    expect(Number(await connections[0].get(`{${key}:default}:hits`))).toBeGreaterThanOrEqual(30);
   });
 
   it('never admits more than the limit across replicas, and refuses at most a few early', async () => {

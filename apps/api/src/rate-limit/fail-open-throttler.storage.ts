@@ -70,6 +70,10 @@ interface WindowLease {
   asking: number;
   /** The last of them: Redis answers in order, so once it is answered all are. */
   latest?: Promise<unknown>;
+  /** Requests those leases ask for beyond the ones for the requests that asked. */
+  coming: number;
+  /** Requests waiting for `coming`. */
+  waiters: number;
 }
 
 /**
@@ -112,10 +116,16 @@ export class FailOpenThrottlerStorage implements ThrottlerStorage, OnApplication
     const window: LeaseWindow = { id: `{${key}:${throttlerName}}`, ttl, limit, blockDuration };
     let lease = this.current(window.id, limit);
     if (lease.tokens > 0) return this.spend(window, lease);
-    if (lease.asking > 0) {
-      // A lease is on its way (maybe the window's last requests): wait for it before asking, or
-      // this request could be refused for requests this replica holds.
-      await lease.latest?.catch(() => undefined);
+    if (lease.coming > lease.waiters) {
+      // Requests are on their way (asked ahead, maybe the window's last): wait for them rather
+      // than ask again, or this request could be refused for requests this replica will hold.
+      // A burst beyond them asks for one request each, all in one write.
+      lease.waiters++;
+      try {
+        await lease.latest?.catch(() => undefined);
+      } finally {
+        lease.waiters--;
+      }
       lease = this.current(window.id, limit);
       if (lease.tokens > 0) return this.spend(window, lease);
     }
@@ -164,8 +174,10 @@ export class FailOpenThrottlerStorage implements ThrottlerStorage, OnApplication
   ): Promise<ThrottlerStorageRecord> {
     // The first lease on its way asks for a whole lease; requests arriving meanwhile for one each.
     const wanted = lease.asking === 0 ? leaseSize(window.limit) : 1;
+    const extra = forRequest ? wanted - 1 : wanted;
     const askedAt = Date.now();
     lease.asking++;
+    lease.coming += extra;
     const answer = this.client.cwRateLease(
       `${window.id}:hits`,
       `${window.id}:blocked`,
@@ -181,6 +193,7 @@ export class FailOpenThrottlerStorage implements ThrottlerStorage, OnApplication
       reply = await answer;
     } finally {
       lease.asking--;
+      lease.coming -= extra;
       if (lease.latest === answer) lease.latest = undefined;
     }
     const [granted, hits, windowLeftMs, blockedMs] = reply;
@@ -213,7 +226,7 @@ export class FailOpenThrottlerStorage implements ThrottlerStorage, OnApplication
   private current(id: string, limit: number): WindowLease {
     let lease = this.leases.get(id);
     if (!lease) {
-      lease = { tokens: 0, counted: 0, endsAt: 0, asking: 0 };
+      lease = { tokens: 0, counted: 0, endsAt: 0, asking: 0, coming: 0, waiters: 0 };
       this.leases.set(id, lease);
     } else if (lease.endsAt <= Date.now() || lease.counted - lease.tokens >= limit) {
       lease.tokens = 0;
