@@ -6,10 +6,10 @@ import type { RedisFallback } from '../redis/redis-fallback';
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
- * KEYS: a window's hit counter and its block flag (the keys `@nest-lab/throttler-storage-redis`
- * used, so counters mean what they always meant). ARGV: window ms, limit, block ms, requests
- * wanted, 1 when a request waits on the answer (0: asked ahead). Reply: {granted, hits in the
- * window, window ms left, block ms left}.
+ * KEYS: a window's hit counter and its block flag (the keys `@nest-lab/throttler-storage-redis`,
+ * no longer a dependency, used, so counters mean what they always meant). ARGV: window ms, limit,
+ * block ms, requests wanted, 1 when a request waits on the answer (0: asked ahead). Reply:
+ * {granted, hits in the window, window ms left, block ms left}.
  *
  * Grants up to `wanted` of the window's remaining requests. A request that finds none left is
  * counted and blocks the tenant for the block length, as the throttler always did; asking ahead
