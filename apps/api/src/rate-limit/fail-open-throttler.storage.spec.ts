@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { loadConfig } from '@cw/config';
-import { EngineRegistry, type TtsEngine } from '@cw/engines';
-import { MetricsService } from '../metrics/metrics.service';
+import { specMetrics } from '../../../../test/helpers/metrics';
 import { RedisFallback } from '../redis/redis-fallback';
 import { FailOpenThrottlerStorage, leaseSize } from './fail-open-throttler.storage';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MINUTE = 60_000;
 
-const engine = {
-  id: 'espeak',
-  capabilities: { parallelism: 1, wordTimings: true, languages: ['en'] },
-  health: () => ({ queueDepth: 0, modelLoaded: true }),
-} as unknown as TtsEngine;
-const metrics = new MetricsService(loadConfig({}), EngineRegistry.of([{ engine }]));
+const metrics = specMetrics();
 
 /** How often each replica asked Redis, split by whether a request was waiting for the answer. */
 interface Asks {

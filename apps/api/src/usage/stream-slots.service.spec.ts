@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { loadConfig } from '@cw/config';
-import { EngineRegistry, type TtsEngine } from '@cw/engines';
+import { specMetrics } from '../../../../test/helpers/metrics';
 import { RedisProcess } from '../../../../test/helpers/redis-process';
-import { MetricsService } from '../metrics/metrics.service';
+import type { MetricsService } from '../metrics/metrics.service';
 import { RedisFallback } from '../redis/redis-fallback';
 import { StreamSlotsService } from './stream-slots.service';
 
@@ -12,11 +12,6 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const OWN_REDIS_PORT = 19201;
 const LEASE_MS = 1000;
 
-const engine = {
-  id: 'espeak',
-  capabilities: { parallelism: 1, wordTimings: true, languages: ['en'] },
-  health: () => ({ queueDepth: 0, modelLoaded: true }),
-} as unknown as TtsEngine;
 const config = loadConfig({ STREAM_SLOT_LEASE_MS: String(LEASE_MS) });
 const services: StreamSlotsService[] = [];
 const fallbacks = new Map<Redis | null, { fallback: RedisFallback; metrics: MetricsService }>();
@@ -31,7 +26,7 @@ function replica(redis: Redis | null, settings = config): StreamSlotsService {
 function fallbackOf(redis: Redis | null) {
   let entry = fallbacks.get(redis);
   if (!entry) {
-    const metrics = new MetricsService(config, EngineRegistry.of([{ engine }]));
+    const metrics = specMetrics(config);
     entry = { fallback: new RedisFallback(redis, metrics), metrics };
     fallbacks.set(redis, entry);
   }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@cw/config';
-import { EngineRegistry, type TtsEngine } from '@cw/engines';
-import { MetricsService } from '../metrics/metrics.service';
+import { specMetrics } from '../../../../test/helpers/metrics';
+import type { MetricsService } from '../metrics/metrics.service';
 import type { NewUsageEvent } from './usage-event.entity';
 import { UsageRecorder } from './usage.recorder';
 import type { UsageRepository } from './usage.repository';
@@ -66,12 +66,7 @@ function usageEvent(overrides: Partial<NewUsageEvent> = {}): NewUsageEvent {
 
 function setUp(env: Record<string, string> = {}) {
   const config = loadConfig({ USAGE_FLUSH_MS: '60000', USAGE_BUFFER_MAX: '1000', ...env });
-  const engine = {
-    id: 'espeak',
-    capabilities: { parallelism: 1, wordTimings: true, languages: ['en'] },
-    health: () => ({ queueDepth: 0, modelLoaded: true }),
-  } as unknown as TtsEngine;
-  const metrics = new MetricsService(config, EngineRegistry.of([{ engine }]));
+  const metrics = specMetrics(config);
   const repository = new FakeUsageRepository();
   const recorder = new UsageRecorder(repository as unknown as UsageRepository, metrics, config);
   return { recorder, repository, metrics };
