@@ -214,9 +214,7 @@ export class FailOpenThrottlerStorage implements ThrottlerStorage, OnApplication
     lease.tokens += granted;
     if (!forRequest) return record(lease.counted - lease.tokens, endsAt - now, blockedMs);
     if (granted === 0) return refusal(reply);
-    lease.tokens--;
-    this.topUp(window, lease);
-    return record(lease.counted - lease.tokens, endsAt - now, 0);
+    return this.spend(window, lease);
   }
 
   /**

@@ -57,8 +57,8 @@ export class TenantThrottlerGuard extends ThrottlerGuard {
   /**
    * Both windows are counted at once (from this replica's leases, or one round trip to Redis
    * when they need more), and on a synthesis route the concurrency slot is asked for in the same
-   * tick, so any Redis commands leave in one write. Routes have no
-   * throttler overrides here: every limit comes from the tenant's row.
+   * tick, so any Redis commands leave in one write. Routes have no throttler overrides here:
+   * every limit comes from the tenant's row.
    */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (await this.shouldSkip(context)) return true;
