@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { requestIdOf } from '../common/http/request-id';
 
 const logger = new Logger('AudioResponse');
@@ -14,20 +15,6 @@ export function abortOnDisconnect(req: Request, res: Response): AbortController 
   });
   req.on('aborted', () => controller.abort(new Error('client disconnected')));
   return controller;
-}
-
-async function* prepend(
-  first: IteratorResult<Buffer>,
-  rest: AsyncIterator<Buffer>,
-): AsyncGenerator<Buffer> {
-  try {
-    if (first.done) return;
-    yield first.value;
-    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
-  } finally {
-    // Stops the producer (engine, encoder) when the client leaves or the pipeline fails.
-    await rest.return?.();
-  }
 }
 
 /**
@@ -46,12 +33,20 @@ export async function streamAudio(
   headers: () => Record<string, string>,
   signal: AbortSignal,
 ): Promise<StreamOutcome> {
-  const first = await chunks.next();
+  let next = await chunks.next();
   res.status(200);
   for (const [name, value] of Object.entries(headers())) res.setHeader(name, value);
-  // The headers leave with the first audio, in one write (a cache hit's whole answer may be one).
+  // Each piece is written as it arrives, straight to the response (no stream pipeline between:
+  // its bookkeeping cost more than a cache hit's whole answer). Node sends what is written in one
+  // tick together, so the headers leave with the first audio, and pieces already made (a cache
+  // hit's) leave with the end of the body, in one write.
   try {
-    await pipeline(Readable.from(prepend(first, chunks), { objectMode: false }), res);
+    for (; !next.done; next = await chunks.next()) {
+      if (!res.write(next.value)) await once(res, 'drain', { signal });
+    }
+    if (signal.aborted) return { status: 'cancelled' };
+    res.end();
+    await finished(res);
     return { status: 'completed' };
   } catch (err) {
     if (signal.aborted) return { status: 'cancelled' };
@@ -61,6 +56,9 @@ export async function streamAudio(
     );
     res.destroy(err instanceof Error ? err : undefined);
     return { status: 'failed', error: err };
+  } finally {
+    // Stops the producer (engine, encoder) when the client leaves or writing fails.
+    if (!next.done) await chunks.return?.();
   }
 }
 
