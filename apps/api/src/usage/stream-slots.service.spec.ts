@@ -5,7 +5,7 @@ import { specMetrics } from '../../../../test/helpers/metrics';
 import { RedisProcess } from '../../../../test/helpers/redis-process';
 import type { MetricsService } from '../metrics/metrics.service';
 import { RedisFallback } from '../redis/redis-fallback';
-import { StreamSlotsService } from './stream-slots.service';
+import { SLOT_HANDOVER_MS, type StreamSlot, StreamSlotsService } from './stream-slots.service';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** This spec's own redis-server, which it stops and restarts (never the shared one). */
@@ -237,6 +237,11 @@ describe('StreamSlotsService in Redis (real server)', () => {
     });
     afterEach(() => jest.restoreAllMocks());
 
+    /** Redis has answered whatever the last release asked, its hand-over window over. */
+    const parkSettled = async () => {
+      await sleep(SLOT_HANDOVER_MS + 10);
+      await settle(conn);
+    };
     const activeIds = () => redis.zrange(`cw:slots:${tenant}`, 0, -1);
     const parkedIds = () => redis.zrange(`cw:slots:${tenant}:parked`, 0, -1);
     /** Calls of replica A's ACQUIRE script from now on. */
@@ -247,7 +252,7 @@ describe('StreamSlotsService in Redis (real server)', () => {
       const slot = await replicaA.acquire(tenant, limit);
       expect(slot).not.toBeNull();
       slot!.release();
-      await settle(conn);
+      await parkSettled();
     };
 
     it('hands a parked slot out again at once, without asking Redis, and counts it again', async () => {
@@ -259,19 +264,66 @@ describe('StreamSlotsService in Redis (real server)', () => {
       const reused = await atOnce(replicaA.acquire(tenant, 4));
       expect(reused).toEqual({ release: expect.any(Function) });
       expect(asked).not.toHaveBeenCalled();
-      await settle(conn);
+      await parkSettled();
       // Back in the active set, under the same id, off the request path.
       expect([await activeIds(), await parkedIds()]).toEqual([parked, []]);
       expect(await replicaB.inFlight(tenant)).toBe(1);
     });
 
-    it('an acquire right after a release waits for the parking answer and reuses the slot', async () => {
+    it('hands a just-released slot to the tenant’s next request with no command to Redis', async () => {
       const slot = await replicaA.acquire(tenant, 4);
+      await settle(conn);
+      const inFlight = await activeIds();
+      const sent = jest.spyOn(conn, 'sendCommand');
+      slot!.release();
+      // The next sentences of the same call, each as short as a cached prompt.
+      for (let i = 0; i < 3; i++) {
+        const next = await atOnce(replicaA.acquire(tenant, 4));
+        expect(next).toEqual({ release: expect.any(Function) });
+        (next as StreamSlot).release();
+      }
+      expect(sent).not.toHaveBeenCalled();
+      // Still the same slot, in flight, until the window passes with no request: then parked.
+      expect([await activeIds(), await parkedIds()]).toEqual([inFlight, []]);
+      await parkSettled();
+      expect([await activeIds(), await parkedIds()]).toEqual([[], inFlight]);
+    });
+
+    it('a lowered limit or a shutdown releases a slot being handed over instead', async () => {
+      const slot = await replicaA.acquire(tenant, 4);
+      await settle(conn);
+      const [first] = await activeIds();
+      slot!.release();
+      const lowered = await replicaA.acquire(tenant, 1);
+      expect(lowered).not.toBeNull();
+      await settle(conn);
+      const [second] = await activeIds();
+      expect([await activeIds(), await parkedIds()]).toEqual([[second], []]);
+      expect(second).not.toBe(first);
+      lowered!.release();
+      (await replicaA.acquire(tenant, 4))!.release();
+      replicaA.onModuleDestroy();
+      await settle(conn);
+      expect([await activeIds(), await parkedIds()]).toEqual([[], []]);
+    });
+
+    it('an acquire while a park is on its way waits for the answer and reuses the slot', async () => {
+      const slot = await replicaA.acquire(tenant, 4);
+      const scripts = conn as unknown as { cwSlotPark: (...args: unknown[]) => Promise<number> };
+      const park = scripts.cwSlotPark.bind(conn);
+      let during: Promise<StreamSlot | null> | undefined;
+      jest.spyOn(scripts, 'cwSlotPark').mockImplementation((...args) => {
+        const answer = park(...args);
+        // Asked before Redis has answered the park (the next sentence, after the hand-over).
+        queueMicrotask(() => {
+          during = replicaA.acquire(tenant, 4);
+        });
+        return answer;
+      });
       const asked = acquireCalls();
       slot!.release();
-      // Asked before Redis has answered the park (the next sentence of the same call).
-      const next = await replicaA.acquire(tenant, 4);
-      expect(next).not.toBeNull();
+      await waitFor(async () => during !== undefined);
+      expect(await during).not.toBeNull();
       expect(asked).not.toHaveBeenCalled();
       await settle(conn);
       expect([await activeIds(), await parkedIds()]).toEqual([[expect.any(String)], []]);
@@ -281,7 +333,7 @@ describe('StreamSlotsService in Redis (real server)', () => {
     it('a parked slot counts against the limit on every replica, but not as in flight', async () => {
       const held = [await replicaA.acquire(tenant, 4), await replicaA.acquire(tenant, 4)];
       held[0]!.release();
-      await settle(conn);
+      await parkSettled();
       expect(await parkedIds()).toHaveLength(1);
       // One in flight on A and one parked there: B gets the other two of four.
       expect(await grants(replicaB, tenant, 4, 3)).toBe(2);
@@ -303,7 +355,7 @@ describe('StreamSlotsService in Redis (real server)', () => {
     it('parks nothing while the tenant uses more than half its limit', async () => {
       const held = await Promise.all([1, 2, 3].map(() => replicaA.acquire(tenant, 4)));
       held[0]!.release();
-      await settle(conn);
+      await parkSettled();
       expect(await parkedIds()).toEqual([]);
       // The slot is free: B gets it and the one left.
       expect(await grants(replicaB, tenant, 4, 3)).toBe(2);
@@ -312,23 +364,23 @@ describe('StreamSlotsService in Redis (real server)', () => {
       const two = [await replicaA.acquire(other, 5), await replicaA.acquire(other, 5)];
       const three = await replicaA.acquire(other, 5);
       three!.release();
-      await settle(conn);
+      await parkSettled();
       expect(await redis.zcard(`cw:slots:${other}:parked`)).toBe(0);
       two[0]!.release();
-      await settle(conn);
+      await parkSettled();
       expect(await redis.zcard(`cw:slots:${other}:parked`)).toBe(1);
     });
 
     it('keeps at most one parked slot per tenant on a replica', async () => {
       const held = await Promise.all([1, 2, 3].map(() => replicaA.acquire(tenant, 10)));
       held.forEach((slot) => slot!.release());
-      await settle(conn);
+      await parkSettled();
       expect(await activeIds()).toEqual([]);
       expect(await parkedIds()).toHaveLength(1);
       // Parked, then another release: still one.
       const again = [await replicaA.acquire(tenant, 10), await replicaA.acquire(tenant, 10)];
       again.forEach((slot) => slot!.release());
-      await settle(conn);
+      await parkSettled();
       expect(await parkedIds()).toHaveLength(1);
     });
 
@@ -363,7 +415,7 @@ describe('StreamSlotsService in Redis (real server)', () => {
       const replicaC = replica(conn, slowParking);
       const kept = await replicaC.acquire(tenant, 4);
       (await replicaC.acquire(tenant, 4))!.release();
-      await settle(conn);
+      await parkSettled();
       const parked = await parkedIds();
       expect(parked).toHaveLength(1);
       // Two renewals of the slot still held, for the same tenant.
@@ -377,7 +429,7 @@ describe('StreamSlotsService in Redis (real server)', () => {
       await releaseOne(4);
       expect(await parkedIds()).toHaveLength(1);
       replicaA.onModuleDestroy();
-      await settle(conn);
+      await parkSettled();
       expect(await parkedIds()).toEqual([]);
       expect(await grants(replicaB, tenant, 4, 5)).toBe(4);
     });
@@ -389,7 +441,7 @@ describe('StreamSlotsService in Redis (real server)', () => {
       );
       const slot = await off.acquire(tenant, 4);
       slot!.release();
-      await settle(conn);
+      await parkSettled();
       expect([await activeIds(), await parkedIds()]).toEqual([[], []]);
       const asked = acquireCalls();
       expect(await off.acquire(tenant, 4)).not.toBeNull();

@@ -64,6 +64,14 @@ return redis.call('ZCARD', KEYS[1])`;
  */
 const PARK_GRACE_MS = 1000;
 
+/**
+ * A slot that may be parked is first kept this long as it is (in flight in Redis) for the tenant's
+ * next request on this replica: the next sentence of a call, or a cached prompt right after the
+ * sentence before, usually comes sooner and takes it with no command to Redis at all. Only then
+ * is it parked. To the limit this is a request lasting that much longer.
+ */
+export const SLOT_HANDOVER_MS = 25;
+
 interface SlotScripts {
   cwSlotAcquire(
     key: string,
@@ -89,12 +97,14 @@ interface SlotScripts {
 }
 
 /**
- * A tenant's released slot in this replica's keeping: `parking` while Redis decides (no other
- * slot of the tenant is parked meanwhile; an acquire waits for the answer, which left before any
- * round trip of its own would), then `parked`, reusable until `until` (performance.now()) by an
- * acquire whose limit is at least the one it was parked under.
+ * A tenant's released slot in this replica's keeping: `handing-over` for SLOT_HANDOVER_MS (still
+ * in flight in Redis), then `parking` while Redis decides (no other slot of the tenant is parked
+ * meanwhile; an acquire waits for the answer, which left before any round trip of its own would),
+ * then `parked`, reusable until `until` (performance.now()). Either is reused only by an acquire
+ * whose limit is at least the one it was released under.
  */
 type ParkedSlot =
+  | { state: 'handing-over'; slotId: string; limit: number; timer: NodeJS.Timeout }
   | { state: 'parking'; decided: Promise<void> }
   | { state: 'parked'; slotId: string; limit: number; until: number; timer: NodeJS.Timeout };
 
@@ -118,6 +128,10 @@ type ParkedSlot =
  * for good after STREAM_SLOT_PARK_MS unused (a dead replica's lapses a second later). The cost is
  * bounded: another replica may be refused a slot for at most STREAM_SLOT_PARK_MS while this one
  * holds one parked, and only when the tenant used at most half its limit when it parked.
+ *
+ * Before it is parked, a released slot is kept in flight for SLOT_HANDOVER_MS: a request of the
+ * tenant arriving within it (a call's next sentence, usually) takes it with no command to Redis
+ * at all, neither to take it back nor, when it ends as quickly, to park it again.
  */
 @Injectable()
 export class StreamSlotsService implements OnModuleDestroy {
@@ -156,6 +170,7 @@ export class StreamSlotsService implements OnModuleDestroy {
     this.closed = true;
     for (const [tenantUuid, parked] of this.parked) {
       if (parked.state === 'parked') this.releaseParked(tenantUuid, parked);
+      if (parked.state === 'handing-over') this.releaseHandedOver(tenantUuid, parked);
     }
     this.parked.clear();
   }
@@ -230,7 +245,7 @@ export class StreamSlotsService implements OnModuleDestroy {
     const redis = this.redis;
     if (!redis) return;
     if (this.mayPark(tenantUuid, limit)) {
-      this.park(redis, tenantUuid, slotId, limit);
+      this.handOver(redis, tenantUuid, slotId, limit);
       return;
     }
     // A release Redis misses (it is down) lapses with its lease.
@@ -241,6 +256,18 @@ export class StreamSlotsService implements OnModuleDestroy {
     return (
       this.parkMs > 0 && !this.closed && Math.floor(limit / 2) >= 1 && !this.parked.has(tenantUuid)
     );
+  }
+
+  /** Keeps the slot in flight for the tenant's next request, then parks it if none came. */
+  private handOver(redis: Redis, tenantUuid: string, slotId: string, limit: number): void {
+    const timer = setTimeout(() => {
+      const kept = this.parked.get(tenantUuid);
+      if (kept?.state !== 'handing-over' || kept.slotId !== slotId) return;
+      this.parked.delete(tenantUuid);
+      this.park(redis, tenantUuid, slotId, limit);
+    }, SLOT_HANDOVER_MS);
+    timer.unref();
+    this.parked.set(tenantUuid, { state: 'handing-over', slotId, limit, timer });
   }
 
   /** Releases the slot in Redis, keeping it parked there and here if Redis agrees. */
@@ -282,6 +309,7 @@ export class StreamSlotsService implements OnModuleDestroy {
   private reuseParked(tenantUuid: string, limit: number): string | undefined {
     const parked = this.parked.get(tenantUuid);
     const redis = this.redis;
+    if (parked?.state === 'handing-over') return this.reuseHandedOver(tenantUuid, limit, parked);
     if (parked?.state !== 'parked' || !redis) return undefined;
     this.parked.delete(tenantUuid);
     clearTimeout(parked.timer);
@@ -299,6 +327,28 @@ export class StreamSlotsService implements OnModuleDestroy {
       .cwSlotRenew(this.key(tenantUuid), this.parkedKey(tenantUuid), this.leaseMs, parked.slotId)
       .catch((err: unknown) => this.logger.debug({ err }, 'taking back a parked slot failed'));
     return parked.slotId;
+  }
+
+  /** A slot on its way to parking, still in flight in Redis: held again with nothing to tell. */
+  private reuseHandedOver(
+    tenantUuid: string,
+    limit: number,
+    kept: { slotId: string; limit: number; timer: NodeJS.Timeout },
+  ): string | undefined {
+    this.parked.delete(tenantUuid);
+    if (limit >= kept.limit && this.heldCount(tenantUuid) < limit) {
+      clearTimeout(kept.timer);
+      this.hold(tenantUuid, kept.slotId);
+      return kept.slotId;
+    }
+    // A lowered limit: released for good before this request asks Redis for a slot of its own.
+    this.releaseHandedOver(tenantUuid, kept);
+    return undefined;
+  }
+
+  private releaseHandedOver(tenantUuid: string, kept: { slotId: string; timer: NodeJS.Timeout }) {
+    clearTimeout(kept.timer);
+    this.redis?.zrem(this.key(tenantUuid), kept.slotId).catch(() => undefined);
   }
 
   /** STREAM_SLOT_PARK_MS passed with the slot unused. */
