@@ -481,6 +481,23 @@ describe('StreamSlotsService in Redis (real server)', () => {
       expect(await replicaB.inFlight(tenant)).toBe(3);
     });
 
+    it('hands over no slot Redis may have lost: one granted before a restart', async () => {
+      const tenant = randomUUID();
+      const slot = await replicaA.acquire(tenant, 4);
+      await server.restart();
+      await waitFor(async () => connA.status === 'ready');
+      const asked = jest.spyOn(
+        connA as unknown as { cwSlotAcquire: () => Promise<number> },
+        'cwSlotAcquire',
+      );
+      slot!.release();
+      // At once, well within the hand-over window: still asked of the restarted Redis.
+      expect(await replicaA.acquire(tenant, 4)).not.toBeNull();
+      expect(asked).toHaveBeenCalledTimes(1);
+      expect(await replicaB.inFlight(tenant)).toBe(1);
+      asked.mockRestore();
+    });
+
     it('counts slots still held across a restart again once Redis is back', async () => {
       const tenant = randomUUID();
       expect(await grants(replicaA, tenant, 3, 3)).toBe(3);

@@ -104,9 +104,32 @@ interface SlotScripts {
  * whose limit is at least the one it was released under.
  */
 type ParkedSlot =
-  | { state: 'handing-over'; slotId: string; limit: number; timer: NodeJS.Timeout }
+  | HandedOverSlot
   | { state: 'parking'; decided: Promise<void> }
   | { state: 'parked'; slotId: string; limit: number; until: number; timer: NodeJS.Timeout };
+
+/** A slot being handed over, and the connection on which Redis last confirmed it. */
+interface HandedOverSlot {
+  state: 'handing-over';
+  slotId: string;
+  limit: number;
+  timer: NodeJS.Timeout;
+  confirmedOn: Confirmation;
+}
+
+/**
+ * The Redis connection (its socket) a slot was last granted or renewed on: a slot is handed over
+ * only while that connection is still the live one, since a Redis that restarted since may have
+ * lost it (such a slot is counted again only at the next renewal). None for a slot granted while
+ * Redis was unreachable.
+ */
+type Confirmation = object | undefined;
+
+/** A slot as reuse found it: its id, and where Redis last confirmed it. */
+interface Reused {
+  slotId: string;
+  confirmedOn: Confirmation;
+}
 
 /**
  * Counts syntheses in flight per tenant: in memory, or in Redis (shared by every replica) when
@@ -131,7 +154,9 @@ type ParkedSlot =
  *
  * Before it is parked, a released slot is kept in flight for SLOT_HANDOVER_MS: a request of the
  * tenant arriving within it (a call's next sentence, usually) takes it with no command to Redis
- * at all, neither to take it back nor, when it ends as quickly, to park it again.
+ * at all, neither to take it back nor, when it ends as quickly, to park it again. Only a slot
+ * Redis granted or renewed on the connection still live is handed over: one from before a Redis
+ * restart is parked (asked of Redis) at once instead.
  */
 @Injectable()
 export class StreamSlotsService implements OnModuleDestroy {
@@ -199,13 +224,16 @@ export class StreamSlotsService implements OnModuleDestroy {
 
   private reuseOrAcquire(tenantUuid: string, limit: number): Promise<StreamSlot | null> {
     const reused = this.reuseParked(tenantUuid, limit);
-    if (reused) return Promise.resolve(this.handle(tenantUuid, reused, limit));
+    if (reused) {
+      return Promise.resolve(this.handle(tenantUuid, reused.slotId, limit, reused.confirmedOn));
+    }
     return this.acquireNew(tenantUuid, limit);
   }
 
   private async acquireNew(tenantUuid: string, limit: number): Promise<StreamSlot | null> {
     const slotId = `${this.replicaId}:${this.nextSlot++}`;
     const redis = this.redis;
+    let confirmedOn: Confirmation;
     const granted = redis
       ? await this.fallback.run(
           'stream_slots',
@@ -218,34 +246,51 @@ export class StreamSlotsService implements OnModuleDestroy {
               this.leaseMs,
               slotId,
             );
-            if (ok === 1) this.hold(tenantUuid, slotId);
+            if (ok === 1) {
+              this.hold(tenantUuid, slotId);
+              confirmedOn = this.liveConnection();
+            }
             return ok === 1;
           },
           () => this.holdIfBelow(tenantUuid, slotId, limit),
         )
       : this.holdIfBelow(tenantUuid, slotId, limit);
-    return granted ? this.handle(tenantUuid, slotId, limit) : null;
+    return granted ? this.handle(tenantUuid, slotId, limit, confirmedOn) : null;
   }
 
-  private handle(tenantUuid: string, slotId: string, limit: number): StreamSlot {
+  private handle(
+    tenantUuid: string,
+    slotId: string,
+    limit: number,
+    confirmedOn: Confirmation,
+  ): StreamSlot {
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
-        this.release(tenantUuid, slotId, limit);
+        this.release(tenantUuid, slotId, limit, confirmedOn);
       },
     };
   }
 
-  private release(tenantUuid: string, slotId: string, limit: number): void {
+  private release(
+    tenantUuid: string,
+    slotId: string,
+    limit: number,
+    confirmedOn: Confirmation,
+  ): void {
     const slots = this.held.get(tenantUuid);
     slots?.delete(slotId);
     if (slots?.size === 0) this.held.delete(tenantUuid);
     const redis = this.redis;
     if (!redis) return;
     if (this.mayPark(tenantUuid, limit)) {
-      this.handOver(redis, tenantUuid, slotId, limit);
+      if (confirmedOn && confirmedOn === this.liveConnection()) {
+        this.handOver(redis, tenantUuid, { slotId, limit, confirmedOn });
+      } else {
+        this.park(redis, tenantUuid, slotId, limit);
+      }
       return;
     }
     // A release Redis misses (it is down) lapses with its lease.
@@ -259,15 +304,24 @@ export class StreamSlotsService implements OnModuleDestroy {
   }
 
   /** Keeps the slot in flight for the tenant's next request, then parks it if none came. */
-  private handOver(redis: Redis, tenantUuid: string, slotId: string, limit: number): void {
+  private handOver(
+    redis: Redis,
+    tenantUuid: string,
+    slot: Omit<HandedOverSlot, 'state' | 'timer'>,
+  ): void {
     const timer = setTimeout(() => {
       const kept = this.parked.get(tenantUuid);
-      if (kept?.state !== 'handing-over' || kept.slotId !== slotId) return;
+      if (kept?.state !== 'handing-over' || kept.slotId !== slot.slotId) return;
       this.parked.delete(tenantUuid);
-      this.park(redis, tenantUuid, slotId, limit);
+      this.park(redis, tenantUuid, slot.slotId, slot.limit);
     }, SLOT_HANDOVER_MS);
     timer.unref();
-    this.parked.set(tenantUuid, { state: 'handing-over', slotId, limit, timer });
+    this.parked.set(tenantUuid, { state: 'handing-over', ...slot, timer });
+  }
+
+  /** The live connection to Redis, if it is up (see Confirmation). */
+  private liveConnection(): Confirmation {
+    return this.redis?.status === 'ready' ? this.redis.stream : undefined;
   }
 
   /** Releases the slot in Redis, keeping it parked there and here if Redis agrees. */
@@ -306,7 +360,7 @@ export class StreamSlotsService implements OnModuleDestroy {
    * The tenant's parked slot, held again and sent back to the active set off the request path,
    * or undefined. A late timer's or a lowered limit's slot is released instead.
    */
-  private reuseParked(tenantUuid: string, limit: number): string | undefined {
+  private reuseParked(tenantUuid: string, limit: number): Reused | undefined {
     const parked = this.parked.get(tenantUuid);
     const redis = this.redis;
     if (parked?.state === 'handing-over') return this.reuseHandedOver(tenantUuid, limit, parked);
@@ -326,22 +380,27 @@ export class StreamSlotsService implements OnModuleDestroy {
     this.scripts(redis)
       .cwSlotRenew(this.key(tenantUuid), this.parkedKey(tenantUuid), this.leaseMs, parked.slotId)
       .catch((err: unknown) => this.logger.debug({ err }, 'taking back a parked slot failed'));
-    return parked.slotId;
+    return { slotId: parked.slotId, confirmedOn: this.liveConnection() };
   }
 
   /** A slot on its way to parking, still in flight in Redis: held again with nothing to tell. */
   private reuseHandedOver(
     tenantUuid: string,
     limit: number,
-    kept: { slotId: string; limit: number; timer: NodeJS.Timeout },
-  ): string | undefined {
+    kept: HandedOverSlot,
+  ): Reused | undefined {
     this.parked.delete(tenantUuid);
-    if (limit >= kept.limit && this.heldCount(tenantUuid) < limit) {
+    const reusable =
+      limit >= kept.limit &&
+      this.heldCount(tenantUuid) < limit &&
+      kept.confirmedOn === this.liveConnection();
+    if (reusable) {
       clearTimeout(kept.timer);
       this.hold(tenantUuid, kept.slotId);
-      return kept.slotId;
+      return { slotId: kept.slotId, confirmedOn: kept.confirmedOn };
     }
-    // A lowered limit: released for good before this request asks Redis for a slot of its own.
+    // A lowered limit, or a Redis that may have lost the slot since: released for good before
+    // this request asks Redis for a slot of its own.
     this.releaseHandedOver(tenantUuid, kept);
     return undefined;
   }
