@@ -163,7 +163,7 @@ export class StreamSlotsService implements OnModuleDestroy {
   private readonly logger = new Logger('StreamSlots');
   /** Slots this process holds, by tenant: the whole count without Redis, the renewal list with. */
   private readonly held = new Map<string, Set<string>>();
-  /** With Redis: at most one parked slot per tenant, and the tenants whose slot is parking. */
+  /** With Redis: at most one released slot per tenant in this replica's keeping (ParkedSlot). */
   private readonly parked = new Map<string, ParkedSlot>();
   private readonly replicaId = randomUUID();
   private nextSlot = 0;
@@ -286,15 +286,24 @@ export class StreamSlotsService implements OnModuleDestroy {
     const redis = this.redis;
     if (!redis) return;
     if (this.mayPark(tenantUuid, limit)) {
-      if (confirmedOn && confirmedOn === this.liveConnection()) {
+      if (this.confirmedLive(confirmedOn)) {
         this.handOver(redis, tenantUuid, { slotId, limit, confirmedOn });
       } else {
         this.park(redis, tenantUuid, slotId, limit);
       }
       return;
     }
-    // A release Redis misses (it is down) lapses with its lease.
-    redis.zrem(this.key(tenantUuid), slotId).catch(() => undefined);
+    this.releaseActive(tenantUuid, slotId);
+  }
+
+  /** Removes a slot from the tenant's active set; a release Redis misses lapses with its lease. */
+  private releaseActive(tenantUuid: string, slotId: string): void {
+    this.redis?.zrem(this.key(tenantUuid), slotId).catch(() => undefined);
+  }
+
+  /** Whether a slot released under `released.limit` may serve a request under `limit` now. */
+  private mayReuse(tenantUuid: string, limit: number, released: { limit: number }): boolean {
+    return limit >= released.limit && this.heldCount(tenantUuid) < limit;
   }
 
   private mayPark(tenantUuid: string, limit: number): boolean {
@@ -322,6 +331,11 @@ export class StreamSlotsService implements OnModuleDestroy {
   /** The live connection to Redis, if it is up (see Confirmation). */
   private liveConnection(): Confirmation {
     return this.redis?.status === 'ready' ? this.redis.stream : undefined;
+  }
+
+  /** Redis confirmed the slot on the connection that is still live: it still has the slot. */
+  private confirmedLive(confirmedOn: Confirmation): boolean {
+    return confirmedOn !== undefined && confirmedOn === this.liveConnection();
   }
 
   /** Releases the slot in Redis, keeping it parked there and here if Redis agrees. */
@@ -367,11 +381,7 @@ export class StreamSlotsService implements OnModuleDestroy {
     if (parked?.state !== 'parked' || !redis) return undefined;
     this.parked.delete(tenantUuid);
     clearTimeout(parked.timer);
-    const reusable =
-      performance.now() < parked.until &&
-      limit >= parked.limit &&
-      this.heldCount(tenantUuid) < limit;
-    if (!reusable) {
+    if (performance.now() >= parked.until || !this.mayReuse(tenantUuid, limit, parked)) {
       this.releaseParked(tenantUuid, parked);
       return undefined;
     }
@@ -390,11 +400,7 @@ export class StreamSlotsService implements OnModuleDestroy {
     kept: HandedOverSlot,
   ): Reused | undefined {
     this.parked.delete(tenantUuid);
-    const reusable =
-      limit >= kept.limit &&
-      this.heldCount(tenantUuid) < limit &&
-      kept.confirmedOn === this.liveConnection();
-    if (reusable) {
+    if (this.mayReuse(tenantUuid, limit, kept) && this.confirmedLive(kept.confirmedOn)) {
       clearTimeout(kept.timer);
       this.hold(tenantUuid, kept.slotId);
       return { slotId: kept.slotId, confirmedOn: kept.confirmedOn };
@@ -407,7 +413,7 @@ export class StreamSlotsService implements OnModuleDestroy {
 
   private releaseHandedOver(tenantUuid: string, kept: { slotId: string; timer: NodeJS.Timeout }) {
     clearTimeout(kept.timer);
-    this.redis?.zrem(this.key(tenantUuid), kept.slotId).catch(() => undefined);
+    this.releaseActive(tenantUuid, kept.slotId);
   }
 
   /** STREAM_SLOT_PARK_MS passed with the slot unused. */
