@@ -1,6 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { PhraseCacheService } from '../apps/api/src/phrase-cache/phrase-cache.service';
 import { UsageRecorder } from '../apps/api/src/usage/usage.recorder';
 import { voiceLike, wavFile } from './helpers/audio-fixtures';
 import {
@@ -67,6 +68,8 @@ describe('phrase cache', () => {
   it('is shared by replicas through Redis, and kept per tenant', async () => {
     const text = `Your balance is ready (${tenant.tenantId}).`;
     expect((await speak(a, { text })).headers['x-cache']).toBe('miss');
+    // Written to Redis behind the response (SHARED_WRITE_DELAY_MS); not waited out here.
+    await a.get(PhraseCacheService).share();
     expect((await speak(b, { text })).headers['x-cache']).toBe('hit');
     const other = await createTenant(a);
     expect((await speak(b, { text }, other)).headers['x-cache']).toBe('miss');

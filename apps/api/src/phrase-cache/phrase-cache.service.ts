@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@cw/config';
@@ -19,6 +19,12 @@ const REDIS_SIZES = 'cw:phrase:sizes';
 const REDIS_TOTAL = 'cw:phrase:bytes';
 /** A Redis lookup slower than this counts as a miss: the engine is faster than waiting. */
 const REDIS_TIMEOUT_MS = 50;
+/**
+ * New entries reach the shared cache this long after the first of them is kept, all in one
+ * pipeline: not in the moment a response ends, when its client's next request most often
+ * arrives, and one write for every entry that finished meanwhile.
+ */
+export const SHARED_WRITE_DELAY_MS = 20;
 
 /**
  * Stores an entry and, while the shared cache is over its bound, drops the least recently used
@@ -42,8 +48,8 @@ end
 return total
 `;
 
-/** PUT_SCRIPT as an ioredis command. KEYS: entry, index, sizes, total; ARGV: entry, now, bound. */
-interface PhrasePutCommand {
+/** PUT_SCRIPT on an ioredis pipeline. KEYS: entry, index, sizes, total; ARGV: entry, now, bound. */
+interface PhrasePutPipeline extends ChainableCommander {
   cwPhrasePut(
     entryKey: string,
     indexKey: string,
@@ -52,7 +58,7 @@ interface PhrasePutCommand {
     packed: Buffer,
     now: number,
     maxBytes: number,
-  ): Promise<number>;
+  ): PhrasePutPipeline;
 }
 
 /**
@@ -67,11 +73,16 @@ interface PhrasePutCommand {
  * dictionary makes its old entries unreachable; they then age out.
  */
 @Injectable()
-export class PhraseCacheService {
+export class PhraseCacheService implements OnModuleDestroy {
   private readonly logger = new Logger('PhraseCache');
   private readonly memory?: LRUCache<string, CachedSpeech>;
   private readonly maxEntryBytes: number;
   private readonly redisMaxBytes: number;
+  /** Entries kept here and not yet written to the shared cache (see SHARED_WRITE_DELAY_MS). */
+  private readonly unshared = new Map<string, CachedSpeech>();
+  private shareTimer?: NodeJS.Timeout;
+  /** The write in progress, so a shutdown can wait for it. */
+  private sharing: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -141,7 +152,14 @@ export class PhraseCacheService {
   put(key: string, entry: CachedSpeech): void {
     if (entry.audio.length === 0 || entry.audio.length > this.maxEntryBytes) return;
     this.remember(key, entry);
-    void this.putShared(key, entry);
+    if (!this.redis || this.redisMaxBytes <= 0) return;
+    this.unshared.set(key, entry);
+    this.shareTimer ??= setTimeout(() => void this.share(), SHARED_WRITE_DELAY_MS);
+  }
+
+  /** Writes the entries waiting for the shared cache now (a shutdown does not drop them). */
+  async onModuleDestroy(): Promise<void> {
+    await this.share();
   }
 
   /** Audio chunks as they are sent; `audio()` joins them once the stream ended (none if too large). */
@@ -168,6 +186,7 @@ export class PhraseCacheService {
   async flush(): Promise<number> {
     const dropped = this.memory?.size ?? 0;
     this.memory?.clear();
+    this.unshared.clear();
     this.metrics.phraseCacheBytes.set(0);
     if (this.redis && this.redisMaxBytes > 0) {
       const keys = await this.redis.zrange(REDIS_INDEX, 0, -1);
@@ -201,21 +220,34 @@ export class PhraseCacheService {
     }
   }
 
-  private async putShared(key: string, entry: CachedSpeech): Promise<void> {
-    if (!this.redis || this.redisMaxBytes <= 0) return;
-    try {
-      await (this.redis as Redis & PhrasePutCommand).cwPhrasePut(
+  /** Writes every entry waiting for the shared cache in one pipeline. */
+  share(): Promise<void> {
+    clearTimeout(this.shareTimer);
+    this.shareTimer = undefined;
+    if (this.unshared.size === 0 || !this.redis) return this.sharing;
+    const pipeline = this.redis.pipeline() as PhrasePutPipeline;
+    const now = Date.now();
+    for (const [key, entry] of this.unshared) {
+      pipeline.cwPhrasePut(
         REDIS_PREFIX + key,
         REDIS_INDEX,
         REDIS_SIZES,
         REDIS_TOTAL,
         packSpeech(entry),
-        Date.now(),
+        now,
         this.redisMaxBytes,
       );
-    } catch (err) {
-      // The shared cache is an optimisation: a failed write costs a later miss, nothing more.
-      this.logger.debug({ err }, 'phrase cache write to Redis failed');
     }
+    this.unshared.clear();
+    const written = pipeline.exec().then(
+      (results) => {
+        const failed = results?.find(([err]) => err)?.[0];
+        if (failed) this.logger.debug({ err: failed }, 'phrase cache write to Redis failed');
+      },
+      // The shared cache is an optimisation: a failed write costs a later miss, nothing more.
+      (err: unknown) => this.logger.debug({ err }, 'phrase cache write to Redis failed'),
+    );
+    this.sharing = this.sharing.then(() => written);
+    return this.sharing;
   }
 }
