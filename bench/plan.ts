@@ -60,7 +60,7 @@ const FULL: BenchPlan = {
   twilioFirstMediaAt: [10, 100],
   // The capacity text as a 22 kHz PCM whole file is ~1.1 MB: eight of them pass the 4 MB bound.
   phraseCache: {
-    pairs: 30,
+    pairs: 100,
     replayRequests: 1000,
     phrases: 50,
     concurrency: 10,
