@@ -29,6 +29,8 @@ export class AudioWorkerPool {
   private readonly pool: Piscina<AudioWorkerTask, AudioWorkerReply<unknown>>;
   private readonly maxQueue: number;
   private closed = false;
+  /** The cancel flags of the tasks not yet answered (see AudioWorkerTask.cancel). */
+  private readonly running = new Set<Int32Array>();
 
   constructor(options: AudioWorkerPoolOptions = {}) {
     const filename = options.workerFile ?? resolveAudioWorkerFile();
@@ -47,6 +49,11 @@ export class AudioWorkerPool {
     this.pool.on('error', () => undefined);
   }
 
+  /** The ids of the threads the pool has now (a thread is replaced only if it dies). */
+  threadIds(): number[] {
+    return this.pool.threads.map((thread) => thread.threadId);
+  }
+
   /** Sniffs the bytes' format, decodes them and mixes to mono. */
   async decode(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedAudio> {
     return this.run<DecodedAudio>('decode', bytes, options);
@@ -63,11 +70,15 @@ export class AudioWorkerPool {
     return { ...analysis, wav24k: Buffer.from(buffer, byteOffset, byteLength) };
   }
 
-  /** Stops the threads, failing tasks still queued or running. */
+  /**
+   * Stops the threads: tasks still queued fail, running ones are told to stop at their next stage
+   * and are waited for (never terminated inside a native call, which would abort the process).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.destroy();
+    for (const cancel of this.running) Atomics.store(cancel, 0, 1);
+    await this.pool.close({ force: true });
   }
 
   private async run<T>(
@@ -75,19 +86,31 @@ export class AudioWorkerPool {
     bytes: Uint8Array,
     { maxDurationMs = DEFAULT_MAX_DURATION_MS, signal }: DecodeOptions,
   ): Promise<T> {
-    if (this.closed) throw new Error('the audio worker pool is closed');
+    if (this.closed) throw closedError();
     signal?.throwIfAborted();
     if (this.pool.queueSize >= this.maxQueue) {
       throw new AudioError(AudioErrorCode.AudioBusy, 'too many audio files are being processed');
     }
     // One copy into memory the task then owns, whatever the caller's buffer is a view of.
-    const task: AudioWorkerTask = { kind, bytes: new Uint8Array(bytes), maxDurationMs };
-    const reply = (await this.pool.run(task, {
-      transferList: [task.bytes.buffer as ArrayBuffer],
-      signal,
-    })) as AudioWorkerReply<T>;
-    if (!reply.ok) throw new AudioError(reply.code, reply.message, reply.stats);
-    return reply.value;
+    const cancel = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+    const task: AudioWorkerTask = { kind, bytes: new Uint8Array(bytes), maxDurationMs, cancel };
+    this.running.add(cancel);
+    // No signal for piscina: on abort it terminates the thread running the task.
+    const answer = this.pool.run(task, { transferList: [task.bytes.buffer as ArrayBuffer] });
+    const stop = () => Atomics.store(cancel, 0, 1);
+    let reply: AudioWorkerReply<T>;
+    try {
+      reply = (await (signal ? untilAborted(answer, signal, stop) : answer)) as AudioWorkerReply<T>;
+    } catch (error) {
+      // A task still queued when the pool closes is refused by piscina with its AbortError.
+      if (this.closed && !signal?.aborted) throw closedError(error);
+      throw error;
+    } finally {
+      this.running.delete(cancel);
+    }
+    if (reply.ok) return reply.value;
+    if ('cancelled' in reply) throw closedError();
+    throw new AudioError(reply.code, reply.message, reply.stats);
   }
 }
 
@@ -101,4 +124,23 @@ export function resolveAudioWorkerFile(): string {
     return path.join(repoRoot, 'dist', path.relative(repoRoot, __dirname), 'audio.worker.js');
   }
   return path.join(__dirname, 'audio.worker.js');
+}
+
+const closedError = (cause?: unknown) =>
+  new Error('the audio worker pool is closed', cause === undefined ? undefined : { cause });
+
+/**
+ * `answer`, or the signal's reason as soon as it aborts (then `stop` tells the thread); the answer
+ * that comes later is dropped.
+ */
+function untilAborted<R>(answer: Promise<R>, signal: AbortSignal, stop: () => void): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    const onAbort = () => {
+      stop();
+      const reason: unknown = signal.reason;
+      reject(reason instanceof Error ? reason : new Error(String(reason)));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    answer.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

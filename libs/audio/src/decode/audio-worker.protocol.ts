@@ -5,7 +5,18 @@ export interface AudioWorkerTask {
   kind: 'decode' | 'analyze';
   bytes: Uint8Array;
   maxDurationMs: number;
+  /**
+   * Shared with the caller; its slot 0 is set to 1 when the caller stops waiting (abort, pool
+   * closing). The thread checks it between stages and stops, rather than being terminated:
+   * terminating a thread inside a native call (libsoxr, libspeexdsp through koffi) aborts the
+   * whole process.
+   */
+  cancel: Int32Array;
 }
+
+/** Whether the task's caller has stopped waiting for it. */
+export const isCancelled = (task: Pick<AudioWorkerTask, 'cancel'>): boolean =>
+  Atomics.load(task.cancel, 0) !== 0;
 
 /**
  * Errors cross the thread boundary as plain objects: structured cloning keeps an Error's message
@@ -13,4 +24,6 @@ export interface AudioWorkerTask {
  */
 export type AudioWorkerReply<T> =
   | { ok: true; value: T }
-  | { ok: false; code: AudioErrorCode; message: string; stats?: DecodeStats };
+  | { ok: false; code: AudioErrorCode; message: string; stats?: DecodeStats }
+  /** The thread saw `cancel` set and stopped. */
+  | { ok: false; cancelled: true };

@@ -1,21 +1,26 @@
 /** piscina thread for AudioWorkerPool: decoding and analysis stay off the server's event loop. */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { AudioError } from '../audio.exception';
-import type { AudioWorkerReply, AudioWorkerTask } from './audio-worker.protocol';
+import { type AudioWorkerReply, type AudioWorkerTask, isCancelled } from './audio-worker.protocol';
 import type { DecodedAudio, ReferenceAnalysis } from './decoded-audio';
 import { decodeInThread } from './decoders';
 import { analyzeDecoded } from './reference';
+
+/** The answer to a task whose caller stopped waiting. */
+const CANCELLED: AudioWorkerReply<never> = { ok: false, cancelled: true };
 
 export default async function run(
   task: AudioWorkerTask,
 ): Promise<AudioWorkerReply<DecodedAudio | ReferenceAnalysis>> {
   try {
+    if (isCancelled(task)) return CANCELLED;
     const decoded = await decodeInThread(task.bytes, task.maxDurationMs);
     if (task.kind === 'decode') {
       const samples = ownBuffer(decoded.mono);
       return moved({ ...decoded, mono: new Float32Array(samples) }, samples);
     }
-    const analysis = await analyzeDecoded(decoded);
+    const analysis = await analyzeDecoded(decoded, () => isCancelled(task));
+    if (!analysis) return CANCELLED;
     const wav = ownBuffer(analysis.wav24k);
     return moved({ ...analysis, wav24k: Buffer.from(wav) }, wav);
   } catch (error) {

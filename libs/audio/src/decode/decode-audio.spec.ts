@@ -193,14 +193,38 @@ describe('AudioWorkerPool', () => {
     expect((await running).durationMs).toBe(30_000);
   });
 
-  it('stops on abort and keeps working afterwards', async () => {
-    const controller = new AbortController();
-    const running = pool.analyzeReference(longWav, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
-    await expect(running).rejects.toThrow(/abort/i);
-    await expect(pool.decode(longWav, { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
-    const decoded = await pool.decode(wavFile([tone(100, 8000, 0.1)], 8000, 'pcm16'));
-    expect(decoded.durationMs).toBe(100);
+  it('stops on abort without terminating its thread, and keeps working afterwards', async () => {
+    // Terminating a thread inside a koffi call (libsoxr, libspeexdsp) aborts the whole process:
+    // CI died of it once (2026-12-01), when this abort landed in the resampler.
+    const one = new AudioWorkerPool({ maxThreads: 1 });
+    try {
+      const short = wavFile([tone(100, 8000, 0.1)], 8000, 'pcm16');
+      await one.decode(short);
+      const threads = one.threadIds();
+      expect(threads).toHaveLength(1);
+      const controller = new AbortController();
+      const running = one.analyzeReference(longWav, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 50);
+      await expect(running).rejects.toThrow(/abort/i);
+      await expect(one.decode(longWav, { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
+      expect((await one.decode(short)).durationMs).toBe(100);
+      expect(one.threadIds()).toEqual(threads);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('closes while a task runs: the thread stops the task itself, it is not killed', async () => {
+    const one = new AudioWorkerPool({ maxThreads: 1 });
+    await one.decode(wavFile([tone(100, 8000, 0.1)], 8000, 'pcm16'));
+    const running = one.analyzeReference(longWav).catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await one.close();
+    const error = await running;
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/closed/i);
+    // The thread's own "cancelled" answer; a terminated thread's task fails with a cause.
+    expect((error as Error).cause).toBeUndefined();
   });
 
   it('refuses work beyond its queue with audio_busy', async () => {

@@ -16,7 +16,10 @@ export interface DecodedAudio {
 export interface DecodeOptions {
   /** Longer audio is rejected with `audio_too_long`, MP3, FLAC and Ogg before decoding the rest. */
   maxDurationMs?: number;
-  /** Aborting rejects with the signal's reason and stops the thread doing the work. */
+  /**
+   * Aborting rejects at once with the signal's reason; the thread doing the work stops at its next
+   * stage (it is never terminated: that would abort the process if it were inside a native call).
+   */
   signal?: AbortSignal;
 }
 

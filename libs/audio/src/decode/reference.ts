@@ -10,17 +10,26 @@ import {
   type ReferenceAnalysis,
 } from './decoded-audio';
 
-/** Levels on the original samples; pitch and rate at 16 kHz; the 24 kHz WAV engines store. */
-export async function analyzeDecoded(decoded: DecodedAudio): Promise<ReferenceAnalysis> {
+/**
+ * Levels on the original samples; pitch and rate at 16 kHz; the 24 kHz WAV engines store.
+ * `cancelled` is asked between stages: when it says so, the work stops and the result is null.
+ */
+export async function analyzeDecoded(
+  decoded: DecodedAudio,
+  cancelled: () => boolean = () => false,
+): Promise<ReferenceAnalysis | null> {
   const levels = measureLevels(decoded.mono);
+  if (cancelled()) return null;
   const reference = await resample(
     floatToInt16(decoded.mono),
     decoded.sampleRate,
     REFERENCE_SAMPLE_RATE,
   );
+  if (cancelled()) return null;
   // From the smaller 24 kHz signal, at a lower quality than the stored reference's: a third of
   // the time, and the same F0 and rate on the test voices.
   const speech = await resample(reference, REFERENCE_SAMPLE_RATE, ANALYSIS_SAMPLE_RATE, 4);
+  if (cancelled()) return null;
   const voice = measureVoice(int16ToFloat(speech), ANALYSIS_SAMPLE_RATE);
   return {
     format: decoded.format,

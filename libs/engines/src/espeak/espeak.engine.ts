@@ -228,7 +228,9 @@ export class EspeakEngine implements TtsEngine {
       stream.fail(new EngineError(EngineErrorCode.Unavailable, 'eSpeak engine is shutting down'));
     }
     await this.starting?.catch(() => undefined);
-    await this.pool?.destroy();
+    // The failed streams' threads stop at their next chunk (the cancel flag) and are waited for:
+    // terminating a thread inside eSpeak or libsoxr (koffi calls) would abort the process.
+    await this.pool?.close({ force: true });
     this.pool = null;
   }
 
