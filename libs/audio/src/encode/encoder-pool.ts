@@ -13,6 +13,9 @@ import {
 import { wavHeader } from '../wav';
 import type { EncoderReply, EncoderRequest, EncoderWorkerData } from './encoder-worker.protocol';
 
+/** How long a closing thread may take to finish the messages posted before its exit. */
+const EXIT_GRACE_MS = 5_000;
+
 export interface AudioEncoderPoolOptions {
   /** Encoder threads; default 1. Each holds many streams' encoders. */
   threads?: number;
@@ -146,6 +149,7 @@ class EncoderThread {
   private isReady = false;
   private failure?: AudioError;
   private terminating = false;
+  private exited = false;
   private readyFailed!: (error: Error) => void;
 
   constructor(file: string, niceIncrement: number, onGone: (wasReady: boolean) => void) {
@@ -174,6 +178,7 @@ class EncoderThread {
     });
     this.worker.on('error', (error) => (lastError = error));
     this.worker.on('exit', (code) => {
+      this.exited = true;
       const why = this.terminating
         ? 'the encoder pool was closed'
         : (lastError?.message ?? `exit code ${code}`);
@@ -225,9 +230,21 @@ class EncoderThread {
     return reply.type === 'count' ? reply.count : 0;
   }
 
+  /**
+   * Asks the thread to exit after the messages already posted to it, and terminates it only if it
+   * has not within EXIT_GRACE_MS (terminating it inside a koffi call would abort the process).
+   */
   async terminate(): Promise<void> {
+    if (this.exited) return;
     this.terminating = true;
-    await this.worker.terminate();
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    this.worker.postMessage({ op: 'exit' } satisfies EncoderRequest);
+    const stuck = setTimeout(() => void this.worker.terminate(), EXIT_GRACE_MS);
+    try {
+      await exited;
+    } finally {
+      clearTimeout(stuck);
+    }
   }
 
   private fail(error: AudioError): void {

@@ -19,7 +19,12 @@ export type EncoderRequest =
   /** Frees the stream's encoder; no reply. */
   | { op: 'close'; stream: number }
   /** How many encoders the thread holds. */
-  | { op: 'count'; req: number };
+  | { op: 'count'; req: number }
+  /**
+   * Ends the thread between two messages. The pool closes threads this way rather than by
+   * terminating them: a thread terminated inside a koffi call (the resampler) aborts the process.
+   */
+  | { op: 'exit' };
 
 /**
  * Encoder thread → main thread. Errors cross as plain fields: structured cloning keeps an Error's

@@ -91,6 +91,10 @@ port.on('message', (message: EncoderRequest) => {
     case 'count':
       post({ type: 'count', req: message.req, count: encoders.size });
       break;
+    case 'exit':
+      // In a worker thread this ends the thread, not the process.
+      process.exit(0);
+      break;
     default:
       // A message this script does not know is a bug on the other side: fail loudly (the
       // pool then fails this thread's streams and starts a new thread).
