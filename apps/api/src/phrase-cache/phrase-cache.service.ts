@@ -81,7 +81,10 @@ export class PhraseCacheService implements OnModuleDestroy {
   /** Entries kept here and not yet written to the shared cache (see SHARED_WRITE_DELAY_MS). */
   private readonly unshared = new Map<string, CachedSpeech>();
   private shareTimer?: NodeJS.Timeout;
-  /** The write in progress, so a shutdown can wait for it. */
+  /**
+   * The last write sent, so a shutdown can wait for it (Redis answers one connection's commands
+   * in order: when it is answered, every earlier write is too).
+   */
   private sharing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -247,7 +250,7 @@ export class PhraseCacheService implements OnModuleDestroy {
       // The shared cache is an optimisation: a failed write costs a later miss, nothing more.
       (err: unknown) => this.logger.debug({ err }, 'phrase cache write to Redis failed'),
     );
-    this.sharing = this.sharing.then(() => written);
-    return this.sharing;
+    this.sharing = written;
+    return written;
   }
 }
